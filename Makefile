@@ -1,0 +1,37 @@
+# Flowmart — `make demo` and `make test` are the two set-up commands (see README.md).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help install demo test test-fast lint docs dagster bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP) ## create .venv and install every pinned dependency
+
+demo: install ## generate the demo exports, land them, build the warehouse, print example queries
+	$(BIN)/flowmart demo
+
+test: install ## run the whole test suite
+	$(BIN)/python -m pytest
+
+test-fast: install ## the suite without the slow integration tests
+	$(BIN)/python -m pytest -m "not slow"
+
+dagster: install ## open the Dagster UI on http://127.0.0.1:3000
+	DAGSTER_HOME=$(CURDIR)/.dagster_home $(BIN)/dagster dev -h 127.0.0.1 -p 3000
+
+bench: install ## landing benchmark (100,000 items); figures go to docs/benchmarks.md
+	$(BIN)/python benchmarks/bench_landing.py --items 100000
+
+clean: ## remove the warehouse, demo data and build output (keeps .venv)
+	rm -rf warehouse demo-data target logs reports

@@ -1,0 +1,125 @@
+{#-
+    One row per work item across every tracker source, in one canonical shape.
+    One CTE per source: adding GitHub, GitLab, Azure Boards or Linear staging means adding one
+    import CTE, one <source>_items CTE with the same column list, and one more `union all`.
+-#}
+with
+
+jira_issues as (select * from {{ ref('stg_jira__issues') }}),
+
+jira_changelog_histories as (select * from {{ ref('stg_jira__changelog_histories') }}),
+
+csv_work_items as (select * from {{ ref('stg_csv__work_items') }}),
+
+jira_histories_landed as (
+    select
+        instance,
+        issue_id,
+        count(*) as history_landed_count
+    from jira_changelog_histories
+    group by instance, issue_id
+),
+
+jira_items as (
+    select
+        jira_issues.work_item_id,
+        jira_issues.source,
+        jira_issues.instance,
+        jira_issues.item_key,
+        cast(jira_issues.issue_id as {{ dbt.type_string() }}) as source_item_id,
+        jira_issues.title,
+        jira_issues.tracker_item_type,
+        jira_issues.is_subtask,
+        jira_issues.project_key,
+        jira_issues.project_name,
+        jira_issues.components,
+        jira_issues.labels,
+        cast(null as {{ dbt.type_string() }}) as area_path,
+        jira_issues.parent_key,
+        jira_issues.current_status,
+        jira_issues.current_status_category,
+        jira_issues.resolution,
+        jira_issues.resolved_at,
+        jira_issues.created_at,
+        jira_issues.updated_at,
+        cast(jira_issues.changelog_total as integer) as history_expected_count,
+        -- the search response embeds up to changelog_max_results histories; changelog pages add the rest
+        cast(
+            case
+                when coalesce(jira_histories_landed.history_landed_count, 0) > coalesce(jira_issues.embedded_history_count, 0)
+                    then coalesce(jira_histories_landed.history_landed_count, 0)
+                else coalesce(jira_issues.embedded_history_count, 0)
+            end as integer
+        ) as history_landed_count,
+        jira_issues._landed_at
+    from jira_issues
+    left join jira_histories_landed
+        on jira_issues.instance = jira_histories_landed.instance
+        and jira_issues.issue_id = jira_histories_landed.issue_id
+),
+
+csv_items as (
+    select
+        work_item_id,
+        source,
+        instance,
+        item_key,
+        cast(null as {{ dbt.type_string() }}) as source_item_id,
+        title,
+        tracker_item_type,
+        cast(null as boolean) as is_subtask,
+        project_key,
+        cast(null as {{ dbt.type_string() }}) as project_name,
+        components,
+        labels,
+        area_path,
+        parent_key,
+        current_status,
+        current_status_category,
+        resolution,
+        resolved_at,
+        created_at,
+        updated_at,
+        -- a CSV export carries the whole status history by definition
+        cast(null as integer) as history_expected_count,
+        cast(null as integer) as history_landed_count,
+        _landed_at
+    from csv_work_items
+),
+
+unioned as (
+    select * from jira_items
+    union all
+    select * from csv_items
+),
+
+final as (
+    select
+        work_item_id,
+        source,
+        instance,
+        item_key,
+        source_item_id,
+        title,
+        tracker_item_type,
+        is_subtask,
+        project_key,
+        project_name,
+        components,
+        labels,
+        area_path,
+        parent_key,
+        current_status,
+        lower(current_status_category) as current_status_category,
+        resolution,
+        resolved_at,
+        created_at,
+        updated_at,
+        history_expected_count,
+        history_landed_count,
+        coalesce(history_landed_count >= history_expected_count, true) as is_history_complete,
+        _landed_at
+    from unioned
+)
+
+select * from final

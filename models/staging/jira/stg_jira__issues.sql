@@ -1,0 +1,75 @@
+with
+
+issues as (select * from {{ source('jira', 'jira_issues') }}),
+
+renamed as (
+    select
+        'jira:' || instance || ':' || issue_key as work_item_id,
+        'jira' as source,
+        instance,
+        issue_id,
+        issue_key as item_key,
+        summary as title,
+        issue_type as tracker_item_type,
+        coalesce(lower(is_subtask) = 'true', false) as is_subtask,
+        project_key,
+        project_name,
+        {{ json_array_to_delimited('components') }} as components,
+        {{ json_array_to_delimited('labels') }} as labels,
+        parent_key,
+        status_name as current_status,
+        status_id as current_status_id,
+        lower(status_category_key) as current_status_category,
+        resolution,
+        {{ to_utc_timestamp('resolution_date') }} as resolved_at,
+        {{ to_utc_timestamp('created') }} as created_at,
+        {{ to_utc_timestamp('updated') }} as updated_at,
+        changelog_total,
+        embedded_history_count,
+        _source_file,
+        cast(_landed_at as {{ dbt.type_timestamp() }}) as _landed_at
+    from issues
+),
+
+ranked as (
+    -- overlapping exports: keep the newest snapshot (Jira's `updated`, then the latest landing)
+    select
+        *,
+        row_number() over (
+            partition by instance, issue_id
+            order by updated_at desc nulls last, _landed_at desc, _source_file desc
+        ) as snapshot_rank
+    from renamed
+),
+
+final as (
+    select
+        work_item_id,
+        source,
+        instance,
+        issue_id,
+        item_key,
+        title,
+        tracker_item_type,
+        is_subtask,
+        project_key,
+        project_name,
+        components,
+        labels,
+        parent_key,
+        current_status,
+        current_status_id,
+        current_status_category,
+        resolution,
+        resolved_at,
+        created_at,
+        updated_at,
+        changelog_total,
+        embedded_history_count,
+        _source_file,
+        _landed_at
+    from ranked
+    where snapshot_rank = 1
+)
+
+select * from final

@@ -1,0 +1,67 @@
+with
+
+changelog_items as (select * from {{ source('jira', 'jira_changelog_items') }}),
+
+-- changelog pages may address their issue by key only: find its id from any landed snapshot
+issue_ids as (
+    select distinct
+        instance,
+        issue_id,
+        issue_key
+    from {{ source('jira', 'jira_issues') }}
+),
+
+status_items as (
+    select
+        changelog_items.instance,
+        coalesce(changelog_items.issue_id, issue_ids.issue_id) as issue_id,
+        changelog_items.issue_key,
+        changelog_items.history_id,
+        changelog_items.item_position,
+        changelog_items.history_created,
+        changelog_items.from_string,
+        changelog_items.to_string,
+        changelog_items.from_value,
+        changelog_items.to_value,
+        changelog_items.origin,
+        changelog_items._source_file,
+        changelog_items._landed_at
+    from changelog_items
+    left join issue_ids
+        on changelog_items.issue_id is null
+        and changelog_items.instance = issue_ids.instance
+        and changelog_items.issue_key = issue_ids.issue_key
+    where changelog_items.field = 'status'
+),
+
+ranked as (
+    -- the same history arrives in every overlapping export and in changelog pages: keep one copy
+    select
+        *,
+        row_number() over (
+            partition by instance, coalesce(issue_id, 'key:' || issue_key), history_id, item_position
+            order by _landed_at desc, _source_file desc
+        ) as copy_rank
+    from status_items
+),
+
+final as (
+    select
+        'jira' as source,
+        instance,
+        issue_id,
+        issue_key as item_key,
+        history_id as change_id,
+        {{ to_utc_timestamp('history_created') }} as changed_at,
+        from_string as from_status,
+        to_string as to_status,
+        from_value as from_status_id,
+        to_value as to_status_id,
+        origin,
+        _source_file,
+        cast(_landed_at as {{ dbt.type_timestamp() }}) as _landed_at
+    from ranked
+    where copy_rank = 1
+)
+
+select * from final

@@ -1,0 +1,307 @@
+"""The `flowmart` command line: land, build, generate, demo.
+
+User errors print one line naming the file and the reason and exit non-zero, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+from orchestration import config
+
+EXIT_USER_ERROR = 2
+EXIT_REFUSED = 1
+
+
+class UserError(Exception):
+    pass
+
+
+class Progress:
+    """One status line on stderr: rewritten in place on a terminal, printed every few seconds otherwise."""
+
+    def __init__(self, label: str, interval: float = 2.0):
+        self.label = label
+        self.started = time.perf_counter()
+        self.tty = sys.stderr.isatty()
+        self.interval = interval
+        self.last = 0.0
+
+    def update(self, text: str, force: bool = False) -> None:
+        now = time.perf_counter()
+        if not force and not self.tty and now - self.last < self.interval:
+            return
+        self.last = now
+        line = f"{self.label}: {text}"
+        if self.tty:
+            sys.stderr.write("\r\033[K" + line)
+        else:
+            sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+
+    def done(self, text: str) -> None:
+        if self.tty:
+            sys.stderr.write("\r\033[K")
+        sys.stderr.write(f"{self.label}: {text}\n")
+        sys.stderr.flush()
+
+    @property
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.started
+
+
+# ---------------------------------------------------------------------------------------------
+# commands
+
+
+def cmd_land(args: argparse.Namespace) -> int:
+    from orchestration.ingest import land
+
+    db = config.db_path(args.db)
+    for raw in args.paths:
+        if not Path(raw).exists():
+            raise UserError(f"{raw}: no such file or folder")
+    return land_and_report(db, args.paths, source=args.source, instance=args.instance, quiet=args.quiet)
+
+
+def land_and_report(db: Path, paths, source=None, instance=None, quiet=False) -> int:
+    from orchestration.ingest import land
+
+    progress = Progress("land")
+    totals = {"rows": 0, "bytes": 0, "landed": 0, "skipped": 0, "refused": 0}
+
+    def on_file(i: int, n: int, result) -> None:
+        totals[result.status] += 1
+        totals["rows"] += result.rows
+        totals["bytes"] += result.bytes if result.status == "landed" else 0
+        if result.status == "refused":
+            # the one-line error for a bad file, always shown
+            if progress.tty:
+                sys.stderr.write("\r\033[K")
+            print(f"error: {result.path}: {result.reason}", file=sys.stderr)
+        elapsed = max(progress.elapsed, 1e-9)
+        mb = totals["bytes"] / 1e6
+        progress.update(
+            f"{i}/{n} files, {totals['rows']:,} rows, {mb:,.1f} MB, {mb / elapsed:,.1f} MB/s, "
+            f"{totals['rows'] / elapsed:,.0f} rows/s",
+            force=(i == n),
+        )
+
+    results = land(db, paths, source=source, instance=instance, progress=on_file)
+    elapsed = max(progress.elapsed, 1e-9)
+    mb = totals["bytes"] / 1e6
+    progress.done(
+        f"{totals['landed']} landed, {totals['skipped']} skipped (already landed), {totals['refused']} refused; "
+        f"{totals['rows']:,} rows, {mb:,.1f} MB in {elapsed:,.1f} s "
+        f"({mb / elapsed:,.1f} MB/s, {totals['rows'] / elapsed:,.0f} rows/s) -> {db}"
+    )
+    if not quiet:
+        for result in results:
+            if result.status == "landed":
+                print(result.line())
+    if not results:
+        raise UserError(f"{', '.join(map(str, paths))}: no .json or .csv files found")
+    return EXIT_REFUSED if totals["refused"] else 0
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from orchestration.dbt_runner import DbtFailed, build
+
+    db = config.db_path(args.db)
+    try:
+        build(db, as_of=args.as_of, full_refresh=args.full_refresh, select=args.select)
+    except DbtFailed as exc:
+        raise UserError(str(exc)) from None
+    print(f"warehouse built: {db}")
+    return 0
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from orchestration.generate import generate
+
+    try:
+        end = date.fromisoformat(args.end) if args.end else date(2026, 11, 15)
+    except ValueError:
+        raise UserError(f"--end {args.end}: not a date (YYYY-MM-DD)") from None
+    if args.items < 1:
+        raise UserError(f"--items {args.items}: must be at least 1")
+    progress = Progress("generate")
+    summary = generate(
+        args.out,
+        items=args.items,
+        seed=args.seed,
+        end=end,
+        page_size=args.page_size,
+        progress=lambda done, total: progress.update(f"{done:,}/{total:,} items ({done / max(progress.elapsed, 1e-9):,.0f}/s)"),
+    )
+    progress.done(
+        f"{summary.get('items', args.items):,} items, {summary.get('status_changes', 0):,} status changes, "
+        f"{summary.get('files', 0):,} files, {summary.get('bytes', 0) / 1e6:,.1f} MB in {progress.elapsed:,.1f} s -> {args.out}"
+    )
+    return 0
+
+
+EXAMPLE_QUERIES = [
+    (
+        "Flow velocity and flow time per value stream, last 6 months",
+        """select value_stream_id, period_start, flow_velocity, flow_time_p50_days, flow_time_p85_days, flow_efficiency
+from marts.fct_flow_metrics
+where period_grain = 'month' and flow_item_type = 'all' and value_stream_id <> 'all'
+order by period_start desc, value_stream_id
+limit 12""",
+    ),
+    (
+        "Flow distribution of finished work per stream, last complete half-year",
+        """select value_stream_id, flow_item_type, flow_velocity, round(flow_distribution_pct, 1) as pct
+from marts.fct_flow_metrics
+where period_grain = 'half_year' and flow_item_type <> 'all'
+  and period_start = (select max(period_start) from marts.fct_flow_metrics
+                      where period_grain = 'half_year' and period_start + interval 6 month <= current_date)
+order by value_stream_id, flow_item_type""",
+    ),
+    (
+        "Oldest work in progress (aging WIP)",
+        """select work_item_id, value_stream_id, flow_item_type, current_status, round(age_days, 1) as age_days
+from marts.fct_work_items
+where is_wip
+order by age_days desc
+limit 10""",
+    ),
+]
+
+
+def print_examples(db: Path) -> None:
+    import duckdb
+
+    print(f"\nYour warehouse: {db}")
+    print(f"Open it with:   duckdb -readonly {db}    (or python -c \"import duckdb; duckdb.connect('{db}', read_only=True)\")\n")
+    with duckdb.connect(str(db), read_only=True) as con:
+        for title, sql in EXAMPLE_QUERIES:
+            print(f"-- {title}\n{sql};\n")
+            try:
+                print(con.sql(sql))
+            except duckdb.Error as exc:
+                print(f"(not available yet: {str(exc).splitlines()[0]})\n")
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from orchestration.dbt_runner import DbtFailed, build
+    from orchestration.generate import generate
+
+    db = config.db_path(args.db)
+    out = Path(args.out)
+    print(f"1/3 generating the demo exports ({args.items:,} items) into {out}", file=sys.stderr)
+    progress = Progress("generate")
+    generate(out, items=args.items, seed=args.seed,
+             progress=lambda done, total: progress.update(f"{done:,}/{total:,} items"))
+    progress.done(f"done in {progress.elapsed:,.1f} s")
+    print(f"2/3 landing them in {db}", file=sys.stderr)
+    refused = land_and_report(db, [out], quiet=True)
+    if refused:
+        raise UserError(f"{out}: some demo files were refused (see above)")
+    print("3/3 building the warehouse with dbt", file=sys.stderr)
+    try:
+        build(db, as_of=args.as_of)
+    except DbtFailed as exc:
+        raise UserError(str(exc)) from None
+    print_examples(db)
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------
+# parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="flowmart",
+        description="Flowmart: Flow Framework value-stream analytics from tracker exports (DuckDB + dbt + Dagster).",
+    )
+    parser.add_argument("--version", action="version", version="flowmart 0.1.0")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    def with_db(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        p.add_argument(
+            "--db",
+            metavar="PATH",
+            help="DuckDB warehouse file (default: $FLOWMART_DB, else ./warehouse/flowmart.duckdb)",
+        )
+        return p
+
+    p = with_db(sub.add_parser(
+        "land",
+        help="land tracker export files (or folders of them) in the warehouse's raw schema",
+        description=(
+            "Land Jira REST exports (search pages with expand=changelog, changelog pages, status lists) and "
+            "CSV interchange files (work_items.csv, status_changes.csv) in the raw schema. Files already landed "
+            "are skipped; a bad file is refused with its reason (and recorded in raw.landing_log) while the "
+            "others land. Exit code 1 when any file was refused."
+        ),
+    ))
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (searched recursively for .json/.csv)")
+    p.add_argument("--source", choices=["jira", "csv"], help="the tracker the files come from (default: detected)")
+    p.add_argument("--instance", help="tracker instance (e.g. Jira site host) when the files do not say")
+    p.add_argument("-q", "--quiet", action="store_true", help="print only the summary and errors")
+    p.set_defaults(func=cmd_land)
+
+    p = with_db(sub.add_parser(
+        "build",
+        help="build the warehouse (dbt seed, run and test)",
+        description="Run `dbt build` on the landed data: staging, intermediate and mart models, seeds and tests.",
+    ))
+    p.add_argument("--as-of", metavar="TIMESTAMP", help="recompute as of this UTC time, e.g. '2026-06-30 23:59:59'")
+    p.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from scratch")
+    p.add_argument("--select", metavar="SELECTOR", help="dbt node selection (default: everything)")
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser(
+        "generate",
+        help="write realistic demo Jira exports for a fictional company",
+        description="Generate deterministic Jira REST exports (search pages, changelog pages, status lists).",
+    )
+    p.add_argument("--items", type=int, default=5000, help="number of work items (default 5000)")
+    p.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    p.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
+    p.add_argument("--end", metavar="YYYY-MM-DD", help="last day of generated history (default 2026-11-15)")
+    p.add_argument("--page-size", type=int, default=100, help="issues per search page (default 100)")
+    p.set_defaults(func=cmd_generate)
+
+    p = with_db(sub.add_parser(
+        "demo",
+        help="generate the demo exports, land them, build the warehouse and print example queries",
+        description="The whole pipeline on the embedded demo data set.",
+    ))
+    p.add_argument("--items", type=int, default=5000, help="demo size in work items (default 5000)")
+    p.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
+    p.add_argument("--out", default="demo-data", metavar="DIR", help="where the demo exports go (default ./demo-data)")
+    p.add_argument("--as-of", metavar="TIMESTAMP", help="build as of this UTC time (default now)")
+    p.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except OSError as exc:
+        name = exc.filename or ""
+        print(f"error: {name}{': ' if name else ''}{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

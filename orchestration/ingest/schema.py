@@ -1,0 +1,342 @@
+"""The `raw` schema: table definitions and the set-based SQL that lands each kind of file.
+
+Every statement reads the parsed file from the temp table ``_doc(doc json, pos bigint)`` that
+:mod:`orchestration.ingest.landing` fills with DuckDB's ``read_json_objects``; named parameters
+($source_file, $file_hash, $instance, $issue_ref) carry lineage and hints.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import duckdb
+
+LINEAGE_DDL = """
+    _source_file varchar not null,
+    _file_hash varchar not null,
+    _record_position bigint not null,
+    _landed_at timestamptz not null
+"""
+
+RAW_TABLES = {
+    "jira_issues": """
+        instance varchar, issue_id varchar, issue_key varchar, self varchar,
+        project_key varchar, project_name varchar, issue_type varchar, is_subtask varchar,
+        status_id varchar, status_name varchar, status_category_key varchar,
+        resolution varchar, resolution_date varchar, created varchar, updated varchar, summary varchar,
+        labels json, components json, parent_key varchar,
+        changelog_total integer, changelog_max_results integer, embedded_history_count integer,
+        fields json,
+    """,
+    "jira_changelog_items": """
+        instance varchar, issue_id varchar, issue_key varchar, history_id varchar, history_created varchar,
+        item_position integer, field varchar, fieldtype varchar, field_id varchar,
+        from_value varchar, from_string varchar, to_value varchar, to_string varchar, origin varchar,
+    """,
+    "jira_statuses": """
+        instance varchar, status_id varchar, status_name varchar, status_category_key varchar, payload json,
+    """,
+}
+
+
+@dataclass(frozen=True)
+class CsvKind:
+    columns: tuple[str, ...]
+    required: tuple[str, ...]
+    keys: tuple[str, ...]
+    signature: frozenset[str] = field(default_factory=frozenset)  # columns that identify the kind
+
+
+CSV_KINDS = {
+    "csv_work_items": CsvKind(
+        columns=(
+            "source", "instance", "item_key", "title", "item_type", "project", "components", "labels",
+            "area_path", "parent_key", "status", "status_category", "resolution",
+            "created_at", "updated_at", "resolved_at",
+        ),
+        required=("source", "instance", "item_key", "item_type", "status", "created_at"),
+        keys=("source", "instance", "item_key"),
+        signature=frozenset({"item_key", "created_at"}),
+    ),
+    "csv_status_changes": CsvKind(
+        columns=("source", "instance", "item_key", "change_id", "changed_at", "from_status", "to_status"),
+        required=("source", "instance", "item_key", "change_id", "changed_at", "to_status"),
+        keys=("source", "instance", "item_key", "change_id"),
+        signature=frozenset({"item_key", "change_id", "to_status"}),
+    ),
+}
+
+LANDING_LOG_DDL = """
+create table if not exists raw.landing_log (
+    landing_id varchar not null,
+    file_path varchar not null,
+    file_hash varchar,
+    file_bytes bigint,
+    kind varchar,
+    status varchar not null,      -- landed | skipped | refused
+    reason varchar,
+    rows bigint not null,
+    started_at timestamptz not null,
+    finished_at timestamptz not null
+)
+"""
+
+
+def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("create schema if not exists raw")
+    for name, columns in RAW_TABLES.items():
+        con.execute(f"create table if not exists raw.{name} ({columns} {LINEAGE_DDL})")
+    for name, spec in CSV_KINDS.items():
+        columns = ", ".join(f"{c} varchar" for c in spec.columns)
+        con.execute(f"create table if not exists raw.{name} ({columns}, {LINEAGE_DDL})")
+    con.execute(LANDING_LOG_DDL)
+
+
+@dataclass(frozen=True)
+class KindSql:
+    precheck: str | None  # runs before prepare: the document's overall shape; a reason or null
+    prepare: tuple[str, ...]
+    validate: str  # returns one row whose first column is a refusal reason, or null
+    inserts: tuple[str, ...]  # the first one fills main_table
+    main_table: str
+
+
+HOST = "regexp_extract({url}, '^https?://([^/?#]+)', 1)"
+
+ISSUE_FIELDS_TYPE = """{
+    "summary": "VARCHAR",
+    "issuetype": {"name": "VARCHAR", "subtask": "VARCHAR"},
+    "status": {"id": "VARCHAR", "name": "VARCHAR", "statusCategory": {"key": "VARCHAR"}},
+    "project": {"key": "VARCHAR", "name": "VARCHAR"},
+    "created": "VARCHAR", "updated": "VARCHAR",
+    "resolution": {"name": "VARCHAR"}, "resolutiondate": "VARCHAR",
+    "labels": "JSON", "components": [{"name": "VARCHAR"}],
+    "parent": {"key": "VARCHAR"}
+}"""
+
+HISTORY_TYPE = """{
+    "id": "VARCHAR", "created": "VARCHAR",
+    "items": [{"field": "VARCHAR", "fieldtype": "VARCHAR", "fieldId": "VARCHAR",
+               "from": "VARCHAR", "fromString": "VARCHAR", "to": "VARCHAR", "toString": "VARCHAR"}]
+}"""
+
+# Flattens the temp table _hist(instance, issue_id, issue_key, parent_pos, hist_pos, hist json, origin)
+# into one row per changelog item.
+INSERT_CHANGELOG_ITEMS = f"""
+insert into raw.jira_changelog_items
+with
+
+histories as (
+    select
+        instance, issue_id, issue_key, parent_pos, hist_pos, origin,
+        json_transform(hist, '{HISTORY_TYPE}') as h
+    from _hist
+),
+
+items as (
+    select
+        instance, issue_id, issue_key, parent_pos, hist_pos, origin,
+        h.id as history_id,
+        h.created as history_created,
+        generate_subscripts(h.items, 1) as item_position,
+        unnest(h.items) as item
+    from histories
+)
+
+select
+    instance, issue_id, issue_key, history_id, history_created, item_position,
+    item.field, item.fieldtype, item.fieldId,
+    item."from", item.fromString, item."to", item.toString,
+    origin,
+    $source_file, $file_hash,
+    row_number() over (order by parent_pos, hist_pos, item_position),
+    now()::timestamptz
+from items
+"""
+
+VALIDATE_HISTORIES = """
+select case
+    when (select count(*) from _hist where instance is null) > 0
+        then 'cannot tell the Jira site: no self URL in the file (pass --instance)'
+    when (select count(*) from _hist where json_type(hist) <> 'OBJECT') > 0
+        then 'changelog history at position ' || (select min(hist_pos) from _hist where json_type(hist) <> 'OBJECT')
+             || ' is not an object'
+    when (select count(*) from _hist where hist->>'id' is null or hist->>'created' is null) > 0
+        then 'changelog history at position ' || (select min(hist_pos) from _hist where hist->>'id' is null or hist->>'created' is null)
+             || ' has no id or created time'
+end
+"""
+
+
+def jira_search_sql() -> KindSql:
+    prepare = (
+        """
+        create or replace temp table _iss as
+        with issues as (
+            select
+                generate_subscripts(arr, 1) as pos,
+                unnest(arr) as issue
+            from (select cast(doc -> 'issues' as json[]) as arr from _doc)
+        )
+        select
+            pos,
+            issue,
+            json_transform(issue, '{"id": "VARCHAR", "key": "VARCHAR", "self": "VARCHAR"}') as head,
+            issue -> 'fields' as fields,
+            issue -> 'changelog' as changelog
+        from issues
+        """,
+        f"""
+        create or replace temp table _iss2 as
+        select
+            *,
+            coalesce($instance, {HOST.format(url="head.self")}) as instance,
+            json_transform(fields, '{ISSUE_FIELDS_TYPE}') as f
+        from _iss
+        """,
+        """
+        create or replace temp table _hist as
+        with unnested as (
+            select
+                instance, head.id as issue_id, head.key as issue_key, pos as parent_pos,
+                cast(changelog -> 'histories' as json[]) as histories
+            from _iss2
+            where changelog is not null
+        )
+        select
+            instance, issue_id, issue_key, parent_pos,
+            generate_subscripts(histories, 1) as hist_pos,
+            unnest(histories) as hist,
+            'search' as origin
+        from unnested
+        """,
+    )
+    validate = """
+        select case
+            when (select count(*) from _iss where json_type(issue) <> 'OBJECT') > 0
+                then 'issue at position ' || (select min(pos) from _iss where json_type(issue) <> 'OBJECT') || ' is not an object'
+            when (select count(*) from _iss where head.id is null or head.key is null or fields is null) > 0
+                then 'issue at position ' || (select min(pos) from _iss where head.id is null or head.key is null or fields is null)
+                     || ' lacks id, key or fields'
+            when (select count(*) from _iss2 where instance is null) > 0
+                then 'cannot tell the Jira site: issue at position ' || (select min(pos) from _iss2 where instance is null)
+                     || ' has no self URL (pass --instance)'
+            when (select count(*) from _iss2 where f.created is null) > 0
+                then 'issue at position ' || (select min(pos) from _iss2 where f.created is null) || ' has no fields.created'
+        end
+    """
+    insert_issues = """
+        insert into raw.jira_issues
+        select
+            instance, head.id, head.key, head.self,
+            f.project.key, f.project.name, f.issuetype.name, f.issuetype.subtask,
+            f.status.id, f.status.name, f.status.statusCategory.key,
+            f.resolution.name, f.resolutiondate, f.created, f.updated, f.summary,
+            f.labels, to_json(list_transform(f.components, lambda c: c.name)), f.parent.key,
+            try_cast(changelog ->> 'total' as integer),
+            try_cast(changelog ->> 'maxResults' as integer),
+            coalesce(json_array_length(changelog -> 'histories'), 0),
+            fields,
+            $source_file, $file_hash, pos, now()::timestamptz
+        from _iss2
+    """
+    precheck = """select case when json_type(doc -> 'issues') <> 'ARRAY' then '"issues" is not a JSON array' end from _doc"""
+    return KindSql(precheck, prepare, validate, (insert_issues, INSERT_CHANGELOG_ITEMS), "raw.jira_issues")
+
+
+def _changelog_ref_sql(ref: str) -> str:
+    return f"""
+        case when regexp_full_match({ref}, '\\d+') then {ref} end as issue_id,
+        case when not regexp_full_match({ref}, '\\d+') then {ref} end as issue_key
+    """
+
+
+def jira_changelog_page_sql() -> KindSql:
+    """`GET /rest/api/3/issue/{issueIdOrKey}/changelog`: {"self": ".../issue/KEY/changelog?...", "values": [...]}."""
+    prepare = (
+        f"""
+        create or replace temp table _page as
+        select
+            coalesce($instance, {HOST.format(url="doc ->> 'self'")}) as instance,
+            coalesce(regexp_extract(doc ->> 'self', '/issue/([^/?#]+)/changelog', 1), $issue_ref) as ref,
+            cast(doc -> 'values' as json[]) as histories
+        from _doc
+        """,
+        f"""
+        create or replace temp table _hist as
+        select
+            instance, {_changelog_ref_sql("nullif(ref, '')")},
+            1 as parent_pos,
+            generate_subscripts(histories, 1) as hist_pos,
+            unnest(histories) as hist,
+            'changelog_page' as origin
+        from _page
+        """,
+    )
+    validate = """
+        select case
+            when (select coalesce(ref, '') from _page) = ''
+                then 'changelog page does not name its issue (no self URL .../issue/<key>/changelog; '
+                     || 'name the file *issue_<id or key>*.json)'
+            when (select instance from _page) is null
+                then 'cannot tell the Jira site: changelog page has no self URL (pass --instance)'
+        end
+    """
+    precheck = """select case when json_type(doc -> 'values') <> 'ARRAY' then '"values" is not a JSON array' end from _doc"""
+    return KindSql(precheck, prepare, validate, (INSERT_CHANGELOG_ITEMS,), "raw.jira_changelog_items")
+
+
+def jira_changelog_array_sql() -> KindSql:
+    """A bare array of changelog histories (the `values` of changelog pages, as some exporters save them)."""
+    prepare = (
+        f"""
+        create or replace temp table _hist as
+        select
+            coalesce(
+                $instance,
+                first({HOST.format(url="doc -> 'author' ->> 'self'")}) over (
+                    order by pos rows between unbounded preceding and unbounded following
+                )
+            ) as instance,
+            {_changelog_ref_sql("$issue_ref")},
+            1 as parent_pos,
+            pos as hist_pos,
+            doc as hist,
+            'changelog_page' as origin
+        from _doc
+        """,
+    )
+    return KindSql(None, prepare, VALIDATE_HISTORIES, (INSERT_CHANGELOG_ITEMS,), "raw.jira_changelog_items")
+
+
+def jira_statuses_sql() -> KindSql:
+    """`GET /rest/api/2/status`: an array of statuses with their category."""
+    prepare = (
+        f"""
+        create or replace temp table _st as
+        select
+            pos,
+            doc,
+            json_transform(doc, '{{"id": "VARCHAR", "name": "VARCHAR", "self": "VARCHAR",
+                                   "statusCategory": {{"key": "VARCHAR"}}}}') as s
+        from _doc
+        """,
+    )
+    validate = f"""
+        select case
+            when (select count(*) from _st where s.id is null or s.name is null) > 0
+                then 'status at position ' || (select min(pos) from _st where s.id is null or s.name is null)
+                     || ' lacks id or name'
+            when (select count(*) from _st where coalesce($instance, {HOST.format(url="s.self")}) is null) > 0
+                then 'cannot tell the Jira site: statuses have no self URL (pass --instance)'
+        end
+    """
+    insert = f"""
+        insert into raw.jira_statuses
+        select
+            coalesce($instance, {HOST.format(url="s.self")}),
+            s.id, s.name, s.statusCategory.key, doc,
+            $source_file, $file_hash, pos, now()::timestamptz
+        from _st
+    """
+    return KindSql(None, prepare, validate, (insert,), "raw.jira_statuses")

@@ -1,0 +1,216 @@
+"""Landing: lineage, idempotency, atomicity, refusals — real DuckDB files in a tmp dir."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.ingest import land
+from tests import jira_payloads as jp
+
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "devlake-samples"
+
+
+def two_issue_page() -> dict:
+    return jp.search_page(
+        [
+            jp.issue(
+                "101", "PAY-1", "2024-01-02T09:00:00.000+0100", "2024-01-05T10:00:00.000+0100",
+                histories=[
+                    jp.history("1001", "2024-01-03T09:00:00.000+0100", "To Do", "In Progress"),
+                    jp.history("1002", "2024-01-05T10:00:00.000+0100", "In Progress", "Done"),
+                ],
+                labels=["backend", "security"],
+                components=["Payments API"],
+            ),
+            jp.issue("102", "PAY-2", "2024-01-04T08:00:00.000-0500", "2024-01-04T08:00:00.000-0500",
+                     current_status="To Do", category="new"),
+        ]
+    )
+
+
+def count(db: Path, sql: str):
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(sql).fetchone()[0]
+
+
+def test_search_page_lands_issues_and_changelog_items_with_lineage(tmp_path):
+    db = tmp_path / "w.duckdb"
+    page = jp.write(tmp_path / "in" / "page1.json", two_issue_page())
+    [result] = land(db, [page])
+    assert (result.status, result.kind, result.rows) == ("landed", "jira_search", 2)
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = con.execute(
+            "select issue_key, instance, created, labels::varchar, components::varchar, changelog_total, "
+            "embedded_history_count, _source_file, _record_position, length(_file_hash) "
+            "from raw.jira_issues order by _record_position"
+        ).fetchall()
+        assert rows[0] == ("PAY-1", jp.SITE, "2024-01-02T09:00:00.000+0100", '["backend","security"]',
+                           '["Payments API"]', 2, 2, str(page.resolve()), 1, 64)
+        assert rows[1][0] == "PAY-2" and rows[1][8] == 2
+        items = con.execute(
+            "select issue_key, history_id, field, from_string, to_string, origin, _record_position "
+            "from raw.jira_changelog_items order by _record_position"
+        ).fetchall()
+        assert items == [
+            ("PAY-1", "1001", "status", "To Do", "In Progress", "search", 1),
+            ("PAY-1", "1002", "status", "In Progress", "Done", "search", 2),
+        ]
+        log = con.execute("select status, kind, rows, reason from raw.landing_log").fetchall()
+        assert log == [("landed", "jira_search", 2, None)]
+
+
+def test_same_file_twice_adds_nothing(tmp_path):
+    db = tmp_path / "w.duckdb"
+    page = jp.write(tmp_path / "page1.json", two_issue_page())
+    land(db, [page])
+    copy = jp.write(tmp_path / "copy_of_page1.json", two_issue_page())  # same bytes, other name
+    results = land(db, [page, copy])
+    assert [r.status for r in results] == ["skipped", "skipped"]
+    assert count(db, "select count(*) from raw.jira_issues") == 2
+    assert count(db, "select count(*) from raw.jira_changelog_items") == 2
+    assert count(db, "select count(*) from raw.landing_log where status = 'skipped'") == 2
+
+
+def test_overlapping_exports_keep_both_snapshots(tmp_path):
+    db = tmp_path / "w.duckdb"
+    first = jp.write(tmp_path / "monday.json", two_issue_page())
+    later = two_issue_page()
+    later["issues"][1]["fields"]["updated"] = "2024-01-08T08:00:00.000-0500"
+    second = jp.write(tmp_path / "tuesday.json", later)
+    assert [r.status for r in land(db, [first, second])] == ["landed", "landed"]
+    # 2 issues x 2 snapshots; staging picks the newest (tested with dbt in tests/integration)
+    assert count(db, "select count(*) from raw.jira_issues") == 4
+    assert count(db, "select count(distinct _file_hash) from raw.jira_issues") == 2
+
+
+def test_truncated_file_lands_nothing_and_others_still_land(tmp_path):
+    db = tmp_path / "w.duckdb"
+    good = jp.write(tmp_path / "a_good.json", two_issue_page())
+    text = json.dumps(two_issue_page())
+    broken = tmp_path / "b_broken.json"
+    broken.write_text(text[: len(text) // 2])  # cut in the middle of the second issue
+    results = land(db, [broken, good])
+    assert [r.status for r in results] == ["refused", "landed"]
+    assert "JSON" in results[0].reason or "json" in results[0].reason
+    assert count(db, f"select count(*) from raw.jira_issues where _source_file = '{broken.resolve()}'") == 0
+    assert count(db, "select count(*) from raw.jira_issues") == 2
+    log = count(db, "select reason from raw.landing_log where status = 'refused'")
+    assert log == results[0].reason
+
+
+def test_refusal_keeps_what_was_landed_before(tmp_path):
+    db = tmp_path / "w.duckdb"
+    land(db, [jp.write(tmp_path / "page1.json", two_issue_page())])
+    bad = jp.write(tmp_path / "bad.json", {"issues": [{"id": "1", "key": "X-1", "fields": {}}]})
+    [result] = land(db, [bad])
+    assert result.status == "refused"
+    assert result.reason == "cannot tell the Jira site: issue at position 1 has no self URL (pass --instance)"
+    assert count(db, "select count(*) from raw.jira_issues") == 2
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("empty.json", "", "empty file"),
+        ("wrong_shape.json", '{"startAt": 0, "things": []}',
+         "unrecognised JSON object (expected a Jira search response with 'issues' or a changelog page with "
+         "'values'); top-level keys: startAt, things"),
+        ("not_array.json", '{"issues": {"id": 1}}', '"issues" is not a JSON array'),
+        ("no_key.json", json.dumps({"issues": [{"id": "1", "self": "https://x.example/rest/api/2/issue/1"}]}),
+         "issue at position 1 lacks id, key or fields"),
+        ("text.json", "hello", "not JSON (expected a JSON object or array)"),
+        ("notes.txt", "hello", "unsupported file type '.txt' (expected .json or .csv)"),
+        ("empty_array.json", "[]", "JSON holds no records"),
+    ],
+)
+def test_bad_json_inputs_are_refused_with_reason(tmp_path, name, content, reason):
+    db = tmp_path / "w.duckdb"
+    path = tmp_path / name
+    path.write_text(content)
+    [result] = land(db, [path])
+    assert (result.status, result.reason) == ("refused", reason)
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select file_path, status, reason, rows from raw.landing_log").fetchall() == [
+            (str(path.resolve()), "refused", reason, 0)
+        ]
+
+
+WORK_ITEMS_HEADER = (
+    "source,instance,item_key,title,item_type,project,components,labels,area_path,parent_key,status,"
+    "status_category,resolution,created_at,updated_at,resolved_at\n"
+)
+
+
+def test_csv_interchange_lands_and_bad_csv_is_refused(tmp_path):
+    db = tmp_path / "w.duckdb"
+    items = tmp_path / "work_items.csv"
+    items.write_text(
+        WORK_ITEMS_HEADER
+        + 'youtrack,acme,YT-1,"Title, with comma",Task,CORE,,a;b,,,Open,new,,2024-01-01T10:00:00+02:00,2024-01-01T10:00:00+02:00,\n'
+        + "youtrack,acme,YT-2,Second,Bug,CORE,,,,,Done,done,Fixed,2024-01-02T10:00:00Z,2024-01-03T10:00:00Z,2024-01-03T10:00:00Z\n"
+    )
+    changes = tmp_path / "status_changes.csv"
+    changes.write_text(
+        "source,instance,item_key,change_id,changed_at,from_status,to_status\n"
+        "youtrack,acme,YT-2,c1,2024-01-02T12:00:00Z,Open,In Progress\n"
+    )
+    ragged = tmp_path / "ragged" / "work_items.csv"
+    ragged.parent.mkdir()
+    ragged.write_text(WORK_ITEMS_HEADER + "a,b,c\n")
+    missing = tmp_path / "missing" / "status_changes.csv"
+    missing.parent.mkdir()
+    missing.write_text("source,instance,item_key,change_id,to_status\nyoutrack,acme,YT-1,c9,Done\n")
+    latin1 = tmp_path / "latin1" / "status_changes.csv"
+    latin1.parent.mkdir()
+    latin1.write_bytes(
+        b"source,instance,item_key,change_id,changed_at,from_status,to_status\n"
+        b"youtrack,acme,YT-1,c2,2024-01-02T12:00:00Z,Open,Erledigt \xe4\n"
+    )
+    header_only = tmp_path / "header_only" / "status_changes.csv"
+    header_only.parent.mkdir()
+    header_only.write_text("source,instance,item_key,change_id,changed_at,from_status,to_status\n")
+
+    results = {r.path.name + r.path.parent.name: r for r in land(db, [items, changes, ragged, missing, latin1, header_only])}
+    assert results["work_items.csv" + tmp_path.name].rows == 2
+    assert results["status_changes.csv" + tmp_path.name].rows == 1
+    assert results["work_items.csvragged"].status == "refused"
+    assert results["status_changes.csvmissing"].reason == "csv_status_changes file lacks required column(s): changed_at"
+    assert results["status_changes.csvlatin1"].status == "refused"
+    assert "UTF-8" in results["status_changes.csvlatin1"].reason or "unicode" in results["status_changes.csvlatin1"].reason.lower()
+    assert (results["status_changes.csvheader_only"].status, results["status_changes.csvheader_only"].rows) == ("landed", 0)
+    assert count(db, "select count(*) from raw.csv_work_items") == 2
+    assert count(db, "select count(*) from raw.csv_status_changes") == 1
+    assert count(db, "select title from raw.csv_work_items where item_key = 'YT-1'") == "Title, with comma"
+
+
+def test_changelog_page_by_key_and_bare_array_by_filename(tmp_path):
+    db = tmp_path / "w.duckdb"
+    histories = [jp.history(str(2000 + i), f"2024-02-0{i + 1}T10:00:00.000+0000", "A", "B") for i in range(3)]
+    page = jp.write(tmp_path / "PAY-7_page_001.json", jp.changelog_page("PAY-7", histories))
+    bare = jp.write(tmp_path / "changelog_values_issue_4242.json", histories)
+    nameless = jp.write(tmp_path / "histories.json", histories[:2])
+    results = land(db, [page, bare, nameless])
+    assert [(r.status, r.kind, r.rows) for r in results[:2]] == [
+        ("landed", "jira_changelog_page", 3), ("landed", "jira_changelog_page", 3)
+    ]
+    assert results[2].status == "refused" and "does not say which issue" in results[2].reason
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute(
+            "select distinct issue_id, issue_key, instance, origin from raw.jira_changelog_items order by 1 nulls first"
+        ).fetchall() == [(None, "PAY-7", jp.SITE, "changelog_page"), ("4242", None, jp.SITE, "changelog_page")]
+
+
+@pytest.mark.skipif(not SHARED.exists(), reason="../shared/datasets is not here (a user's clone)")
+def test_real_devlake_jira_payloads_land_as_they_are(tmp_path):
+    db = tmp_path / "w.duckdb"
+    results = land(db, [SHARED / "jira", SHARED / "jira_extra"])
+    assert all(r.status == "landed" for r in results), [r.line() for r in results if r.status != "landed"]
+    # README: 33 issues over 3 search pages, 53 statuses, changelog pages of 3 issues
+    assert count(db, "select count(*) from raw.jira_issues") == 33
+    assert count(db, "select count(*) from raw.jira_statuses") == 53
+    assert count(db, "select count(distinct issue_id) from raw.jira_changelog_items where origin = 'changelog_page'") == 3
+    assert count(db, "select count(distinct instance) from raw.jira_issues") == 1
