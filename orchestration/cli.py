@@ -13,12 +13,15 @@ from pathlib import Path
 
 from orchestration import config
 
+# Modules that add subcommands (check, report, publish, ...): each defines register(subparsers, with_db).
+EXTRA_COMMAND_MODULES: list[str] = []
+
 EXIT_USER_ERROR = 2
 EXIT_REFUSED = 1
 
 
 class UserError(Exception):
-    pass
+    """An error caused by the user's input: shown as one line, exit code 2, no traceback."""
 
 
 class Progress:
@@ -283,6 +286,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="demo-data", metavar="DIR", help="where the demo exports go (default ./demo-data)")
     p.add_argument("--as-of", metavar="TIMESTAMP", help="build as of this UTC time (default now)")
     p.set_defaults(func=cmd_demo)
+
+    # Commands owned by other modules: each has register(subparsers, with_db) adding its parser(s).
+    import importlib
+
+    for module_name in EXTRA_COMMAND_MODULES:
+        importlib.import_module(module_name).register(sub, with_db)
     return parser
 
 
@@ -300,6 +309,14 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         name = exc.filename or ""
         print(f"error: {name}{': ' if name else ''}{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except Exception as exc:  # a locked or unreadable warehouse file is a user-facing problem, not a crash
+        import duckdb
+
+        if not isinstance(exc, duckdb.Error):
+            raise
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        print(f"error: {config.db_path(getattr(args, 'db', None))}: {first}", file=sys.stderr)
         return EXIT_USER_ERROR
 
 

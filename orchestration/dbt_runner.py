@@ -40,11 +40,28 @@ def run_dbt(db: Path, args: Sequence[str]) -> None:
     db.parent.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(db)) as con:  # sources must exist even before anything was landed
         ensure_raw_schema(con)
-    result = dbtRunner().invoke([*args, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)])
+    try:
+        result = dbtRunner().invoke([*args, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)])
+    finally:
+        release_duckdb()
     if result.exception is not None:
         raise DbtFailed(f"dbt {args[0]} could not run: {result.exception}")
     if not result.success:
         raise DbtFailed(f"dbt {args[0]} finished with errors (see the log above and {PROJECT_DIR / 'logs'})")
+
+
+def release_duckdb() -> None:
+    """Close the DuckDB connection dbt-duckdb keeps for the life of the process.
+
+    Without this the warehouse file stays open (and locked against other processes) after dbt returns,
+    and this process cannot open it again with another configuration (e.g. read-only).
+    """
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    environment = DuckDBConnectionManager._ENV
+    if environment is not None:
+        environment.close()
+    DuckDBConnectionManager.close_all_connections()
 
 
 def build(db: Path, as_of: str | None = None, full_refresh: bool = False, select: str | None = None) -> None:
