@@ -79,7 +79,7 @@ def land_and_report(db: Path, paths, source=None, instance=None, quiet=False) ->
 
     def on_file(i: int, n: int, result) -> None:
         totals[result.status] += 1
-        totals["rows"] += result.rows
+        totals["rows"] += result.rows_total
         totals["bytes"] += result.bytes if result.status == "landed" else 0
         if result.status == "refused":
             # the one-line error for a bad file, always shown

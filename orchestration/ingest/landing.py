@@ -45,6 +45,7 @@ class FileResult:
     bytes: int
     reason: str | None = None
     seconds: float = 0.0
+    rows_total: int = 0  # rows written to every raw table (e.g. issues + their changelog items)
 
     def line(self) -> str:
         if self.status == "refused":
@@ -146,6 +147,7 @@ class Lander:
 
     def __init__(self, con: duckdb.DuckDBPyConnection):
         self.con = con
+        self._rows_total = 0
         schema.ensure_raw_schema(con)
 
     # -- one file -------------------------------------------------------------------------
@@ -205,7 +207,7 @@ class Lander:
         finally:
             for temp in TEMP_TABLES:
                 self.con.execute(f"drop table if exists {temp}")
-        return FileResult(path, "landed", kind, rows, size, None, time.perf_counter() - started)
+        return FileResult(path, "landed", kind, rows, size, None, time.perf_counter() - started, self._rows_total)
 
     # -- JSON --------------------------------------------------------------------------------
 
@@ -250,7 +252,7 @@ class Lander:
         raise RefusedFile("unrecognised JSON array (expected a Jira status list or changelog histories)")
 
     def _insert(self, statements, path: Path, digest: str, instance: str | None, issue_ref: str | None = None) -> int:
-        """Run a kind's validation query and insert statements; return rows landed (main table)."""
+        """Run a kind's checks and insert statements; return the records landed in its main table."""
         params = {
             "source_file": str(path),
             "file_hash": digest,
@@ -266,12 +268,9 @@ class Lander:
         problem = self.con.execute(statements.validate, _subset(statements.validate, params)).fetchone()
         if problem and problem[0]:
             raise RefusedFile(problem[0])
-        rows = 0
-        for i, sql in enumerate(statements.inserts):
-            self.con.execute(sql, _subset(sql, params))
-            if i == 0:
-                rows = self.con.execute(f"select count(*) from {statements.main_table} where _file_hash = ?", [digest]).fetchone()[0]
-        return rows
+        counts = [self.con.execute(sql, _subset(sql, params)).fetchone()[0] for sql in statements.inserts]
+        self._rows_total = sum(counts)
+        return counts[0]
 
     # -- CSV ---------------------------------------------------------------------------------
 
@@ -298,6 +297,7 @@ class Lander:
             [str(path), digest, str(path)],
         )
         rows = self.con.execute(f"select count(*) from raw.{kind} where _file_hash = ?", [digest]).fetchone()[0]
+        self._rows_total = rows
         blank = self.con.execute(
             f"select count(*) from raw.{kind} where _file_hash = ? and ("
             + " or ".join(f"{c} is null" for c in spec.keys)

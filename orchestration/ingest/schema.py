@@ -98,7 +98,7 @@ class KindSql:
     prepare: tuple[str, ...]
     validate: str  # returns one row whose first column is a refusal reason, or null
     inserts: tuple[str, ...]  # the first one fills main_table
-    main_table: str
+    main_table: str  # whose row count is the file's record count in raw.landing_log
 
 
 HOST = "regexp_extract({url}, '^https?://([^/?#]+)', 1)"

@@ -1,0 +1,82 @@
+"""The flowmart command as a user runs it: --help everywhere, one-line errors, exit codes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from orchestration.cli import build_parser
+from tests import jira_payloads as jp
+
+
+def flowmart(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "orchestration.cli", *args], capture_output=True, text=True)
+
+
+def subcommands() -> list[str]:
+    parser = build_parser()
+    action = next(a for a in parser._actions if a.dest == "command")
+    return sorted(action.choices)
+
+
+def test_every_command_has_help():
+    assert flowmart("--help").returncode == 0
+    names = subcommands()
+    assert {"land", "build", "generate", "demo"} <= set(names)
+    for name in names:
+        result = flowmart(name, "--help")
+        assert result.returncode == 0, name
+        assert result.stdout.startswith(f"usage: flowmart {name}"), name
+
+
+def test_bad_file_gives_one_line_error_and_exit_1_while_good_file_lands(tmp_path):
+    db = tmp_path / "w.duckdb"
+    good = jp.write(tmp_path / "good.json", jp.search_page([jp.issue("1", "A-1", "2024-01-01T00:00:00.000+0000",
+                                                                     "2024-01-01T00:00:00.000+0000")]))
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"issues": [')
+    result = flowmart("land", "--db", str(db), str(good), str(bad))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    # the file is 13 bytes long and ends inside the issues array
+    assert len(errors) == 1
+    assert errors[0].startswith(f"error: {bad.resolve()}: Malformed JSON, at byte 13 ")
+    assert errors[0].endswith("unexpected end of data.")
+    assert f"{good.resolve()}: landed 1 rows as jira_search" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["land", "/no/such/export.json"], "error: /no/such/export.json: no such file or folder"),
+        (["generate", "--out", "x", "--items", "0"], "error: --items 0: must be at least 1"),
+    ],
+)
+def test_usage_errors_exit_2_without_traceback(tmp_path, args, message):
+    result = flowmart(*args)
+    assert result.returncode == 2
+    assert result.stderr.strip() == message
+
+
+def test_locked_warehouse_is_a_one_line_error(tmp_path):
+    import duckdb
+
+    db = tmp_path / "w.duckdb"
+    page = jp.write(tmp_path / "p.json", jp.search_page([]))
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(db)!r}); print('ok', flush=True); time.sleep(30)"],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ok"
+        result = flowmart("land", "--db", str(db), str(page))
+    finally:
+        holder.kill()
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith(f"error: {db}: ") and "lock" in line.lower()
+    del duckdb
