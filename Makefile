@@ -27,6 +27,9 @@ test: install ## run the whole test suite
 test-fast: install ## the suite without the slow integration tests
 	$(BIN)/python -m pytest -m "not slow"
 
+docs: install ## build the dbt docs site (every mart and column described) and print where index.html is
+	$(BIN)/python -m orchestration.serving.docs
+
 dagster: install ## open the Dagster UI on http://127.0.0.1:3000
 	DAGSTER_HOME=$(CURDIR)/.dagster_home $(BIN)/dagster dev -h 127.0.0.1 -p 3000
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from orchestration import config
 
 # Modules that add subcommands (check, report, publish, ...): each defines register(subparsers, with_db).
-EXTRA_COMMAND_MODULES: list[str] = []
+EXTRA_COMMAND_MODULES: list[str] = ["orchestration.serving.commands", "orchestration.report", "orchestration.quality.cli"]
 
 EXIT_USER_ERROR = 2
 EXIT_REFUSED = 1
@@ -113,8 +113,10 @@ def land_and_report(db: Path, paths, source=None, instance=None, quiet=False) ->
 
 def cmd_build(args: argparse.Namespace) -> int:
     from orchestration.dbt_runner import DbtFailed, build
+    from orchestration.quality.cli import gate_before_build
 
     db = config.db_path(args.db)
+    gate_before_build(db, args)  # the input quality gate: a critical failure stops here, before dbt
     try:
         build(db, as_of=args.as_of, full_refresh=args.full_refresh, select=args.select)
     except DbtFailed as exc:
@@ -242,15 +244,25 @@ def build_parser() -> argparse.ArgumentParser:
         "land",
         help="land tracker export files (or folders of them) in the warehouse's raw schema",
         description=(
-            "Land Jira REST exports (search pages with expand=changelog, changelog pages, status lists) and "
+            "Land Jira REST exports (search pages with expand=changelog, changelog pages, status lists), "
+            "GitHub issue and issue-event pages, GitLab issues with resource state/label events, Azure Boards "
+            "work items and updates, Linear CSV exports (docs/trackers.md) and "
             "CSV interchange files (work_items.csv, status_changes.csv) in the raw schema. Files already landed "
             "are skipped; a bad file is refused with its reason (and recorded in raw.landing_log) while the "
             "others land. Exit code 1 when any file was refused."
         ),
     ))
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (searched recursively for .json/.csv)")
-    p.add_argument("--source", choices=["jira", "csv"], help="the tracker the files come from (default: detected)")
-    p.add_argument("--instance", help="tracker instance (e.g. Jira site host) when the files do not say")
+    p.add_argument(
+        "--source",
+        choices=["jira", "csv", "github", "gitlab", "azure", "linear"],
+        help="the tracker the files come from (default: detected; see docs/trackers.md)",
+    )
+    p.add_argument(
+        "--instance",
+        help="tracker instance when the files do not say: Jira site host, GitHub owner/repo, GitLab group/project, "
+        "Azure DevOps organization, Linear workspace (required for Linear CSV exports)",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="print only the summary and errors")
     p.set_defaults(func=cmd_land)
 
@@ -262,6 +274,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", metavar="TIMESTAMP", help="recompute as of this UTC time, e.g. '2026-06-30 23:59:59'")
     p.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from scratch")
     p.add_argument("--select", metavar="SELECTOR", help="dbt node selection (default: everything)")
+    from orchestration.quality.cli import add_gate_options
+
+    add_gate_options(p)  # the input quality gate runs first (flowmart check --help)
+    p.add_argument("--skip-gate", action="store_true", help="do not run the input quality gate before dbt")
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser(

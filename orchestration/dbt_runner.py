@@ -11,6 +11,7 @@ import duckdb
 
 from orchestration.config import PROJECT_DIR
 from orchestration.ingest.schema import ensure_raw_schema
+from orchestration.quality.store import ensure_quality_tables
 
 
 class DbtFailed(Exception):
@@ -40,6 +41,7 @@ def run_dbt(db: Path, args: Sequence[str]) -> None:
     db.parent.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(db)) as con:  # sources must exist even before anything was landed
         ensure_raw_schema(con)
+        ensure_quality_tables(con)  # raw.quarantine / raw.validation_results, read by fct_data_quality
     try:
         result = dbtRunner().invoke([*args, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)])
     finally:

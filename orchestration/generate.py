@@ -27,10 +27,10 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-__all__ = ["generate", "company_holidays", "SITES", "UNMAPPED_STATUSES", "UNMAPPED_ISSUE_TYPES"]
+__all__ = ["SITES", "UNMAPPED_ISSUE_TYPES", "UNMAPPED_STATUSES", "company_holidays", "generate"]
 
 MINUTE = 60_000
 HOUR = 3_600_000
@@ -53,7 +53,7 @@ UNMAPPED_ISSUE_TYPES = ("Spike", "Epic", "Sub-task")
 
 
 def _epoch_ms(y: int, m: int, d: int, hh: int = 0) -> int:
-    return int(datetime(y, m, d, hh, tzinfo=timezone.utc).timestamp()) * 1000
+    return int(datetime(y, m, d, hh, tzinfo=UTC).timestamp()) * 1000
 
 
 def _nth_sunday(y: int, m: int, n: int) -> int:
@@ -155,7 +155,10 @@ def company_holidays(years: range | list[int]) -> list[tuple[date, str]]:
             (date(y, 12, 26), "Boxing Day"),
             (date(y, 12, 31), "New Year's Eve (company day off)"),
         ]
-    return sorted(out)
+    merged: dict[date, str] = {}
+    for d, name in out:  # two holidays on one date (e.g. Ascension on 1 May) become one row
+        merged[d] = f"{merged[d]} / {name}" if d in merged else name
+    return sorted(merged.items())
 
 
 # --------------------------------------------------------------------------------------------------
@@ -244,7 +247,9 @@ class SiteDef:
     projects: dict[str, ProjectDef]
     components: dict[str, str]  # name -> id
     routes: tuple[Route, ...]
-    renamed: dict[str, tuple[str, float]] = field(default_factory=dict)  # status id -> (old name, x of rename)
+    renamed: dict[str, tuple[str, float]] = field(
+        default_factory=dict
+    )  # status id -> (old name, x of rename)
     bots: tuple[str, ...] = ()
 
 
@@ -254,7 +259,14 @@ CLOUD_STATUSES = (
     _S("10001", "To Do", "new", "Ready to be picked up.", "new", "Discover"),
     _S("10002", "Selected for Development", "new", "Committed for an upcoming sprint.", "new", "Decide"),
     _S("3", "In Progress", "indeterminate", "Being actively worked on.", "active", "Build"),
-    _S("10003", "In Review", "indeterminate", "Waiting for / in code or security review.", "waiting", "Review"),
+    _S(
+        "10003",
+        "In Review",
+        "indeterminate",
+        "Waiting for / in code or security review.",
+        "waiting",
+        "Review",
+    ),
     _S("10004", "Blocked", "indeterminate", "Cannot progress; waiting on someone else.", "waiting", "Build"),
     _S("10005", "Ready for QA", "indeterminate", "Built and reviewed, waiting for QA.", "waiting", "Verify"),
     _S("10006", "QA", "indeterminate", "Being verified by QA.", "active", "Verify"),
@@ -263,18 +275,51 @@ CLOUD_STATUSES = (
     _S("10009", "Canceled", "done", "Will not be done.", "canceled", "Release"),
 )
 DC_STATUSES = (
-    _S("1", "Open", "new", "The issue is open and ready for the assignee to start work on it.", "new", "Discover"),
-    _S("4", "Reopened", "new", "The issue was once resolved, but the resolution was deemed incorrect.", "waiting",
-       "Build"),
+    _S(
+        "1",
+        "Open",
+        "new",
+        "The issue is open and ready for the assignee to start work on it.",
+        "new",
+        "Discover",
+    ),
+    _S(
+        "4",
+        "Reopened",
+        "new",
+        "The issue was once resolved, but the resolution was deemed incorrect.",
+        "waiting",
+        "Build",
+    ),
     _S("10100", "In Development", "indeterminate", "Being developed.", "active", "Build"),
     _S("10101", "Code Review", "indeterminate", "Waiting for / in code review.", "waiting", "Review"),
     _S("10102", "Blocked", "indeterminate", "Cannot progress; waiting on someone else.", "waiting", "Build"),
     _S("10103", "Ready for Test", "indeterminate", "Waiting for a tester.", "waiting", "Verify"),
-    _S("10104", "In Test", "indeterminate", "Being tested (called 'In QA' until the rename).", "active", "Verify"),
+    _S(
+        "10104",
+        "In Test",
+        "indeterminate",
+        "Being tested (called 'In QA' until the rename).",
+        "active",
+        "Verify",
+    ),
     _S("10105", "On Hold", "indeterminate", "Put aside (team-specific status).", None, None),
-    _S("5", "Resolved", "done", "A resolution has been taken, and it is awaiting verification by reporter.",
-       "done", "Release"),
-    _S("6", "Closed", "done", "The issue is considered finished, the resolution is correct.", "done", "Release"),
+    _S(
+        "5",
+        "Resolved",
+        "done",
+        "A resolution has been taken, and it is awaiting verification by reporter.",
+        "done",
+        "Release",
+    ),
+    _S(
+        "6",
+        "Closed",
+        "done",
+        "The issue is considered finished, the resolution is correct.",
+        "done",
+        "Release",
+    ),
 )
 
 _CLOUD_TYPES = {
@@ -299,51 +344,91 @@ _DC_TYPES = {
 }
 
 _U = UserDef
-CLOUD_USERS = {u.login: u for u in (
-    _U("Jana Becker", "Europe/Berlin", "jbecker"),
-    _U("Lukas Schmidt", "Europe/Berlin", "lschmidt"),
-    _U("Zoë Wagner", "Europe/Berlin", "zwagner"),
-    _U("Mehmet Yılmaz", "Europe/Berlin", "myilmaz"),
-    _U("Anna Hoffmann", "Europe/Berlin", "ahoffmann"),
-    _U("Felix Krüger", "Europe/Berlin", "fkruger"),
-    _U("Maya Thompson", "America/New_York", "mthompson"),
-    _U("Carlos Rivera", "America/New_York", "crivera"),
-    _U("Emily Chen", "America/New_York", "echen"),
-    _U("Jordan Brooks", "America/New_York", "jbrooks"),
-    _U("Priya Natarajan", "America/New_York", "pnatarajan"),
-    _U("Arjun Mehta", "Asia/Kolkata", "amehta"),
-    _U("Sneha Iyer", "Asia/Kolkata", "siyer"),
-    _U("Rahul Banerjee", "Asia/Kolkata", "rbanerjee"),
-    _U("Kavya Reddy", "Asia/Kolkata", "kreddy"),
-    _U("Tomás Oliveira", "UTC", "toliveira"),
-    _U("Ngozi Okafor", "UTC", "nokafor"),
-    _U("Automation for Jira", "UTC", "automation", bot=True),
-    _U("GitHub for Jira", "UTC", "github", bot=True),
-)}
-DC_USERS = {u.login: u for u in (
-    _U("Dirk Fischer", "Europe/Berlin", "d.fischer"),
-    _U("Sabine Wolf", "Europe/Berlin", "s.wolf"),
-    _U("Łukasz Nowak", "Europe/Berlin", "l.nowak"),
-    _U("Amit Kumar", "Asia/Kolkata", "a.kumar"),
-    _U("Pooja Sharma", "Asia/Kolkata", "p.sharma"),
-    _U("Vikram Rao", "Asia/Kolkata", "v.rao"),
-    _U("Marta García", "UTC", "m.garcia"),
-    _U("Omar Ali", "UTC", "o.ali"),
-    _U("Kevin O'Connor", "America/New_York", "k.oconnor"),
-    _U("Jira Automation", "UTC", "jira-bot", bot=True),
-)}
+CLOUD_USERS = {
+    u.login: u
+    for u in (
+        _U("Jana Becker", "Europe/Berlin", "jbecker"),
+        _U("Lukas Schmidt", "Europe/Berlin", "lschmidt"),
+        _U("Zoë Wagner", "Europe/Berlin", "zwagner"),
+        _U("Mehmet Yılmaz", "Europe/Berlin", "myilmaz"),
+        _U("Anna Hoffmann", "Europe/Berlin", "ahoffmann"),
+        _U("Felix Krüger", "Europe/Berlin", "fkruger"),
+        _U("Maya Thompson", "America/New_York", "mthompson"),
+        _U("Carlos Rivera", "America/New_York", "crivera"),
+        _U("Emily Chen", "America/New_York", "echen"),
+        _U("Jordan Brooks", "America/New_York", "jbrooks"),
+        _U("Priya Natarajan", "America/New_York", "pnatarajan"),
+        _U("Arjun Mehta", "Asia/Kolkata", "amehta"),
+        _U("Sneha Iyer", "Asia/Kolkata", "siyer"),
+        _U("Rahul Banerjee", "Asia/Kolkata", "rbanerjee"),
+        _U("Kavya Reddy", "Asia/Kolkata", "kreddy"),
+        _U("Tomás Oliveira", "UTC", "toliveira"),
+        _U("Ngozi Okafor", "UTC", "nokafor"),
+        _U("Automation for Jira", "UTC", "automation", bot=True),
+        _U("GitHub for Jira", "UTC", "github", bot=True),
+    )
+}
+DC_USERS = {
+    u.login: u
+    for u in (
+        _U("Dirk Fischer", "Europe/Berlin", "d.fischer"),
+        _U("Sabine Wolf", "Europe/Berlin", "s.wolf"),
+        _U("Łukasz Nowak", "Europe/Berlin", "l.nowak"),
+        _U("Amit Kumar", "Asia/Kolkata", "a.kumar"),
+        _U("Pooja Sharma", "Asia/Kolkata", "p.sharma"),
+        _U("Vikram Rao", "Asia/Kolkata", "v.rao"),
+        _U("Marta García", "UTC", "m.garcia"),
+        _U("Omar Ali", "UTC", "o.ali"),
+        _U("Kevin O'Connor", "America/New_York", "k.oconnor"),
+        _U("Jira Automation", "UTC", "jira-bot", bot=True),
+    )
+}
 
-_CLOUD_FLOW = Workflow(initial="To Do", progress="In Progress", review="In Review", blocked="Blocked",
-                       parked="Parked", done="Done", reopen_to="In Progress")
-_ENT_FLOW = Workflow(initial="Backlog", selected="Selected for Development", progress="In Progress",
-                     review="In Review", blocked="Blocked", parked="Parked", ready_qa="Ready for QA", qa="QA",
-                     done="Done", reopen_to="In Progress")
-_PAY_FLOW = Workflow(initial="To Do", progress="In Progress", review="In Review", blocked="Blocked",
-                     parked="Parked", ready_qa="Ready for QA", qa="QA", done="Done", reopen_to="In Progress",
-                     cancel_status="Canceled")
-_DC_FLOW = Workflow(initial="Open", progress="In Development", review="Code Review", blocked="Blocked",
-                    parked="On Hold", ready_qa="Ready for Test", qa="In Test", done="Resolved", closed="Closed",
-                    reopen_to="Reopened")
+_CLOUD_FLOW = Workflow(
+    initial="To Do",
+    progress="In Progress",
+    review="In Review",
+    blocked="Blocked",
+    parked="Parked",
+    done="Done",
+    reopen_to="In Progress",
+)
+_ENT_FLOW = Workflow(
+    initial="Backlog",
+    selected="Selected for Development",
+    progress="In Progress",
+    review="In Review",
+    blocked="Blocked",
+    parked="Parked",
+    ready_qa="Ready for QA",
+    qa="QA",
+    done="Done",
+    reopen_to="In Progress",
+)
+_PAY_FLOW = Workflow(
+    initial="To Do",
+    progress="In Progress",
+    review="In Review",
+    blocked="Blocked",
+    parked="Parked",
+    ready_qa="Ready for QA",
+    qa="QA",
+    done="Done",
+    reopen_to="In Progress",
+    cancel_status="Canceled",
+)
+_DC_FLOW = Workflow(
+    initial="Open",
+    progress="In Development",
+    review="Code Review",
+    blocked="Blocked",
+    parked="On Hold",
+    ready_qa="Ready for Test",
+    qa="In Test",
+    done="Resolved",
+    closed="Closed",
+    reopen_to="Reopened",
+)
 
 
 SITES: tuple[SiteDef, ...] = (
@@ -360,34 +445,97 @@ SITES: tuple[SiteDef, ...] = (
         cancel_resolutions=("Won't Do", "Won't Do", "Duplicate", "Cannot Reproduce"),
         users=CLOUD_USERS,
         projects={
-            "FLEET": ProjectDef("FLEET", "10000", "Fleet Starter", _CLOUD_FLOW,
-                                devs=("jbecker", "lschmidt", "amehta", "siyer", "kreddy"), qa=(),
-                                leads=("zwagner",)),
-            "ENT": ProjectDef("ENT", "10001", "Enterprise Suite", _ENT_FLOW,
-                              devs=("mthompson", "crivera", "echen", "jbrooks", "fkruger", "myilmaz"),
-                              qa=("pnatarajan",), leads=("ahoffmann", "mthompson")),
-            "PAY": ProjectDef("PAY", "10002", "Payments", _PAY_FLOW,
-                              devs=("toliveira", "nokafor", "rbanerjee", "lschmidt"), qa=("pnatarajan", "siyer"),
-                              leads=("ahoffmann",)),
+            "FLEET": ProjectDef(
+                "FLEET",
+                "10000",
+                "Fleet Starter",
+                _CLOUD_FLOW,
+                devs=("jbecker", "lschmidt", "amehta", "siyer", "kreddy"),
+                qa=(),
+                leads=("zwagner",),
+            ),
+            "ENT": ProjectDef(
+                "ENT",
+                "10001",
+                "Enterprise Suite",
+                _ENT_FLOW,
+                devs=("mthompson", "crivera", "echen", "jbrooks", "fkruger", "myilmaz"),
+                qa=("pnatarajan",),
+                leads=("ahoffmann", "mthompson"),
+            ),
+            "PAY": ProjectDef(
+                "PAY",
+                "10002",
+                "Payments",
+                _PAY_FLOW,
+                devs=("toliveira", "nokafor", "rbanerjee", "lschmidt"),
+                qa=("pnatarajan", "siyer"),
+                leads=("ahoffmann",),
+            ),
         },
         components={
-            "Onboarding": "10100", "Vehicle Tracking": "10101", "Driver App": "10102", "Pricing Page": "10103",
-            "Ops Dispatch": "10110", "Ops Reporting": "10111", "Ops Console": "10112",
-            "SSO & Identity": "10120", "Admin Console": "10121", "Audit Log": "10122",
-            "Invoicing": "10130", "Payment Methods": "10131", "Dunning": "10132", "Tax": "10133",
+            "Onboarding": "10100",
+            "Vehicle Tracking": "10101",
+            "Driver App": "10102",
+            "Pricing Page": "10103",
+            "Ops Dispatch": "10110",
+            "Ops Reporting": "10111",
+            "Ops Console": "10112",
+            "SSO & Identity": "10120",
+            "Admin Console": "10121",
+            "Audit Log": "10122",
+            "Invoicing": "10130",
+            "Payment Methods": "10131",
+            "Dunning": "10132",
+            "Tax": "10133",
         },
         routes=(
-            Route("fleet", "FLEET", "smb_fleet", ("Onboarding", "Vehicle Tracking", "Driver App", "Pricing Page"),
-                  0.85, None, lambda x, mig: 0.40 * (0.6 + 1.0 * x)),
-            Route("ent-ops", "ENT", "enterprise_ops", ("Ops Dispatch", "Ops Reporting", "Ops Console"),
-                  1.0, None, lambda x, mig: 0.27),
-            Route("ent-it", "ENT", "enterprise_it", ("SSO & Identity", "Admin Console", "Audit Log"),
-                  1.0, None, lambda x, mig: 0.04 + 0.10 * x),
-            Route("ent-it-compliance", "ENT", "enterprise_it", ("Ops Reporting",), 1.0, "compliance",
-                  lambda x, mig: 0.012 + 0.02 * x),
+            Route(
+                "fleet",
+                "FLEET",
+                "smb_fleet",
+                ("Onboarding", "Vehicle Tracking", "Driver App", "Pricing Page"),
+                0.85,
+                None,
+                lambda x, mig: 0.40 * (0.6 + 1.0 * x),
+            ),
+            Route(
+                "ent-ops",
+                "ENT",
+                "enterprise_ops",
+                ("Ops Dispatch", "Ops Reporting", "Ops Console"),
+                1.0,
+                None,
+                lambda x, mig: 0.27,
+            ),
+            Route(
+                "ent-it",
+                "ENT",
+                "enterprise_it",
+                ("SSO & Identity", "Admin Console", "Audit Log"),
+                1.0,
+                None,
+                lambda x, mig: 0.04 + 0.10 * x,
+            ),
+            Route(
+                "ent-it-compliance",
+                "ENT",
+                "enterprise_it",
+                ("Ops Reporting",),
+                1.0,
+                "compliance",
+                lambda x, mig: 0.012 + 0.02 * x,
+            ),
             Route("ent-unassigned", "ENT", None, (), 0.0, None, lambda x, mig: 0.012),
-            Route("pay", "PAY", "payments", ("Invoicing", "Payment Methods", "Dunning", "Tax"), 0.9, None,
-                  lambda x, mig: 0.15 * (2.2 if mig else 1.0)),
+            Route(
+                "pay",
+                "PAY",
+                "payments",
+                ("Invoicing", "Payment Methods", "Dunning", "Tax"),
+                0.9,
+                None,
+                lambda x, mig: 0.15 * (2.2 if mig else 1.0),
+            ),
         ),
         bots=("automation", "github"),
     ),
@@ -399,33 +547,79 @@ SITES: tuple[SiteDef, ...] = (
         statuses=DC_STATUSES,
         issue_types=_DC_TYPES,
         priorities=(("1", "Blocker"), ("2", "Critical"), ("3", "Major"), ("4", "Minor"), ("5", "Trivial")),
-        resolutions={"Fixed": "1", "Won't Fix": "2", "Duplicate": "3", "Incomplete": "4",
-                     "Cannot Reproduce": "5"},
+        resolutions={
+            "Fixed": "1",
+            "Won't Fix": "2",
+            "Duplicate": "3",
+            "Incomplete": "4",
+            "Cannot Reproduce": "5",
+        },
         done_resolution="Fixed",
         cancel_resolutions=("Won't Fix", "Won't Fix", "Duplicate", "Cannot Reproduce", "Incomplete"),
         users=DC_USERS,
         projects={
-            "TEL": ProjectDef("TEL", "10100", "Telematics Platform", _DC_FLOW,
-                              devs=("a.kumar", "p.sharma", "v.rao", "d.fischer"), qa=("s.wolf",),
-                              leads=("d.fischer",)),
-            "CORE": ProjectDef("CORE", "10101", "Core Services", _DC_FLOW,
-                               devs=("l.nowak", "m.garcia", "o.ali", "k.oconnor"), qa=("s.wolf",),
-                               leads=("m.garcia",), has_epics=False),
+            "TEL": ProjectDef(
+                "TEL",
+                "10100",
+                "Telematics Platform",
+                _DC_FLOW,
+                devs=("a.kumar", "p.sharma", "v.rao", "d.fischer"),
+                qa=("s.wolf",),
+                leads=("d.fischer",),
+            ),
+            "CORE": ProjectDef(
+                "CORE",
+                "10101",
+                "Core Services",
+                _DC_FLOW,
+                devs=("l.nowak", "m.garcia", "o.ali", "k.oconnor"),
+                qa=("s.wolf",),
+                leads=("m.garcia",),
+                has_epics=False,
+            ),
         },
         components={
-            "Telemetry Ingest": "10200", "Maps": "10201", "Routing Engine": "10202", "Device Firmware": "10203",
-            "Billing Engine": "10210", "Billing Exports": "10211", "Telemetry Storage": "10212",
+            "Telemetry Ingest": "10200",
+            "Maps": "10201",
+            "Routing Engine": "10202",
+            "Device Firmware": "10203",
+            "Billing Engine": "10210",
+            "Billing Exports": "10211",
+            "Telemetry Storage": "10212",
             "Notifications": "10213",
         },
         routes=(
-            Route("tel", "TEL", "platform", ("Telemetry Ingest", "Maps", "Routing Engine", "Device Firmware"),
-                  0.9, None, lambda x, mig: 0.60),
-            Route("core-billing", "CORE", "payments", ("Billing Engine", "Billing Exports"), 1.0, None,
-                  lambda x, mig: 0.20 * (2.0 if mig else 1.0)),
-            Route("core-telemetry", "CORE", "platform", ("Telemetry Storage",), 1.0, None, lambda x, mig: 0.10),
+            Route(
+                "tel",
+                "TEL",
+                "platform",
+                ("Telemetry Ingest", "Maps", "Routing Engine", "Device Firmware"),
+                0.9,
+                None,
+                lambda x, mig: 0.60,
+            ),
+            Route(
+                "core-billing",
+                "CORE",
+                "payments",
+                ("Billing Engine", "Billing Exports"),
+                1.0,
+                None,
+                lambda x, mig: 0.20 * (2.0 if mig else 1.0),
+            ),
+            Route(
+                "core-telemetry", "CORE", "platform", ("Telemetry Storage",), 1.0, None, lambda x, mig: 0.10
+            ),
             Route("core-notifications", "CORE", None, ("Notifications",), 1.0, None, lambda x, mig: 0.05),
-            Route("core-invoicing", "CORE", "payments", (), 0.0, "invoicing",
-                  lambda x, mig: 0.03 * (2.0 if mig else 1.0)),
+            Route(
+                "core-invoicing",
+                "CORE",
+                "payments",
+                (),
+                0.0,
+                "invoicing",
+                lambda x, mig: 0.03 * (2.0 if mig else 1.0),
+            ),
         ),
         renamed={"10104": ("In QA", 0.4)},
         bots=("jira-bot",),
@@ -451,51 +645,151 @@ class StreamProfile:
 
 
 PROFILES = {
-    "smb_fleet": StreamProfile(start_delay=60, select_wait=24, progress=20, review=6, ready_qa=12, qa=6,
-                               blocked=40, p_blocked=0.05, p_bounce=0.15, p_qa_fail=0.10,
-                               mix=(0.62, 0.25, 0.04, 0.09)),
-    "enterprise_ops": StreamProfile(start_delay=200, select_wait=72, progress=40, review=20, ready_qa=30, qa=12,
-                                    blocked=90, p_blocked=0.12, p_bounce=0.20, p_qa_fail=0.15,
-                                    mix=(0.52, 0.30, 0.05, 0.13)),
-    "enterprise_it": StreamProfile(start_delay=300, select_wait=96, progress=50, review=80, ready_qa=40, qa=20,
-                                   blocked=120, p_blocked=0.20, p_bounce=0.30, p_qa_fail=0.15,
-                                   mix=(0.45, 0.14, 0.31, 0.10)),
-    "payments": StreamProfile(start_delay=150, select_wait=48, progress=36, review=16, ready_qa=40, qa=18,
-                              blocked=72, p_blocked=0.10, p_bounce=0.18, p_qa_fail=0.20,
-                              mix=(0.42, 0.24, 0.14, 0.20)),
-    "platform": StreamProfile(start_delay=180, select_wait=48, progress=36, review=30, ready_qa=40, qa=12,
-                              blocked=80, p_blocked=0.10, p_bounce=0.20, p_qa_fail=0.12,
-                              mix=(0.36, 0.20, 0.10, 0.34)),
-    None: StreamProfile(start_delay=240, select_wait=48, progress=30, review=24, ready_qa=30, qa=12,
-                        blocked=80, p_blocked=0.10, p_bounce=0.15, p_qa_fail=0.10,
-                        mix=(0.50, 0.35, 0.05, 0.10)),
+    "smb_fleet": StreamProfile(
+        start_delay=60,
+        select_wait=24,
+        progress=20,
+        review=6,
+        ready_qa=12,
+        qa=6,
+        blocked=40,
+        p_blocked=0.05,
+        p_bounce=0.15,
+        p_qa_fail=0.10,
+        mix=(0.62, 0.25, 0.04, 0.09),
+    ),
+    "enterprise_ops": StreamProfile(
+        start_delay=200,
+        select_wait=72,
+        progress=40,
+        review=20,
+        ready_qa=30,
+        qa=12,
+        blocked=90,
+        p_blocked=0.12,
+        p_bounce=0.20,
+        p_qa_fail=0.15,
+        mix=(0.52, 0.30, 0.05, 0.13),
+    ),
+    "enterprise_it": StreamProfile(
+        start_delay=300,
+        select_wait=96,
+        progress=50,
+        review=80,
+        ready_qa=40,
+        qa=20,
+        blocked=120,
+        p_blocked=0.20,
+        p_bounce=0.30,
+        p_qa_fail=0.15,
+        mix=(0.45, 0.14, 0.31, 0.10),
+    ),
+    "payments": StreamProfile(
+        start_delay=150,
+        select_wait=48,
+        progress=36,
+        review=16,
+        ready_qa=40,
+        qa=18,
+        blocked=72,
+        p_blocked=0.10,
+        p_bounce=0.18,
+        p_qa_fail=0.20,
+        mix=(0.42, 0.24, 0.14, 0.20),
+    ),
+    "platform": StreamProfile(
+        start_delay=180,
+        select_wait=48,
+        progress=36,
+        review=30,
+        ready_qa=40,
+        qa=12,
+        blocked=80,
+        p_blocked=0.10,
+        p_bounce=0.20,
+        p_qa_fail=0.12,
+        mix=(0.36, 0.20, 0.10, 0.34),
+    ),
+    None: StreamProfile(
+        start_delay=240,
+        select_wait=48,
+        progress=30,
+        review=24,
+        ready_qa=30,
+        qa=12,
+        blocked=80,
+        p_blocked=0.10,
+        p_bounce=0.15,
+        p_qa_fail=0.10,
+        mix=(0.50, 0.35, 0.05, 0.10),
+    ),
 }
 
 _VOCAB = {
-    "smb_fleet": (("Onboarding", "Trial", "Vehicle list", "Live map", "Driver app", "Pricing page", "Sign-up"),
-                  ("vehicles", "drivers", "trip history", "fuel cards", "geofences", "invoices", "invites")),
-    "enterprise_ops": (("Dispatch board", "Shift planner", "Ops reporting", "Depot view", "Ops console", "SLA view"),
-                       ("routes", "depots", "shift rosters", "KPI exports", "driver assignments", "work orders")),
-    "enterprise_it": (("SSO", "SCIM provisioning", "Audit log", "Admin console", "Data residency", "Role model"),
-                      ("SAML assertions", "audit events", "API tokens", "user roles", "retention policies",
-                       "IP allow-lists")),
-    "payments": (("Invoicing", "Card payments", "SEPA mandates", "Dunning", "Tax engine", "Billing exports"),
-                 ("invoices", "credit notes", "payment methods", "VAT rates", "refunds", "usage records")),
-    "platform": (("Telemetry ingest", "Maps", "Routing engine", "Device firmware", "Telemetry storage", "Event bus"),
-                 ("GPS pings", "CAN frames", "tiles", "ETA estimates", "OTA updates", "partitions")),
-    None: (("Notifications", "Email templates", "Push service", "Misc"),
-           ("emails", "push messages", "SMS", "webhooks")),
+    "smb_fleet": (
+        ("Onboarding", "Trial", "Vehicle list", "Live map", "Driver app", "Pricing page", "Sign-up"),
+        ("vehicles", "drivers", "trip history", "fuel cards", "geofences", "invoices", "invites"),
+    ),
+    "enterprise_ops": (
+        ("Dispatch board", "Shift planner", "Ops reporting", "Depot view", "Ops console", "SLA view"),
+        ("routes", "depots", "shift rosters", "KPI exports", "driver assignments", "work orders"),
+    ),
+    "enterprise_it": (
+        ("SSO", "SCIM provisioning", "Audit log", "Admin console", "Data residency", "Role model"),
+        (
+            "SAML assertions",
+            "audit events",
+            "API tokens",
+            "user roles",
+            "retention policies",
+            "IP allow-lists",
+        ),
+    ),
+    "payments": (
+        ("Invoicing", "Card payments", "SEPA mandates", "Dunning", "Tax engine", "Billing exports"),
+        ("invoices", "credit notes", "payment methods", "VAT rates", "refunds", "usage records"),
+    ),
+    "platform": (
+        ("Telemetry ingest", "Maps", "Routing engine", "Device firmware", "Telemetry storage", "Event bus"),
+        ("GPS pings", "CAN frames", "tiles", "ETA estimates", "OTA updates", "partitions"),
+    ),
+    None: (
+        ("Notifications", "Email templates", "Push service", "Misc"),
+        ("emails", "push messages", "SMS", "webhooks"),
+    ),
 }
 _FEATURE_VERBS = ("Add", "Support", "Allow bulk edit of", "Show", "Export", "Filter", "Improve", "Import")
-_BUG_SYMPTOMS = ("fails to load", "shows wrong totals for", "times out on", "duplicates", "drops",
-                 "crashes with empty", "sorts incorrectly")
-_RISK_PHRASES = ("CVE in dependency used by", "Enforce TLS 1.2 for", "Rotate secrets for", "Pen-test finding in",
-                 "Mask PII in")
-_DEBT_PHRASES = ("Refactor", "Remove legacy code for", "Upgrade framework under", "Add tests for",
-                 "Split monolith module for")
+_BUG_SYMPTOMS = (
+    "fails to load",
+    "shows wrong totals for",
+    "times out on",
+    "duplicates",
+    "drops",
+    "crashes with empty",
+    "sorts incorrectly",
+)
+_RISK_PHRASES = (
+    "CVE in dependency used by",
+    "Enforce TLS 1.2 for",
+    "Rotate secrets for",
+    "Pen-test finding in",
+    "Mask PII in",
+)
+_DEBT_PHRASES = (
+    "Refactor",
+    "Remove legacy code for",
+    "Upgrade framework under",
+    "Add tests for",
+    "Split monolith module for",
+)
 _NOISE_LABELS = ("customer-reported", "quick-win", "needs-design", "okr", "regression", "ux")
-_DESCRIPTIONS = ("Acceptance criteria updated.", "Added steps to reproduce.", "Linked design and API contract.",
-                 "Clarified scope after refinement.", "Added screenshots and logs.")
+_DESCRIPTIONS = (
+    "Acceptance criteria updated.",
+    "Added steps to reproduce.",
+    "Linked design and API contract.",
+    "Clarified scope after refinement.",
+    "Added screenshots and logs.",
+)
 
 
 def _account_id(login: str) -> str:
@@ -514,8 +808,16 @@ class _Stop(Exception):
 class _SiteGen:
     """Generates one site's issues in creation order (keys and ids increase with creation time)."""
 
-    def __init__(self, site: SiteDef, n_items: int, seed: int, start_ms: int, end_ms: int, holidays: set[int],
-                 clock: _Clock):
+    def __init__(
+        self,
+        site: SiteDef,
+        n_items: int,
+        seed: int,
+        start_ms: int,
+        end_ms: int,
+        holidays: set[int],
+        clock: _Clock,
+    ):
         self.site = site
         self.n = n_items
         self.rng = random.Random(f"flowmart-demo:{seed}:{site.host}")
@@ -543,34 +845,66 @@ class _SiteGen:
             }
         self.type_obj = {}
         for name, (tid, desc, level) in site.issue_types.items():
-            obj = {"self": f"{self.base}/issuetype/{tid}", "id": tid, "description": desc, "name": name,
-                   "subtask": level < 0}
+            obj = {
+                "self": f"{self.base}/issuetype/{tid}",
+                "id": tid,
+                "description": desc,
+                "name": name,
+                "subtask": level < 0,
+            }
             if cloud:
                 obj["hierarchyLevel"] = level
             self.type_obj[name] = obj
-        self.prio_obj = [{"self": f"{self.base}/priority/{pid}", "name": pname, "id": pid}
-                         for pid, pname in site.priorities]
-        self.res_obj = {name: {"self": f"{self.base}/resolution/{rid}", "id": rid, "name": name}
-                        for name, rid in site.resolutions.items()}
-        self.comp_obj = {name: {"self": f"{self.base}/component/{cid}", "id": cid, "name": name}
-                         for name, cid in site.components.items()}
-        self.proj_obj = {p.key: {"self": f"{self.base}/project/{p.id}", "id": p.id, "key": p.key, "name": p.name,
-                                 "projectTypeKey": "software"} for p in site.projects.values()}
+        self.prio_obj = [
+            {"self": f"{self.base}/priority/{pid}", "name": pname, "id": pid}
+            for pid, pname in site.priorities
+        ]
+        self.res_obj = {
+            name: {"self": f"{self.base}/resolution/{rid}", "id": rid, "name": name}
+            for name, rid in site.resolutions.items()
+        }
+        self.comp_obj = {
+            name: {"self": f"{self.base}/component/{cid}", "id": cid, "name": name}
+            for name, cid in site.components.items()
+        }
+        self.proj_obj = {
+            p.key: {
+                "self": f"{self.base}/project/{p.id}",
+                "id": p.id,
+                "key": p.key,
+                "name": p.name,
+                "projectTypeKey": "software",
+            }
+            for p in site.projects.values()
+        }
         self.users = {}
         for login, u in site.users.items():
             if cloud:
                 acc = _account_id(login)
-                obj = {"self": f"{self.base}/user?accountId={acc}", "accountId": acc, "displayName": u.display_name,
-                       "active": True, "timeZone": u.zone, "accountType": "app" if u.bot else "atlassian"}
+                obj = {
+                    "self": f"{self.base}/user?accountId={acc}",
+                    "accountId": acc,
+                    "displayName": u.display_name,
+                    "active": True,
+                    "timeZone": u.zone,
+                    "accountType": "app" if u.bot else "atlassian",
+                }
                 ref = acc
             else:
-                obj = {"self": f"{self.base}/user?username={login}", "name": login,
-                       "key": f"JIRAUSER{10100 + list(site.users).index(login)}", "displayName": u.display_name,
-                       "active": True, "timeZone": u.zone}
+                obj = {
+                    "self": f"{self.base}/user?username={login}",
+                    "name": login,
+                    "key": f"JIRAUSER{10100 + list(site.users).index(login)}",
+                    "displayName": u.display_name,
+                    "active": True,
+                    "timeZone": u.zone,
+                }
                 ref = login
             self.users[login] = (obj, ZONES[u.zone], ref, u.bot)
-        self.renamed = {sid: (old, start_ms + int(x * self.span) // DAY * DAY + 10 * HOUR)
-                        for sid, (old, x) in site.renamed.items()}
+        self.renamed = {
+            sid: (old, start_ms + int(x * self.span) // DAY * DAY + 10 * HOUR)
+            for sid, (old, x) in site.renamed.items()
+        }
         # arrivals: day-level intensity -> cumulative, routes per day -> cumulative weights
         self.ndays = max(1, self.span // DAY)
         self.mig_lo, self.mig_hi = 0.38, 0.50  # the 2025 payment-provider migration (x of the history)
@@ -628,9 +962,6 @@ class _SiteGen:
         local = day * DAY + 8 * HOUR + int(self.rng.random() * 100 * MINUTE)
         return local - zone.offset(local - off)
 
-    def _fmt(self, ms: int, zone: _Zone) -> str:
-        return self.clock.fmt(ms, zone)
-
     # -- one issue ------------------------------------------------------------------------------
 
     def issue(self, index: int) -> tuple[dict, list[dict] | None]:
@@ -648,7 +979,12 @@ class _SiteGen:
         stream = route.stream
         prof = PROFILES[stream]
         mig = self.mig_lo <= x < self.mig_hi
-        slow = stream == "enterprise_ops" and self.slow_lo <= created < self.slow_hi
+        # enterprise_ops is overloaded in the slow window: waits grow for work happening then, and items
+        # created then are more often defects
+        slow_stream = stream == "enterprise_ops"
+        slow = slow_stream and self.slow_lo <= created < self.slow_hi
+        # the platform team introduced WIP limits about 60% into the history: reviews wait half as long
+        review_factor = 0.4 if stream == "platform" and x > 0.6 else 1.0
 
         # issue type and labels
         labels: list[str] = []
@@ -693,8 +1029,11 @@ class _SiteGen:
             components = list(parent[4])
             labels = [lb for lb in parent[5] if lb in ("compliance", "invoicing")]
         else:
-            components = [rng.choice(route.components)] if route.components and rng.random() < route.component_p \
+            components = (
+                [rng.choice(route.components)]
+                if route.components and rng.random() < route.component_p
                 else []
+            )
             if route.forced_label:
                 labels.append(route.forced_label)
         if rng.random() < 0.25:
@@ -736,12 +1075,12 @@ class _SiteGen:
 
         def wait(hours: float, sigma: float = 0.8, slow_factor: float = 1.0) -> None:
             h = hours * scale * math.exp(rng.gauss(0.0, sigma))
-            if slow and self.slow_lo <= state["t"] < self.slow_hi:
+            if slow_stream and self.slow_lo <= state["t"] < self.slow_hi:
                 h *= slow_factor
             state["t"] += int(h * HOUR) + 1000
 
         def move(to: str, who: str, resolution: str | None = None, clear_resolution: bool = False) -> None:
-            uobj, zone, ref, bot = users[who]
+            _, zone, _, bot = users[who]
             t = state["t"]
             if not bot:
                 t = self._snap(t, zone)
@@ -755,8 +1094,9 @@ class _SiteGen:
             dst = self.status_by_name[to]
             items = [self._status_item(frm, dst, t)]
             if resolution:
-                items.append(self._field_item("resolution", "jira", None, None, res_obj[resolution]["id"],
-                                              resolution))
+                items.append(
+                    self._field_item("resolution", "jira", None, None, res_obj[resolution]["id"], resolution)
+                )
                 state["resolution"], state["resolved_at"] = resolution, t
             elif clear_resolution and state["resolution"]:
                 old = state["resolution"]
@@ -764,8 +1104,9 @@ class _SiteGen:
                 state["resolution"], state["resolved_at"] = None, None
             if not state["assigned"] and dst.category != "new" and not bot:
                 state["assigned"] = True
-                a_item = self._field_item("assignee", "jira", None, None, users[dev][2],
-                                          site.users[dev].display_name)
+                a_item = self._field_item(
+                    "assignee", "jira", None, None, users[dev][2], site.users[dev].display_name
+                )
                 if rng.random() < 0.5:
                     items.append(a_item)
                 else:
@@ -794,8 +1135,8 @@ class _SiteGen:
         try:
             r = rng.random()
             delay = prof.start_delay
-            if rng.random() < 0.10:
-                delay *= 12  # backlog rot: many of these are never started before the export
+            if rng.random() < 0.12:
+                delay *= 40  # backlog rot: many of these are never started before the export
             wait(delay, 1.1)
             if kind == "epic":
                 move(wf.progress, lead)
@@ -830,13 +1171,13 @@ class _SiteGen:
                     wait(prof.progress * (0.5 if bounce else 1.0), 0.9, slow_factor=1.5)
                     review_author = rng.choice(site.bots) if (self.cloud and rng.random() < 0.3) else dev
                     move(wf.review, review_author)
-                    wait(prof.review, 0.9, slow_factor=3.0)
+                    wait(prof.review * review_factor, 0.9, slow_factor=3.0)
                     if bounce < 3 and rng.random() < prof.p_bounce:
                         move(wf.progress, dev)  # backward move: review sent it back
                         continue
                     if wf.qa:
                         move(wf.ready_qa, dev)
-                        wait(prof.ready_qa, 0.9, slow_factor=3.0)
+                        wait(prof.ready_qa * review_factor, 0.9, slow_factor=3.0)
                         move(wf.qa, qa)
                         wait(prof.qa)
                         if bounce < 3 and rng.random() < prof.p_qa_fail:
@@ -844,7 +1185,11 @@ class _SiteGen:
                             continue
                     finish(qa if wf.qa else dev)
                     break
-            if state["cur"] == wf.done and state["resolution"] == site.done_resolution and rng.random() < 0.045:
+            if (
+                state["cur"] == wf.done
+                and state["resolution"] == site.done_resolution
+                and rng.random() < 0.045
+            ):
                 wait(24 * 6, 1.0)
                 flags["reopened"] = True
                 move(wf.reopen_to, reporter, clear_resolution=True)
@@ -880,43 +1225,73 @@ class _SiteGen:
                 who = rng.choice(people)
                 k = rng.random()
                 if hot and k < 0.55 or (not hot and k < 0.3):
-                    item = self._field_item("Rank", "custom", "", "", "", "Ranked higher" if k < 0.4 else
-                                            "Ranked lower", field_id="customfield_10019")
+                    item = self._field_item(
+                        "Rank",
+                        "custom",
+                        "",
+                        "",
+                        "",
+                        "Ranked higher" if k < 0.4 else "Ranked lower",
+                        field_id="customfield_10019",
+                    )
                 elif k < 0.7:
-                    item = self._field_item("description", "jira", None, rng.choice(_DESCRIPTIONS), None,
-                                            rng.choice(_DESCRIPTIONS))
+                    item = self._field_item(
+                        "description",
+                        "jira",
+                        None,
+                        rng.choice(_DESCRIPTIONS),
+                        None,
+                        rng.choice(_DESCRIPTIONS),
+                    )
                 elif k < 0.8:
                     n = sprint0 + int((t - lo) // (14 * DAY))
-                    item = self._field_item("Sprint", "custom", str(4000 + n - 1) if j else "",
-                                            f"{proj.key} Sprint {n - 1}" if j else "", str(4000 + n),
-                                            f"{proj.key} Sprint {n}", field_id="customfield_10020")
+                    item = self._field_item(
+                        "Sprint",
+                        "custom",
+                        str(4000 + n - 1) if j else "",
+                        f"{proj.key} Sprint {n - 1}" if j else "",
+                        str(4000 + n),
+                        f"{proj.key} Sprint {n}",
+                        field_id="customfield_10020",
+                    )
                 elif k < 0.87 and not label_done and labels:
                     label_done = True
-                    item = self._field_item("labels", "jira", None, " ".join(labels[:-1]), None,
-                                            " ".join(labels))
+                    item = self._field_item(
+                        "labels", "jira", None, " ".join(labels[:-1]), None, " ".join(labels)
+                    )
                 elif k < 0.94 and not prio_done:
                     prio_done = True
                     final_prio = max(0, prio_idx - 1) if prio_idx > 1 else prio_idx + 1
                     p0, p1 = self.prio_obj[prio_idx], self.prio_obj[final_prio]
                     item = self._field_item("priority", "jira", p0["id"], p0["name"], p1["id"], p1["name"])
                 else:
-                    item = self._field_item("Story Points", "custom", None, None,
-                                            str(rng.choice((1, 2, 3, 5, 8))), str(rng.choice((1, 2, 3, 5, 8))),
-                                            field_id="customfield_10016")
+                    item = self._field_item(
+                        "Story Points",
+                        "custom",
+                        None,
+                        None,
+                        str(rng.choice((1, 2, 3, 5, 8))),
+                        str(rng.choice((1, 2, 3, 5, 8))),
+                        field_id="customfield_10016",
+                    )
                 extras.append([t, who, [item]])
         if extras:
             histories_raw = sorted(events + extras, key=lambda h: h[0])
             # strictly increasing instants within an issue: drop the (rare) extra edit at the same ms
-            histories_raw = [h for i, h in enumerate(histories_raw) if i == 0 or h[0] != histories_raw[i - 1][0]]
+            histories_raw = [
+                h for i, h in enumerate(histories_raw) if i == 0 or h[0] != histories_raw[i - 1][0]
+            ]
         else:
             histories_raw = events
 
         histories = []
+        fmt = self.clock.fmt
         for t, who, items in histories_raw:
             self.hist_id += 1
             uobj, zone = users[who][0], users[who][1]
-            histories.append({"id": str(self.hist_id), "author": uobj, "created": self._fmt(t, zone),
-                              "items": items})
+            histories.append(
+                {"id": str(self.hist_id), "author": uobj, "created": fmt(t, zone), "items": items}
+            )
         n_status = sum(1 for e in events for it in e[2] if it["field"] == "status")
         self.stats["status_changes"] += n_status
         self.stats["histories"] += len(histories)
@@ -935,16 +1310,20 @@ class _SiteGen:
             "priority": self.prio_obj[final_prio],
             "assignee": users[dev][0] if state["assigned"] or rng.random() < 0.3 else None,
             "reporter": rep_obj,
-            "created": self._fmt(created, rep_zone),
-            "updated": self._fmt(updated, rep_zone),
+            "created": fmt(created, rep_zone),
+            "updated": fmt(updated, rep_zone),
             "resolution": res_obj[state["resolution"]] if state["resolution"] else None,
-            "resolutiondate": self._fmt(state["resolved_at"], rep_zone) if state["resolution"] else None,
+            "resolutiondate": fmt(state["resolved_at"], rep_zone) if state["resolution"] else None,
             "labels": labels,
             "components": [self.comp_obj[c] for c in components],
         }
         if parent is not None:
-            fields["parent"] = {"id": parent[0], "key": parent[1], "self": f"{self.base}/issue/{parent[0]}",
-                                "fields": {"summary": parent[2], "issuetype": parent[3]}}
+            fields["parent"] = {
+                "id": parent[0],
+                "key": parent[1],
+                "self": f"{self.base}/issue/{parent[0]}",
+                "fields": {"summary": parent[2], "issuetype": parent[3]},
+            }
         if not self.cloud:
             fields["customfield_10101"] = epic_link  # DC: 'Epic Link' custom field, not `parent`
         total = len(histories)
@@ -959,8 +1338,12 @@ class _SiteGen:
             "self": f"{self.base}/issue/{issue_id}",
             "key": key,
             "fields": fields,
-            "changelog": {"startAt": 0, "maxResults": EMBEDDED_HISTORY_LIMIT if truncated else total,
-                          "total": total, "histories": embedded},
+            "changelog": {
+                "startAt": 0,
+                "maxResults": EMBEDDED_HISTORY_LIMIT if truncated else total,
+                "total": total,
+                "histories": embedded,
+            },
         }
         pages = None
         if truncated:
@@ -971,9 +1354,18 @@ class _SiteGen:
                 last_page = start + CHANGELOG_PAGE_SIZE >= total
                 page = {"self": f"{url}?startAt={start}&maxResults={CHANGELOG_PAGE_SIZE}"}
                 if not last_page:
-                    page["nextPage"] = f"{url}?startAt={start + CHANGELOG_PAGE_SIZE}&maxResults={CHANGELOG_PAGE_SIZE}"
-                page.update({"maxResults": CHANGELOG_PAGE_SIZE, "startAt": start, "total": total,
-                             "isLast": last_page, "values": histories[start:start + CHANGELOG_PAGE_SIZE]})
+                    page["nextPage"] = (
+                        f"{url}?startAt={start + CHANGELOG_PAGE_SIZE}&maxResults={CHANGELOG_PAGE_SIZE}"
+                    )
+                page.update(
+                    {
+                        "maxResults": CHANGELOG_PAGE_SIZE,
+                        "startAt": start,
+                        "total": total,
+                        "isLast": last_page,
+                        "values": histories[start : start + CHANGELOG_PAGE_SIZE],
+                    }
+                )
                 pages.append(page)
 
         entry = (issue_id, key, summary, self.type_obj[itype], tuple(components), tuple(labels))
@@ -996,10 +1388,24 @@ class _SiteGen:
 
     def _field_item(self, name, fieldtype, frm, frm_s, to, to_s, field_id: str | None = None) -> dict:
         if self.cloud:
-            return {"field": name, "fieldtype": fieldtype, "fieldId": field_id or name, "from": frm,
-                    "fromString": frm_s, "to": to, "toString": to_s}
+            return {
+                "field": name,
+                "fieldtype": fieldtype,
+                "fieldId": field_id or name,
+                "from": frm,
+                "fromString": frm_s,
+                "to": to,
+                "toString": to_s,
+            }
         # Jira Data Center histories carry no fieldId
-        return {"field": name, "fieldtype": fieldtype, "from": frm, "fromString": frm_s, "to": to, "toString": to_s}
+        return {
+            "field": name,
+            "fieldtype": fieldtype,
+            "from": frm,
+            "fromString": frm_s,
+            "to": to,
+            "toString": to_s,
+        }
 
     @staticmethod
     def _summary(kind: str, stream: str | None, rng: random.Random) -> str:
@@ -1021,9 +1427,17 @@ class _SiteGen:
         out = []
         for s in self.site.statuses:
             obj = self.status_obj[s.name]
-            out.append({"self": obj["self"], "description": obj["description"], "iconUrl": obj["iconUrl"],
-                        "name": s.name, "untranslatedName": s.name, "id": s.id,
-                        "statusCategory": obj["statusCategory"]})
+            out.append(
+                {
+                    "self": obj["self"],
+                    "description": obj["description"],
+                    "iconUrl": obj["iconUrl"],
+                    "name": s.name,
+                    "untranslatedName": s.name,
+                    "id": s.id,
+                    "statusCategory": obj["statusCategory"],
+                }
+            )
         return out
 
 
@@ -1063,9 +1477,20 @@ def generate(
     clock = _Clock()
     counts = [round(items * SITES[0].share)]
     counts.append(items - counts[0])
-    summary = {"items": 0, "status_changes": 0, "histories": 0, "truncated_changelogs": 0, "reopened": 0,
-               "canceled": 0, "files": 0, "bytes": 0, "sites": {}, "start": start.isoformat(),
-               "end": end.isoformat(), "seed": seed}
+    summary = {
+        "items": 0,
+        "status_changes": 0,
+        "histories": 0,
+        "truncated_changelogs": 0,
+        "reopened": 0,
+        "canceled": 0,
+        "files": 0,
+        "bytes": 0,
+        "sites": {},
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "seed": seed,
+    }
     done = 0
     for site, n in zip(SITES, counts):
         site_dir = out / "jira" / site.host
@@ -1092,8 +1517,16 @@ def generate(
                 if pages:
                     for k, page in enumerate(pages, 1):
                         write(cl_dir / f"{issue['key']}_page_{k:03d}.json", page)
-            write(site_dir / f"search_page_{p + 1:05d}.json",
-                  {"expand": "names,schema", "startAt": lo, "maxResults": page_size, "total": n, "issues": issues})
+            write(
+                site_dir / f"search_page_{p + 1:05d}.json",
+                {
+                    "expand": "names,schema",
+                    "startAt": lo,
+                    "maxResults": page_size,
+                    "total": n,
+                    "issues": issues,
+                },
+            )
             done += hi - lo
             if progress is not None:
                 progress(done, items)
@@ -1120,8 +1553,10 @@ def _main(argv: list[str] | None = None) -> None:
     s = generate(a.out, a.items, a.seed, a.end, a.page_size)
     secs = time.perf_counter() - t0
     print(json.dumps(s, indent=1))
-    print(f"{s['items']:,} items in {secs:.1f} s = {s['items'] / max(secs, 1e-9):,.0f} items/s; "
-          f"{s['bytes'] / 1e6:,.1f} MB in {s['files']:,} files")
+    print(
+        f"{s['items']:,} items in {secs:.1f} s = {s['items'] / max(secs, 1e-9):,.0f} items/s; "
+        f"{s['bytes'] / 1e6:,.1f} MB in {s['files']:,} files"
+    )
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@
 One call of :func:`land_files` lands a batch of files. Each file is:
 
 * hashed (sha256 of its bytes) — a hash already landed is skipped, so landing is idempotent;
-* recognised (Jira search page, Jira changelog page, Jira status list, CSV work items, CSV status changes);
+* recognised (Jira search page, Jira changelog page, Jira status list, CSV work items, CSV status changes,
+  and the GitHub, GitLab, Azure Boards and Linear exports of :mod:`orchestration.ingest.trackers`);
 * read by DuckDB's own readers (``read_json_objects`` / ``read_csv``) and inserted set-based,
   inside one transaction together with its ``raw.landing_log`` row — a file lands completely or not at all;
 * refused with a one-line reason (recorded in ``raw.landing_log``) when it is corrupt, truncated or
@@ -24,12 +25,13 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.ingest import schema
+from orchestration.ingest import linear, schema, trackers
 
 JSON_MAX_OBJECT_SIZE = 1 << 30  # a search page of 1,000 issues with changelogs is far below 1 GB
 SUPPORTED_SUFFIXES = {".json", ".csv"}
-SOURCES = ("jira", "csv")
-TEMP_TABLES = ("_doc", "_iss", "_iss2", "_hist", "_page", "_st")
+SOURCES = ("jira", "csv", *trackers.SOURCES)
+TEMP_TABLES = ("_doc", "_iss", "_iss2", "_hist", "_page", "_st", *trackers.TEMP_TABLES)
+CSV_SOURCES = ("csv", "linear")
 
 
 class RefusedFile(Exception):
@@ -178,12 +180,17 @@ class Lander:
         try:
             suffix = path.suffix.lower()
             if suffix == ".csv":
-                if source not in (None, "csv"):
+                if source not in (None, *CSV_SOURCES):
                     raise RefusedFile(f"a .csv file cannot be a {source} export (use the CSV interchange format)")
-                kind = recognise_csv(path)
+                kind = trackers.recognise_csv(_csv_header(path), source) if source != "csv" else None
+                if kind is None and source == "linear":
+                    raise RefusedFile(
+                        "not a Linear CSV export (expected its columns ID, Team, Title, Status, Created, Started, ...)"
+                    )
+                kind = kind or recognise_csv(path)
             elif suffix == ".json":
-                if source not in (None, "jira"):
-                    raise RefusedFile(f"a .json file given as --source {source}; only jira JSON is supported")
+                if source in CSV_SOURCES:
+                    raise RefusedFile(f"a .json file given as --source {source}; {source} exports are CSV files")
                 kind = None  # decided after parsing
             else:
                 raise RefusedFile(f"unsupported file type '{suffix or '(none)'}' (expected .json or .csv)")
@@ -192,7 +199,12 @@ class Lander:
             try:
                 landed_at = self.con.execute("select now()::timestamptz").fetchone()[0]
                 if kind is None:
-                    kind, rows = self._land_json(path, digest, instance)
+                    kind, rows = self._land_json(path, digest, instance, source)
+                elif kind == "linear_issues":
+                    try:
+                        rows = linear.land_csv(self.con, path, digest, _csv_header(path), instance)
+                    except ValueError as exc:
+                        raise RefusedFile(str(exc)) from None
                 else:
                     rows = self._land_csv(path, digest, kind)
                 self._log(path, digest, size, kind, "landed", None, rows, started, landed_at=landed_at)
@@ -211,7 +223,7 @@ class Lander:
 
     # -- JSON --------------------------------------------------------------------------------
 
-    def _land_json(self, path: Path, digest: str, instance: str | None) -> tuple[str, int]:
+    def _land_json(self, path: Path, digest: str, instance: str | None, source: str | None = None) -> tuple[str, int]:
         first = _first_char(path)
         if first not in ("{", "["):
             raise RefusedFile("not JSON (expected a JSON object or array)")
@@ -228,6 +240,18 @@ class Lander:
             if count != 1:
                 raise RefusedFile("expected one JSON document, found several")
             keys = set(self.con.execute("select json_keys(doc) from _doc").fetchone()[0] or [])
+            if source != "jira":
+                item_keys = set(
+                    self.con.execute(
+                        "select case when json_type(doc -> 'value') = 'ARRAY' then json_keys(doc -> 'value' -> 0) end from _doc"
+                    ).fetchone()[0] or []
+                )
+                tracker_kind = trackers.recognise_json("object", keys, item_keys, source)
+                if tracker_kind:
+                    return tracker_kind, self._insert_tracker(tracker_kind, path, digest, instance)
+                if source in trackers.SOURCES:
+                    raise RefusedFile(f"not a {source} export this version understands (see docs/trackers.md); "
+                                      "top-level keys: " + ", ".join(sorted(keys)[:8]))
             if "issues" in keys:
                 return "jira_search", self._insert(schema.jira_search_sql(), path, digest, instance)
             if "values" in keys:
@@ -237,6 +261,13 @@ class Lander:
                 "or a changelog page with 'values'); top-level keys: " + ", ".join(sorted(keys)[:8])
             )
         keys = set(self.con.execute("select json_keys(doc) from _doc where pos = 1").fetchone()[0] or [])
+        if source != "jira":
+            tracker_kind = trackers.recognise_json("array", set(), keys, source)
+            if tracker_kind:
+                return tracker_kind, self._insert_tracker(tracker_kind, path, digest, instance)
+            if source in trackers.SOURCES:
+                raise RefusedFile(f"not a {source} export this version understands (see docs/trackers.md); "
+                                  "keys of the first element: " + ", ".join(sorted(keys)[:8]))
         if "statusCategory" in keys and "name" in keys:
             return "jira_statuses", self._insert(schema.jira_statuses_sql(), path, digest, instance)
         if "items" in keys and "created" in keys:
@@ -250,6 +281,11 @@ class Lander:
                 schema.jira_changelog_array_sql(), path, digest, instance, issue_ref=ref.group(1)
             )
         raise RefusedFile("unrecognised JSON array (expected a Jira status list or changelog histories)")
+
+    def _insert_tracker(self, kind: str, path: Path, digest: str, instance: str | None) -> int:
+        # per-issue event lists (GitHub /issues/{n}/events or /timeline) name their issue in the file name
+        ref = re.search(r"issues?[_-]?(\d+)", path.stem)
+        return self._insert(trackers.KINDS[kind](), path, digest, instance, issue_ref=ref.group(1) if ref else None)
 
     def _insert(self, statements, path: Path, digest: str, instance: str | None, issue_ref: str | None = None) -> int:
         """Run a kind's checks and insert statements; return the records landed in its main table."""

@@ -90,6 +90,11 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
         columns = ", ".join(f"{c} varchar" for c in spec.columns)
         con.execute(f"create table if not exists raw.{name} ({columns}, {LINEAGE_DDL})")
     con.execute(LANDING_LOG_DDL)
+    # GitHub, GitLab, Azure Boards and Linear tables (imported here: those modules import this one)
+    from orchestration.ingest.trackers import RAW_TABLES as TRACKER_TABLES
+
+    for name, columns in TRACKER_TABLES.items():
+        con.execute(f"create table if not exists raw.{name} ({columns} {LINEAGE_DDL})")
 
 
 @dataclass(frozen=True)

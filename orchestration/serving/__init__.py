@@ -18,7 +18,7 @@ A reader gets the previous complete version or the new one, never a partial one,
 See docs/serving.md for the reader side and docs/decisions.md for why it is built this way.
 """
 
-from orchestration.serving.publish import (
+from orchestration.serving.publishing import (
     DEFAULT_KEEP,
     DEFAULT_STORAGE_VERSION,
     PublishError,

@@ -1,0 +1,126 @@
+"""Benchmark the marts: generate N demo items, land them, `dbt build`, and compare with the floor.
+
+Not a test (tests never assert on wall time): it prints figures for docs/benchmarks.md.
+
+    .venv/bin/python benchmarks/bench_marts.py --items 100000
+    .venv/bin/python benchmarks/bench_marts.py --items 1000000 --workdir /tmp/bench1m --keep
+
+Steps, each in its own process so that peak memory (max RSS) is measured per step:
+  1. generate   orchestration.generate.generate(out_dir, items, seed)  (Jira exports, ~6 changes/item)
+  2. land       orchestration.ingest.land(db, [out_dir])
+  3. dbt build  the whole project (seeds, staging views, intermediate, marts, data tests) from scratch
+  4. floor      benchmarks/floor.sql - one hand-written DuckDB script computing fct_work_items,
+                fct_flow_daily and fct_flow_metrics from the raw tables (reading the same mapping seeds)
+The ratio dbt / floor is the figure of merit (target: within 2x, peak memory under 4 GB).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+DBT = str(Path(PYTHON).parent / "dbt")
+AS_OF = "2026-11-15 00:00:00"  # the generator's default export instant
+
+# Runs a command and prints its wall time and the peak RSS of its process tree's largest member.
+MEASURE = r"""
+import resource, subprocess, sys, time, json
+start = time.perf_counter()
+code = subprocess.run(sys.argv[1:]).returncode
+print(json.dumps({"code": code, "seconds": time.perf_counter() - start,
+                  "peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
+"""
+
+
+def measure(command: list[str], env: dict | None = None) -> dict:
+    completed = subprocess.run([PYTHON, "-c", MEASURE, *command], capture_output=True, text=True,
+                               env={**os.environ, **(env or {})}, cwd=REPO)
+    lines = [line for line in completed.stdout.strip().splitlines() if line.startswith("{")]
+    if not lines:
+        sys.stderr.write(completed.stdout[-4000:] + completed.stderr[-4000:])
+        raise SystemExit(f"{command[:3]} did not report")
+    result = json.loads(lines[-1])
+    if result["code"] != 0:
+        sys.stderr.write(completed.stdout[-4000:] + completed.stderr[-4000:])
+        raise SystemExit(f"{command[:3]} failed with exit code {result['code']}")
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--items", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--workdir", type=Path, default=None, help="reuse/keep generated files here")
+    parser.add_argument("--keep", action="store_true", help="keep the work directory")
+    parser.add_argument("--threads", type=int, default=2, help="DuckDB threads for the floor (dbt uses profiles.yml)")
+    args = parser.parse_args()
+
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="flowmart-bench-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    exports, db = workdir / f"exports-{args.items}", workdir / "bench.duckdb"
+    figures: dict[str, dict] = {}
+
+    if not (exports / ".complete").exists():
+        figures["generate"] = measure([PYTHON, "-c",
+            "import sys; from orchestration.generate import generate; "
+            f"generate(sys.argv[1], items={args.items}, seed={args.seed}); open(sys.argv[1] + '/.complete', 'w').close()",
+            str(exports)])
+    for stale in (db, db.with_suffix(".duckdb.wal")):
+        stale.unlink(missing_ok=True)
+    figures["land"] = measure([PYTHON, "-c",
+        "import sys; from orchestration.ingest import land; land(sys.argv[1], [sys.argv[2]])", str(db), str(exports)])
+
+    env = {"FLOWMART_DB": str(db), "DBT_PROFILES_DIR": str(REPO), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    target = workdir / "target"
+    figures["dbt_build"] = measure([DBT, "build", "--vars", json.dumps({"as_of": AS_OF}), "--target-path", str(target),
+                                    "--log-path", str(workdir / "logs")], env)
+    figures["dbt_run_models_only"] = measure([DBT, "run", "--full-refresh", "--vars", json.dumps({"as_of": AS_OF}),
+                                              "--target-path", str(target), "--log-path", str(workdir / "logs")], env)
+
+    floor_sql = (REPO / "benchmarks" / "floor.sql").read_text().replace("{{AS_OF}}", AS_OF)
+    floor_file = workdir / "floor.sql"
+    floor_file.write_text(floor_sql)
+    figures["floor"] = measure([PYTHON, "-c",
+        "import duckdb, sys; c = duckdb.connect(sys.argv[1]); "
+        f"c.execute('set threads = {args.threads}'); c.execute(open(sys.argv[2]).read())", str(db), str(floor_file)])
+
+    import duckdb
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        counts = {
+            "items": con.execute("select count(*) from marts.fct_work_items").fetchone()[0],
+            "status_changes": con.execute("select count(*) from intermediate.int_status_changes_unioned").fetchone()[0],
+            "status_intervals": con.execute("select count(*) from marts.fct_status_intervals").fetchone()[0],
+            "flow_daily_rows": con.execute("select count(*) from marts.fct_flow_daily").fetchone()[0],
+            "floor_items": con.execute("select count(*) from floor.fct_work_items").fetchone()[0],
+            "finished_mismatch": con.execute(
+                "select count(*) from (select work_item_id, finished_at, reopen_count from floor.fct_work_items "
+                "except select work_item_id, finished_at, reopen_count from marts.fct_work_items)").fetchone()[0],
+        }
+
+    print(f"\nFlowmart marts benchmark - {args.items:,} items, seed {args.seed}, as_of {AS_OF}, {os.cpu_count()} CPUs")
+    for key, value in counts.items():
+        print(f"  {key:<22} {value:>12,}")
+    print(f"  {'step':<22} {'seconds':>10} {'peak MB':>10}")
+    for step, figure in figures.items():
+        print(f"  {step:<22} {figure['seconds']:>10.1f} {figure['peak_mb']:>10.0f}")
+    ratio_build = figures["dbt_build"]["seconds"] / figures["floor"]["seconds"]
+    ratio_run = figures["dbt_run_models_only"]["seconds"] / figures["floor"]["seconds"]
+    print(f"  dbt build / floor      {ratio_build:10.2f}x   (target <= 2x; includes seeds and data tests)")
+    print(f"  dbt run / floor        {ratio_run:10.2f}x   (models only)")
+
+    if not (args.keep or args.workdir):
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

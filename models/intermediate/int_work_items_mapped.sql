@@ -1,0 +1,150 @@
+{#-
+    One row per work item created on or before as_of, with the mappings applied:
+      value_stream_id  - the matching stream-assignment rule with the lowest priority, else 'unassigned'
+                         (so each item is in exactly one stream and none is dropped);
+      flow_item_type   - feature | defect | risk | debt from the type seed (a row with a label the item
+                         carries wins over the row without label), else 'unmapped';
+      has_canceled_resolution - the resolution is listed in canceled_resolutions.
+-#}
+with
+
+work_items as (select * from {{ ref('int_work_items_unioned') }}),
+
+stream_assignment_rules as (select * from {{ ref('stream_assignment_rules') }}),
+
+flow_item_types as (select * from {{ ref('flow_item_types') }}),
+
+canceled_resolutions as (select * from {{ ref('canceled_resolutions') }}),
+
+items_in_scope as (
+    select *
+    from work_items
+    where created_at is not null
+        and created_at <= {{ flowmart.as_of_timestamp() }}
+),
+
+rule_matches as (
+    select
+        items_in_scope.work_item_id,
+        stream_assignment_rules.value_stream_id,
+        row_number() over (
+            partition by items_in_scope.work_item_id
+            order by stream_assignment_rules.priority, stream_assignment_rules.value_stream_id
+        ) as match_rank
+    from items_in_scope
+    inner join stream_assignment_rules
+        on (stream_assignment_rules.source = '*' or stream_assignment_rules.source = items_in_scope.source)
+        and (stream_assignment_rules.instance = '*' or stream_assignment_rules.instance = items_in_scope.instance)
+        and (
+            (stream_assignment_rules.match_field = 'project' and stream_assignment_rules.match_type = 'exact'
+                and items_in_scope.project_key = stream_assignment_rules.match_value)
+            or (stream_assignment_rules.match_field = 'project' and stream_assignment_rules.match_type = 'pattern'
+                and items_in_scope.project_key like stream_assignment_rules.match_value)
+            or (stream_assignment_rules.match_field = 'area_path' and stream_assignment_rules.match_type = 'exact'
+                and items_in_scope.area_path = stream_assignment_rules.match_value)
+            or (stream_assignment_rules.match_field = 'area_path' and stream_assignment_rules.match_type = 'pattern'
+                and items_in_scope.area_path like stream_assignment_rules.match_value)
+            -- lists ('|a|b|'): exact and pattern both match one whole element
+            or (stream_assignment_rules.match_field = 'component'
+                and {{ flowmart.pipe_list_contains('items_in_scope.components', 'stream_assignment_rules.match_value') }})
+            or (stream_assignment_rules.match_field = 'label'
+                and {{ flowmart.pipe_list_contains('items_in_scope.labels', 'stream_assignment_rules.match_value') }})
+        )
+),
+
+assigned_streams as (
+    select
+        work_item_id,
+        value_stream_id
+    from rule_matches
+    where match_rank = 1
+),
+
+type_rules as (
+    select
+        source,
+        lower(trim(tracker_item_type)) as tracker_item_type_key,
+        lower(trim(nullif(trim(label), ''))) as label_key,
+        flow_item_type
+    from flow_item_types
+),
+
+type_matches as (
+    select
+        items_in_scope.work_item_id,
+        type_rules.flow_item_type,
+        row_number() over (
+            partition by items_in_scope.work_item_id
+            order by
+                case when type_rules.label_key is not null then 0 else 1 end,
+                case when type_rules.source = '*' then 1 else 0 end,
+                type_rules.flow_item_type
+        ) as match_rank
+    from items_in_scope
+    inner join type_rules
+        on lower(trim(items_in_scope.tracker_item_type)) = type_rules.tracker_item_type_key
+        and (type_rules.source = '*' or type_rules.source = items_in_scope.source)
+        and (
+            type_rules.label_key is null
+            or {{ flowmart.pipe_list_contains('lower(items_in_scope.labels)', 'type_rules.label_key') }}
+        )
+),
+
+mapped_types as (
+    select
+        work_item_id,
+        flow_item_type
+    from type_matches
+    where match_rank = 1
+),
+
+canceling_resolutions as (
+    select distinct
+        source,
+        lower(trim(resolution)) as resolution_key
+    from canceled_resolutions
+),
+
+final as (
+    select
+        items_in_scope.work_item_id,
+        items_in_scope.source,
+        items_in_scope.instance,
+        items_in_scope.item_key,
+        items_in_scope.source_item_id,
+        items_in_scope.title,
+        coalesce(assigned_streams.value_stream_id, 'unassigned') as value_stream_id,
+        coalesce(mapped_types.flow_item_type, 'unmapped') as flow_item_type,
+        items_in_scope.tracker_item_type,
+        items_in_scope.is_subtask,
+        items_in_scope.project_key,
+        items_in_scope.project_name,
+        items_in_scope.components,
+        items_in_scope.labels,
+        items_in_scope.area_path,
+        items_in_scope.parent_key,
+        items_in_scope.resolution,
+        items_in_scope.resolved_at,
+        items_in_scope.created_at,
+        items_in_scope.updated_at,
+        items_in_scope.current_status as snapshot_status,
+        items_in_scope.current_status_category as snapshot_status_category,
+        items_in_scope.history_expected_count,
+        items_in_scope.history_landed_count,
+        items_in_scope.is_history_complete,
+        assigned_streams.value_stream_id is not null as is_stream_assigned,
+        mapped_types.flow_item_type is not null as is_type_mapped,
+        exists (
+            select 1
+            from canceling_resolutions
+            where (canceling_resolutions.source = '*' or canceling_resolutions.source = items_in_scope.source)
+                and canceling_resolutions.resolution_key = lower(trim(items_in_scope.resolution))
+        ) as has_canceled_resolution
+    from items_in_scope
+    left join assigned_streams
+        on items_in_scope.work_item_id = assigned_streams.work_item_id
+    left join mapped_types
+        on items_in_scope.work_item_id = mapped_types.work_item_id
+)
+
+select * from final

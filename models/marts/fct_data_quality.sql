@@ -1,0 +1,213 @@
+{#-
+    One row per source x value stream x check: how many items (or status changes) a data-quality rule
+    caught, out of how many checked, with a few example values. Every check is present for every
+    source and stream that has items, with zero when nothing was caught, so dashboards can trend it.
+-#}
+with
+
+work_items as (select * from {{ ref('fct_work_items') }}),
+
+status_changes as (select * from {{ ref('int_status_changes_unioned') }}),
+
+status_intervals as (select * from {{ ref('int_status_intervals_mapped') }}),
+
+jira_status_changes as (select * from {{ ref('stg_jira__status_changes') }}),
+
+jira_issues as (select * from {{ ref('stg_jira__issues') }}),
+
+all_work_items as (select * from {{ ref('int_work_items_unioned') }}),
+
+checks as (
+    {% set checks = [
+        ('unmapped_status', 'work_items', 'Items that spent time in a status missing from status_mappings (flow state from the tracker category instead).'),
+        ('unmapped_item_type', 'work_items', 'Items whose tracker item type matches no flow_item_types row (flow_item_type = unmapped).'),
+        ('unassigned_item', 'work_items', 'Items that match no stream-assignment rule (value stream unassigned).'),
+        ('done_without_start', 'work_items', 'Finished items never active or waiting: counted in velocity, not in flow time or efficiency.'),
+        ('incomplete_history', 'work_items', 'Items whose tracker reports more changelog histories than were landed.'),
+        ('duplicate_change_removed', 'status_changes', 'Extra copies of a status change (same item and change id) removed.'),
+        ('change_before_creation_removed', 'status_changes', 'Status changes dated before the item was created, removed from the timeline.'),
+        ('change_without_timestamp_removed', 'status_changes', 'Status changes without a readable time or target status, removed from the timeline.'),
+        ('orphan_change', 'status_changes', 'Jira status changes whose issue was never landed (not attributable to an item or stream).'),
+        ('item_without_created_at', 'work_items', 'Items without a readable creation time, left out of every mart.'),
+    ] %}
+    {% for check_name, unit, description in checks -%}
+    select
+        '{{ check_name }}' as check_name,
+        '{{ unit }}' as checked_unit,
+        '{{ description | replace("'", "''") }}' as check_description
+    {{ 'union all' if not loop.last }}
+    {% endfor %}
+),
+
+item_status_flags as (
+    select
+        work_item_id,
+        max(case when is_status_mapped then 0 else 1 end) as has_unmapped_status
+    from status_intervals
+    group by work_item_id
+),
+
+unmapped_statuses as (
+    select distinct
+        source,
+        value_stream_id,
+        status
+    from status_intervals
+    where not is_status_mapped
+),
+
+item_checks as (
+    select
+        work_items.source,
+        work_items.value_stream_id,
+        count(*) as items_checked,
+        sum(coalesce(item_status_flags.has_unmapped_status, 0)) as unmapped_status,
+        sum(case when work_items.flow_item_type = 'unmapped' then 1 else 0 end) as unmapped_item_type,
+        sum(case when work_items.value_stream_id = 'unassigned' then 1 else 0 end) as unassigned_item,
+        sum(case when work_items.is_done_without_start then 1 else 0 end) as done_without_start,
+        sum(case when work_items.is_history_complete then 0 else 1 end) as incomplete_history
+    from work_items
+    left join item_status_flags
+        on work_items.work_item_id = item_status_flags.work_item_id
+    group by work_items.source, work_items.value_stream_id
+),
+
+change_checks as (
+    select
+        work_items.source,
+        work_items.value_stream_id,
+        count(*) + sum(status_changes.duplicates_removed) as changes_checked,
+        sum(status_changes.duplicates_removed) as duplicate_change_removed,
+        sum(case when status_changes.removal_reason = 'before_creation' then 1 else 0 end) as change_before_creation_removed,
+        sum(case when status_changes.removal_reason in ('no_timestamp', 'no_status') then 1 else 0 end)
+            as change_without_timestamp_removed
+    from status_changes
+    inner join work_items
+        on status_changes.work_item_id = work_items.work_item_id
+    group by work_items.source, work_items.value_stream_id
+),
+
+orphan_changes as (
+    select
+        'jira' as source,
+        'unassigned' as value_stream_id,
+        count(*) as orphan_change
+    from jira_status_changes
+    where not exists (
+        select 1
+        from jira_issues
+        where jira_issues.instance = jira_status_changes.instance
+            and jira_issues.issue_id = jira_status_changes.issue_id
+    )
+    having count(*) > 0
+),
+
+items_without_created_at as (
+    select
+        source,
+        'unassigned' as value_stream_id,
+        count(*) as item_without_created_at
+    from all_work_items
+    where created_at is null
+    group by source
+),
+
+source_streams as (
+    select source, value_stream_id from item_checks
+    union
+    select source, value_stream_id from orphan_changes
+    union
+    select source, value_stream_id from items_without_created_at
+),
+
+measured as (
+    select
+        source_streams.source,
+        source_streams.value_stream_id,
+        checks.check_name,
+        checks.checked_unit,
+        checks.check_description,
+        case checks.check_name
+            when 'unmapped_status' then item_checks.unmapped_status
+            when 'unmapped_item_type' then item_checks.unmapped_item_type
+            when 'unassigned_item' then item_checks.unassigned_item
+            when 'done_without_start' then item_checks.done_without_start
+            when 'incomplete_history' then item_checks.incomplete_history
+            when 'duplicate_change_removed' then change_checks.duplicate_change_removed
+            when 'change_before_creation_removed' then change_checks.change_before_creation_removed
+            when 'change_without_timestamp_removed' then change_checks.change_without_timestamp_removed
+            when 'orphan_change' then orphan_changes.orphan_change
+            when 'item_without_created_at' then items_without_created_at.item_without_created_at
+        end as affected_count,
+        case checks.checked_unit
+            when 'work_items' then item_checks.items_checked
+            else change_checks.changes_checked
+        end as checked_count
+    from source_streams
+    cross join checks
+    left join item_checks
+        on source_streams.source = item_checks.source
+        and source_streams.value_stream_id = item_checks.value_stream_id
+    left join change_checks
+        on source_streams.source = change_checks.source
+        and source_streams.value_stream_id = change_checks.value_stream_id
+    left join orphan_changes
+        on source_streams.source = orphan_changes.source
+        and source_streams.value_stream_id = orphan_changes.value_stream_id
+    left join items_without_created_at
+        on source_streams.source = items_without_created_at.source
+        and source_streams.value_stream_id = items_without_created_at.value_stream_id
+),
+
+unmapped_status_examples as (
+    select
+        source,
+        value_stream_id,
+        'unmapped_status' as check_name,
+        {{ dbt.listagg('status', "', '", 'order by status') }} as example_values
+    from unmapped_statuses
+    group by source, value_stream_id
+),
+
+unmapped_type_examples as (
+    select
+        source,
+        value_stream_id,
+        'unmapped_item_type' as check_name,
+        {{ dbt.listagg('tracker_item_type', "', '", 'order by tracker_item_type') }} as example_values
+    from (
+        select distinct source, value_stream_id, coalesce(tracker_item_type, '(none)') as tracker_item_type
+        from work_items
+        where flow_item_type = 'unmapped'
+    ) as unmapped_types
+    group by source, value_stream_id
+),
+
+examples as (
+    select * from unmapped_status_examples
+    union all
+    select * from unmapped_type_examples
+),
+
+final as (
+    select
+        measured.source,
+        measured.value_stream_id,
+        measured.check_name,
+        measured.checked_unit,
+        cast(coalesce(measured.affected_count, 0) as integer) as affected_count,
+        cast(coalesce(measured.checked_count, 0) as integer) as checked_count,
+        case
+            when measured.checked_count > 0
+                then 100.0 * coalesce(measured.affected_count, 0) / measured.checked_count
+        end as affected_pct,
+        examples.example_values,
+        measured.check_description
+    from measured
+    left join examples
+        on measured.source = examples.source
+        and measured.value_stream_id = examples.value_stream_id
+        and measured.check_name = examples.check_name
+)
+
+select * from final

@@ -1,0 +1,28 @@
+"""The single Dagster entry point (``[tool.dagster] module_name`` in pyproject.toml).
+
+Landing assets per source -> Great Expectations checks (blocking) -> dbt assets (seeds, staging,
+intermediate, marts; dbt tests as checks) -> the semiannual review report. See docs/orchestration.md.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from orchestration.dagster.dbt import DBT_ASSETS
+from orchestration.dagster.jobs import JOBS
+from orchestration.dagster.landing import LANDING_ASSETS
+from orchestration.dagster.quality import QUALITY_CHECKS
+from orchestration.dagster.report import REPORT_ASSETS
+from orchestration.dagster.resources import WarehouseResource, dbt_resource
+from orchestration.dagster.schedules import SCHEDULES
+from orchestration.dagster.sensors import SENSORS
+
+defs = dg.Definitions(
+    assets=[*LANDING_ASSETS, *DBT_ASSETS, *REPORT_ASSETS],
+    asset_checks=QUALITY_CHECKS,
+    jobs=JOBS,
+    schedules=SCHEDULES,
+    sensors=SENSORS,
+    resources={"warehouse": WarehouseResource(), "dbt": dbt_resource()},
+    executor=dg.in_process_executor,  # also for runs started from the UI by selecting assets (see jobs.py)
+)

@@ -1,0 +1,463 @@
+"""The review's charts: Matplotlib figures rendered to PNG bytes (embedded in the HTML as data: URIs).
+
+Every chart has a title and axis labels with units, uses the Okabe-Ito colour-blind-safe palette (plus
+marker shapes, hatches and line styles, so it still reads in greyscale print). PNG at 200 dpi: sharp on
+screen and in print, and about 20x faster for the PDF renderer than SVG (docs/decisions.md). Output is
+deterministic (no date or software metadata). Every function takes plain sequences and returns PNG
+bytes; empty data gives a chart saying so.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping, Sequence
+from datetime import date
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.dates as mdates  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from matplotlib.ticker import MaxNLocator, PercentFormatter  # noqa: E402
+
+# Okabe & Ito (2008), "Color Universal Design": distinguishable with every common colour-vision deficiency.
+OKABE_ITO = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "bluish_green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7",
+    "grey": "#999999",
+}
+TYPE_COLORS = {
+    "feature": OKABE_ITO["blue"],
+    "defect": OKABE_ITO["vermillion"],
+    "risk": OKABE_ITO["reddish_purple"],
+    "debt": OKABE_ITO["orange"],
+    "unmapped": OKABE_ITO["grey"],
+}
+TYPE_MARKERS = {"feature": "o", "defect": "s", "risk": "^", "debt": "D", "unmapped": "x"}
+TYPE_HATCHES = {"feature": "", "defect": "//", "risk": "..", "debt": "\\\\", "unmapped": "xx"}
+STATE_COLORS = {
+    "new": OKABE_ITO["sky_blue"],
+    "active": OKABE_ITO["bluish_green"],
+    "waiting": OKABE_ITO["orange"],
+    "done": OKABE_ITO["blue"],
+    "canceled": OKABE_ITO["grey"],
+}
+PERCENTILE_STYLES = {  # label -> (colour, line style)
+    "p50": (OKABE_ITO["black"], "-"),
+    "p85": (OKABE_ITO["vermillion"], "--"),
+    "p95": (OKABE_ITO["reddish_purple"], ":"),
+}
+CURRENT = OKABE_ITO["blue"]
+PREVIOUS = OKABE_ITO["sky_blue"]
+WIDTH, HEIGHT = 5.6, 3.1  # inches: two charts side by side on A4 landscape at ~100%
+
+plt.rcParams.update({
+    "font.family": "DejaVu Sans",
+    "font.size": 8.5,
+    "axes.titlesize": 9.5,
+    "axes.titleweight": "bold",
+    "axes.titlelocation": "left",
+    "axes.labelsize": 8.5,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.color": "#dddddd",
+    "grid.linewidth": 0.6,
+    "legend.fontsize": 7.5,
+    "legend.frameon": False,
+    "figure.dpi": 100,
+})
+
+
+def _figure(width: float = WIDTH, height: float = HEIGHT):
+    fig, ax = plt.subplots(figsize=(width, height), layout="constrained")
+    return fig, ax
+
+
+DPI = 200
+
+
+def _png(fig) -> bytes:
+    """The figure as PNG bytes."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def _empty(ax, message: str = "No data in this half-year") -> None:
+    ax.text(0.5, 0.5, message, ha="center", va="center", transform=ax.transAxes, color="#555555", fontsize=10)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.grid(False)
+
+
+def _month_axis(ax) -> None:
+    ax.xaxis.set_major_locator(mdates.MonthLocator())
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
+    for label in ax.get_xticklabels():
+        label.set_rotation(0)
+
+
+def _percentile_lines(ax, percentiles: Mapping[str, float | None], horizontal: bool) -> None:
+    for label, value in percentiles.items():
+        if value is None or not np.isfinite(value):
+            continue
+        colour, style = PERCENTILE_STYLES[label]
+        text = f"{label} {value:.1f} d"
+        if horizontal:
+            ax.axhline(value, color=colour, linestyle=style, linewidth=1.3, label=text, zorder=3)
+        else:
+            ax.axvline(value, color=colour, linestyle=style, linewidth=1.3, label=text, zorder=3)
+
+
+def velocity_run_chart(week_starts: Sequence[date], velocity: Sequence[int], title: str) -> bytes:
+    """Weekly flow velocity with its median (a run chart)."""
+    fig, ax = _figure()
+    ax.set_title(title)
+    if not len(week_starts):
+        _empty(ax)
+        return _png(fig)
+    x = np.array(week_starts, dtype="datetime64[D]")
+    y = np.asarray(velocity, dtype=float)
+    ax.plot(x, y, marker="o", markersize=3.5, color=CURRENT, linewidth=1.4, label="items finished per week")
+    median = float(np.median(y))
+    ax.axhline(median, color=OKABE_ITO["black"], linestyle="--", linewidth=1.1, label=f"median {median:.1f} items/week")
+    ax.set_ylabel("Flow velocity (items/week)")
+    ax.set_xlabel("Week starting (ISO week, Monday)")
+    ax.set_ylim(bottom=0)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    _month_axis(ax)
+    ax.legend(loc="upper left")
+    return _png(fig)
+
+
+def flow_time_scatter(
+    finished_at: Sequence,
+    flow_time_days: Sequence[float],
+    item_types: Sequence[str],
+    percentiles: Mapping[str, float | None],
+    title: str,
+) -> bytes:
+    """Each finished item: when it finished against its flow time, with the p50/p85/p95 lines."""
+    fig, ax = _figure()
+    ax.set_title(title)
+    if not len(finished_at):
+        _empty(ax)
+        return _png(fig)
+    x = np.array(finished_at, dtype="datetime64[s]")
+    y = np.asarray(flow_time_days, dtype=float)
+    kinds = np.asarray(item_types, dtype=object)
+    many = len(y) > 1500  # keep the SVG small: rasterise big point clouds (lines and text stay vector)
+    for kind in TYPE_COLORS:
+        mask = kinds == kind
+        if mask.any():
+            ax.scatter(x[mask], y[mask], s=9, alpha=0.7, color=TYPE_COLORS[kind], marker=TYPE_MARKERS[kind],
+                       linewidths=0.8 if kind == "unmapped" else 0, label=f"{kind} ({int(mask.sum())})",
+                       rasterized=many, zorder=2)
+    _percentile_lines(ax, percentiles, horizontal=True)
+    ax.set_ylabel("Flow time (calendar days)")
+    ax.set_xlabel("Finished on (UTC)")
+    ax.set_ylim(bottom=0)
+    _month_axis(ax)
+    ax.legend(loc="upper left", ncol=2)
+    return _png(fig)
+
+
+def flow_time_histogram(flow_time_days: Sequence[float], percentiles: Mapping[str, float | None], title: str) -> bytes:
+    """How many finished items took how long, with the p50/p85/p95 lines."""
+    fig, ax = _figure()
+    ax.set_title(title)
+    values = np.asarray(flow_time_days, dtype=float)
+    values = values[np.isfinite(values)]
+    if not values.size:
+        _empty(ax)
+        return _png(fig)
+    top = max(1.0, float(np.percentile(values, 99)))
+    bins = np.linspace(0, top, 31)
+    clipped = np.clip(values, 0, top)
+    ax.hist(clipped, bins=bins, color=PREVIOUS, edgecolor="white", linewidth=0.5, label="finished items")
+    _percentile_lines(ax, percentiles, horizontal=False)
+    ax.set_xlabel("Flow time (calendar days; the last bar holds the slowest 1%)")
+    ax.set_ylabel("Finished items (count)")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.legend(loc="upper right")
+    return _png(fig)
+
+
+def load_vs_velocity(
+    weekly_load: Sequence[float],
+    weekly_velocity: Sequence[float],
+    littles_law: Mapping[str, float | None],
+    title: str,
+) -> bytes:
+    """Little's law view: each week's average flow load against the items finished that week.
+
+    ``littles_law`` holds the half-year's ``load`` (average items in progress), ``velocity_per_day`` and
+    ``flow_time_mean_days``; a text box compares load with velocity x flow time.
+    """
+    fig, ax = _figure()
+    ax.set_title(title)
+    if not len(weekly_load):
+        _empty(ax)
+        return _png(fig)
+    x = np.asarray(weekly_load, dtype=float)
+    y = np.asarray(weekly_velocity, dtype=float)
+    order = np.arange(len(x))
+    points = ax.scatter(x, y, c=order, cmap="cividis", s=28, edgecolors="black", linewidths=0.4, zorder=3)
+    colorbar = fig.colorbar(points, ax=ax, pad=0.01, aspect=25)
+    colorbar.set_label("Week of the half-year (1 = first)")
+    colorbar.set_ticks([0, len(x) - 1])
+    colorbar.set_ticklabels(["1", str(len(x))])
+    load, rate, flow_time = (littles_law.get(k) for k in ("load", "velocity_per_day", "flow_time_mean_days"))
+    if load is not None and rate is not None and flow_time is not None:
+        predicted = rate * flow_time
+        ax.text(0.98, 0.04,
+                f"Little's law (half-year): average load L = {load:.1f} items\n"
+                f"velocity {rate:.2f} items/day x mean flow time {flow_time:.1f} d = {predicted:.1f} items",
+                transform=ax.transAxes, ha="right", va="bottom", fontsize=7.5,
+                bbox={"facecolor": "white", "edgecolor": "#999999", "boxstyle": "round,pad=0.3"})
+    ax.set_xlabel("Average flow load in the week (items in progress)")
+    ax.set_ylabel("Flow velocity (items/week)")
+    ax.set_xlim(left=0)
+    ax.set_ylim(bottom=0)
+    return _png(fig)
+
+
+def efficiency_trend(
+    months: Sequence[date], efficiency: Sequence[float | None], half_start: date, title: str
+) -> bytes:
+    """Monthly flow efficiency (active time / flow time of the items finished) over the past 12 months."""
+    fig, ax = _figure()
+    ax.set_title(title)
+    values = np.array([np.nan if v is None else 100 * v for v in efficiency], dtype=float)
+    if not len(months) or np.isnan(values).all():
+        _empty(ax)
+        return _png(fig)
+    x = np.array(months, dtype="datetime64[D]")
+    ax.axvspan(np.datetime64(half_start), x.max() + np.timedelta64(31, "D"), color="#eeeeee", zorder=0,
+               label="this half-year")
+    ax.plot(x, values, marker="o", markersize=4, color=OKABE_ITO["bluish_green"], linewidth=1.6,
+            label="flow efficiency of items finished in the month")
+    ax.set_ylabel("Flow efficiency (% of flow time active)")
+    ax.set_xlabel("Month finished")
+    ax.set_ylim(0, 100)
+    ax.yaxis.set_major_formatter(PercentFormatter(100, decimals=0))
+    ax.xaxis.set_major_locator(mdates.MonthLocator(interval=2))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
+    ax.legend(loc="lower left")
+    return _png(fig)
+
+
+def distribution_by_month(
+    months: Sequence[date],
+    shares: Mapping[str, Sequence[float]],
+    target: Mapping[str, float] | None,
+    title: str,
+) -> bytes:
+    """Share of each flow item type in the items finished per month (stacked to 100%), beside the target mix."""
+    fig, ax = _figure()
+    ax.set_title(title)
+    if not len(months):
+        _empty(ax)
+        return _png(fig)
+    labels = [m.strftime("%b\n%Y") for m in months]
+    columns = [*labels, "Target"] if target else labels
+    bottom = np.zeros(len(columns))
+    for kind in TYPE_COLORS:
+        row = list(shares.get(kind, [0.0] * len(months)))
+        if target:
+            row.append(float(target.get(kind, 0.0)))
+        values = np.nan_to_num(np.asarray(row, dtype=float))
+        if not values.any():
+            continue
+        ax.bar(columns, values, bottom=bottom, color=TYPE_COLORS[kind], hatch=TYPE_HATCHES[kind],
+               edgecolor="white", linewidth=0.6, label=kind)
+        bottom += values
+    if target:
+        ax.axvline(len(labels) - 0.5, color="#555555", linewidth=0.8)
+    ax.set_ylim(0, 100)
+    ax.set_ylabel("Share of items finished (%)")
+    ax.set_xlabel("Month finished" + (" / target mix (flow_distribution_targets)" if target else " (no target mix set)"))
+    ax.yaxis.set_major_formatter(PercentFormatter(100, decimals=0))
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax.grid(axis="x")
+    return _png(fig)
+
+
+def cumulative_flow(
+    days: Sequence[date],
+    done_cumulative: Sequence[float],
+    waiting: Sequence[float],
+    active: Sequence[float],
+    title: str,
+) -> bytes:
+    """Cumulative flow diagram: items finished since the half began (cumulative), waiting and active per day."""
+    fig, ax = _figure()
+    ax.set_title(title)
+    if not len(days):
+        _empty(ax)
+        return _png(fig)
+    x = np.array(days, dtype="datetime64[D]")
+    ax.stackplot(
+        x,
+        np.asarray(done_cumulative, dtype=float),
+        np.asarray(waiting, dtype=float),
+        np.asarray(active, dtype=float),
+        labels=["done (cumulative since the half began)", "waiting", "active"],
+        colors=[STATE_COLORS["done"], STATE_COLORS["waiting"], STATE_COLORS["active"]],
+        alpha=0.9,
+        hatch=["", "//", ""],
+        edgecolor="white",
+        linewidth=0.0,
+    )
+    ax.set_ylabel("Items (count, end of day UTC)")
+    ax.set_xlabel("Day")
+    ax.set_ylim(bottom=0)
+    _month_axis(ax)
+    ax.legend(loc="upper left")
+    return _png(fig)
+
+
+def aging_wip(
+    statuses: Sequence[str],
+    status_order: Sequence[str],
+    ages: Sequence[float],
+    states: Sequence[str],
+    sle_days: float | None,
+    title: str,
+) -> bytes:
+    """Open items by current status and age, against the service-level expectation (85th pct flow time)."""
+    fig, ax = _figure()
+    ax.set_title(title)
+    if not len(statuses):
+        _empty(ax, "No work in progress at the end of the half-year")
+        return _png(fig)
+    present = [s for s in status_order if s in set(statuses)] + sorted(set(statuses) - set(status_order))
+    position = {s: i for i, s in enumerate(present)}
+    rng = np.random.Generator(np.random.PCG64(7))  # fixed jitter: same picture every run
+    x = np.array([position[s] for s in statuses], dtype=float) + rng.uniform(-0.28, 0.28, len(statuses))
+    y = np.asarray(ages, dtype=float)
+    kinds = np.asarray(states, dtype=object)
+    over = np.zeros(len(y), dtype=bool) if sle_days is None else y > sle_days
+    for state, marker in (("active", "o"), ("waiting", "s")):
+        for is_over, face in ((False, STATE_COLORS[state]), (True, "none")):
+            mask = (kinds == state) & (over == is_over)
+            if mask.any():
+                ax.scatter(x[mask], y[mask], s=16, marker=marker, facecolors=face,
+                           edgecolors=STATE_COLORS[state] if not is_over else OKABE_ITO["vermillion"],
+                           linewidths=1.0, zorder=3,
+                           label=f"{state}{' - older than SLE' if is_over else ''} ({int(mask.sum())})")
+    if sle_days is not None:
+        ax.axhline(sle_days, color=OKABE_ITO["vermillion"], linestyle="--", linewidth=1.3,
+                   label=f"SLE: 85% finish within {sle_days:.1f} d")
+    ax.set_xticks(range(len(present)))
+    ax.set_xticklabels(present, rotation=30, ha="right")
+    ax.set_xlim(-0.6, len(present) - 0.4)
+    ax.set_xlabel("Current status (in timeline order)")
+    ax.set_ylabel("Age since start (calendar days)")
+    ax.set_ylim(bottom=0)
+    ax.grid(axis="x")
+    ax.legend(loc="upper left", fontsize=7)
+    return _png(fig)
+
+
+def where_work_waits(
+    labels: Sequence[str], shares: Sequence[float], states: Sequence[str], title: str
+) -> bytes:
+    """Share of all flow time spent in each status (stage: status), coloured by flow state."""
+    height = max(HEIGHT, 0.9 + 0.2 * len(labels))
+    fig, ax = _figure(width=WIDTH * 2, height=height)
+    ax.set_title(title)
+    if not len(labels):
+        _empty(ax)
+        return _png(fig)
+    y = np.arange(len(labels))[::-1]
+    values = 100 * np.asarray(shares, dtype=float)
+    colours = [STATE_COLORS.get(s, OKABE_ITO["grey"]) for s in states]
+    hatches = ["//" if s == "waiting" else "" for s in states]
+    bars = ax.barh(y, values, color=colours, edgecolor="white")
+    for bar, hatch in zip(bars, hatches):
+        bar.set_hatch(hatch)
+    for yi, value in zip(y, values):
+        ax.text(value + 0.5, yi, f"{value:.0f}%", va="center", fontsize=7.5)
+    ax.set_yticks(y)
+    ax.set_yticklabels(labels)
+    ax.set_xlabel("Share of the flow time of items finished in the half-year (%)")
+    ax.set_xlim(0, max(10.0, float(values.max()) * 1.15))
+    ax.xaxis.set_major_formatter(PercentFormatter(100, decimals=0))
+    present = [s for s in STATE_COLORS if s in set(states)]
+    handles = [plt.Rectangle((0, 0), 1, 1, facecolor=STATE_COLORS[s], edgecolor="white",
+                             hatch="//" if s == "waiting" else "") for s in present]
+    ax.legend(handles, [f"{s} state" for s in present], loc="lower right")
+    ax.grid(axis="y")
+    return _png(fig)
+
+
+def portfolio_map(
+    row_labels: Sequence[str], stages: Sequence[str], days: np.ndarray, title: str
+) -> bytes:
+    """The two-dimensional value-stream map: stages across, segments and streams down, days in stage per cell."""
+    height = max(2.6, 1.2 + 0.36 * len(row_labels))
+    fig, ax = _figure(width=WIDTH * 2, height=height)
+    ax.set_title(title)
+    matrix = np.asarray(days, dtype=float)
+    if not len(row_labels) or not len(stages) or np.isnan(matrix).all():
+        _empty(ax)
+        return _png(fig)
+    image = ax.imshow(np.ma.masked_invalid(matrix), cmap="cividis_r", aspect="auto")
+    colorbar = fig.colorbar(image, ax=ax, pad=0.01)
+    colorbar.set_label("Mean days in stage per finished item")
+    top = np.nanmax(matrix)
+    for (i, j), value in np.ndenumerate(matrix):
+        if np.isfinite(value):
+            ax.text(j, i, f"{value:.1f}", ha="center", va="center", fontsize=8,
+                    color="white" if value > 0.55 * top else "black")
+        else:
+            ax.text(j, i, "-", ha="center", va="center", fontsize=8, color="#777777")
+    ax.set_xticks(range(len(stages)))
+    ax.set_xticklabels(stages, rotation=30, ha="left", rotation_mode="anchor")
+    ax.set_yticks(range(len(row_labels)))
+    ax.set_yticklabels(row_labels)
+    ax.set_xlabel("Stage (trigger -> value realized)")
+    ax.xaxis.set_label_position("top")
+    ax.xaxis.tick_top()
+    ax.grid(False)
+    return _png(fig)
+
+
+def stream_comparison(
+    streams: Sequence[str],
+    panels: Sequence[tuple[str, Sequence[float | None], Sequence[float | None]]],
+    title: str,
+) -> bytes:
+    """Small multiples: one panel per metric, one bar pair (previous, this half) per stream."""
+    height = max(2.8, 1.3 + 0.3 * len(streams))
+    fig, axes = plt.subplots(1, len(panels), figsize=(WIDTH * 2, height), layout="constrained", sharey=True)
+    fig.suptitle(title, x=0.01, ha="left", fontweight="bold", fontsize=10)
+    axes = np.atleast_1d(axes)
+    y = np.arange(len(streams))[::-1]
+    for ax, (label, current, previous) in zip(axes, panels):
+        cur = np.array([np.nan if v is None else v for v in current], dtype=float)
+        prev = np.array([np.nan if v is None else v for v in previous], dtype=float)
+        ax.barh(y + 0.2, np.nan_to_num(prev), height=0.4, color=PREVIOUS, hatch="//", edgecolor="white",
+                label="previous half-year")
+        ax.barh(y - 0.2, np.nan_to_num(cur), height=0.4, color=CURRENT, label="this half-year")
+        for yi, value in zip(y, cur):
+            if np.isfinite(value):
+                ax.text(value, yi - 0.2, f" {value:.3g}", va="center", fontsize=7)
+        ax.set_xlabel(label)
+        ax.set_yticks(y)
+        ax.set_yticklabels(streams)
+        ax.grid(axis="y")
+        ax.set_xlim(0, max(1e-9, np.nanmax(np.concatenate([cur, prev, [0.0]]))) * 1.25)
+    axes[0].legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2, fontsize=7)
+    return _png(fig)

@@ -1,0 +1,137 @@
+"""`flowmart publish`: publish the marts for readers, list versions, roll back.
+
+Registered through EXTRA_COMMAND_MODULES in orchestration/cli.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from orchestration import config
+from orchestration.serving.publishing import (
+    DEFAULT_KEEP,
+    DEFAULT_STORAGE_VERSION,
+    MANIFEST,
+    PublishError,
+    PublishResult,
+    list_versions,
+    publish,
+    published_dir_for,
+    rollback,
+)
+
+
+def publish_and_report(
+    db: Path,
+    out: str | None = None,
+    keep: int = DEFAULT_KEEP,
+    storage_version: str = DEFAULT_STORAGE_VERSION,
+    parquet: bool = True,
+) -> PublishResult:
+    """Publish ``db``'s marts and print where readers find them (for `flowmart publish`, `build`, `demo`)."""
+    from orchestration.cli import UserError
+
+    try:
+        result = publish(db, out, keep=keep, storage_version=storage_version, parquet=parquet)
+    except PublishError as exc:
+        raise UserError(str(exc)) from None
+    rows = sum(result.tables.values())
+    print(
+        f"published {result.version_id}: {len(result.tables)} marts, {rows:,} rows "
+        f"in {result.seconds:,.1f} s "
+        f"(storage {result.storage_version})",
+        file=sys.stderr,
+    )
+    if result.pruned:
+        print(f"removed {len(result.pruned)} older version(s), keeping the newest {keep}", file=sys.stderr)
+    print(f"published marts (read-only): {result.marts_file}")
+    if parquet:
+        print(
+            f"Parquet + views:             {result.serving_file}  "
+            f"(SET file_search_path = '{result.current_dir}')"
+        )
+    print(f"query them:                  duckdb -readonly {result.marts_file}")
+    return result
+
+
+def print_versions(published: Path) -> None:
+    versions = list_versions(published)
+    if not versions:
+        print(f"{published}: nothing published yet")
+        return
+    for v in versions:
+        try:
+            manifest = json.loads((v.path / MANIFEST).read_text())
+            tables = manifest.get("tables", {})
+            size = f"{len(tables)} marts, {sum(t.get('rows', 0) for t in tables.values()):,} rows"
+        except (OSError, ValueError):
+            size = "(manifest unreadable)"
+        marker = "  <- current" if v.is_current else ""
+        print(f"{v.version_id}  {v.published_at:%Y-%m-%d %H:%M:%S} UTC  {size}{marker}")
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    from orchestration.cli import UserError
+
+    db = config.db_path(args.db)
+    published = published_dir_for(db, args.out)
+    if args.list:
+        print_versions(published)
+        return 0
+    if args.rollback or args.to:
+        try:
+            version = rollback(published, to=args.to)
+        except PublishError as exc:
+            raise UserError(str(exc)) from None
+        print(f"current is now {version.version_id}: {published / 'current'} -> {version.path}")
+        return 0
+    publish_and_report(
+        db, args.out, keep=args.keep, storage_version=args.storage_version, parquet=not args.no_parquet
+    )
+    return 0
+
+
+def register(subparsers, with_db) -> None:
+    p = with_db(
+        subparsers.add_parser(
+            "publish",
+            help="publish the marts for BI tools and analysts (atomic switch, versions, rollback)",
+            description=(
+                "Copy the marts out of the warehouse into a new read-only version (a DuckDB file in an older "
+                "storage format, Parquet files and a DuckDB file of views over them) and switch "
+                "<published>/current to it atomically: readers see the previous complete version or the new "
+                "one, never a partial one and never a lock error. The newest --keep versions are kept."
+            ),
+        )
+    )
+    p.add_argument(
+        "--out",
+        metavar="DIR",
+        help="published folder (default: $FLOWMART_PUBLISH_DIR, else <warehouse folder>/published)",
+    )
+    p.add_argument(
+        "--keep",
+        type=int,
+        default=DEFAULT_KEEP,
+        metavar="K",
+        help=f"versions to keep, the current one included (default {DEFAULT_KEEP})",
+    )
+    p.add_argument(
+        "--rollback", action="store_true", help="point current at the version before it instead of publishing"
+    )
+    p.add_argument("--to", metavar="VERSION", help="point current at this version (see --list)")
+    p.add_argument("--list", action="store_true", help="list the published versions")
+    p.add_argument(
+        "--storage-version",
+        default=DEFAULT_STORAGE_VERSION,
+        metavar="V",
+        help=f"DuckDB storage format of the published files (default {DEFAULT_STORAGE_VERSION}, "
+        "readable by DuckDB 0.10 and later; 'latest' for the newest format)",
+    )
+    p.add_argument(
+        "--no-parquet", action="store_true", help="publish only the DuckDB file (no Parquet export)"
+    )
+    p.set_defaults(func=cmd_publish)

@@ -1,0 +1,143 @@
+"""The report's pure pieces without a warehouse: half-years, review prompts, comparisons, charts, HTML.
+
+Fast (no dbt): hand-made frames in, numbers and images out.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from orchestration.report import charts
+from orchestration.report.periods import Half
+from orchestration.report.render import fmt
+from orchestration.report.review import Comparison, merge_candidates, split_candidates
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def test_half_years():
+    h1 = Half.parse("2026-H1")
+    assert (h1.start, h1.end, h1.as_of) == (date(2026, 1, 1), date(2026, 7, 1), "2026-06-30 23:59:59")
+    assert Half.parse("2025h2").as_of == "2025-12-31 23:59:59"
+    assert h1.previous() == Half(2025, 2) and Half(2025, 2).next() == h1
+    # the last complete half-year on 2026-11-25 is 2026-H1; on 2026-07-01 too; on 2026-06-30 it is 2025-H2
+    assert Half.last_complete(date(2026, 11, 25)) == h1
+    assert Half.last_complete(date(2026, 7, 1)) == h1
+    assert Half.last_complete(date(2026, 6, 30)) == Half(2025, 2)
+    assert [m.month for m in h1.months()] == [1, 2, 3, 4, 5, 6]
+    # fiscal year from April: H1 = April-September of the calendar year the fiscal year starts in - 1 + 1
+    fiscal = Half.containing(date(2026, 5, 10), fiscal_start_month=4)
+    assert (fiscal.start, fiscal.end) == (date(2026, 4, 1), date(2026, 10, 1))
+    with pytest.raises(ValueError):
+        Half.parse("2026-Q1")
+
+
+def test_comparison_direction_and_change():
+    faster = Comparison("flow_time_p85_days", "p85", "days", "lower", current=8.0, previous=10.0)
+    assert (faster.change, faster.change_pct, faster.direction) == (-2.0, -20.0, "better")
+    slower_velocity = Comparison("flow_velocity", "v", "items", "higher", current=90.0, previous=100.0)
+    assert slower_velocity.direction == "worse"
+    assert Comparison("flow_velocity", "v", "items", "higher", 5.0, None).direction == "n/a"
+    assert Comparison("flow_velocity", "v", "items", "higher", 100.0, 100.2).direction == "same"  # < 0.5%
+
+
+def test_formatting():
+    assert fmt(1234.0, "items") == "1,234 items"
+    assert fmt(None, "days") == "–"
+    assert fmt(float("nan"), "%") == "–"
+    assert fmt(58.25, "%", 0) == "58%"
+    assert fmt(3.14159, "days") == "3.1 days"
+
+
+def _items(stream: str, segment: str, flow_times: list[float], kinds: list[str]) -> list[dict]:
+    finished = datetime(2026, 3, 1)
+    return [{"work_item_id": f"{segment}-{i}", "value_stream_id": stream, "project_key": segment, "instance": "x",
+             "flow_item_type": kind, "flow_time_days": t, "finished_at": finished + timedelta(hours=i)}
+            for i, (t, kind) in enumerate(zip(flow_times, kinds))]
+
+
+def test_split_candidates_flag_a_segment_whose_flow_time_differs_materially():
+    class Inputs:  # the two attributes split_candidates reads
+        half = Half(2026, 1)
+
+    # stream "pay": project FAST finishes everything in 1..20 days (p85 = 1 + 0.85 * 19 = 17.15),
+    # project SLOW in 2..40 days (p85 = 2 + 0.85 * 38 = 34.3): ratio 17.15 / 34.3 = 0.5 <= 1 / 1.5 -> split candidate.
+    # stream "ops": two projects with the same flow times and mix -> no candidate.
+    fast = _items("pay", "FAST", [float(d) for d in range(1, 21)], ["feature"] * 20)
+    slow = _items("pay", "SLOW", [float(2 * d) for d in range(1, 21)], ["feature"] * 20)
+    same_a = _items("ops", "A", [float(d) for d in range(1, 21)], ["feature", "defect"] * 10)
+    same_b = _items("ops", "B", [float(d) for d in range(1, 21)], ["defect", "feature"] * 10)
+    Inputs.items = pd.DataFrame(fast + slow + same_a + same_b)
+    found = split_candidates(Inputs)
+    assert [(c["stream"], c["segment"]) for c in found] == [("pay", "FAST")]  # two segments: reported once
+    assert found[0]["p85_days"] == pytest.approx(17.15)
+    assert found[0]["rest_p85_days"] == pytest.approx(34.3)
+    assert found[0]["flow_time_ratio"] == pytest.approx(0.5)
+
+
+def test_split_candidates_flag_a_segment_whose_mix_differs_materially():
+    class Inputs:
+        half = Half(2026, 1)
+
+    # same flow times; project RISK is 60% risk work, project FEAT 0%: distance = (60 + 60) / 2 = 60 pp >= 25 pp
+    risky = _items("it", "RISK", [5.0] * 20, ["risk"] * 12 + ["feature"] * 8)
+    plain = _items("it", "FEAT", [5.0] * 20, ["feature"] * 20)
+    Inputs.items = pd.DataFrame(risky + plain)
+    (found,) = split_candidates(Inputs)
+    assert found["distribution_distance_pp"] == pytest.approx(60.0)
+    assert "flow distribution" in found["reasons"][0]
+
+
+def test_merge_candidates_need_trigger_finish_line_and_north_star_alike():
+    streams = pd.DataFrame([
+        {"value_stream_id": "a", "start_trigger": "Order placed", "finish_line": "Order delivered",
+         "north_star_metric": "On-time delivery", "is_unassigned": False},
+        {"value_stream_id": "b", "start_trigger": "order  placed", "finish_line": "Order delivered",
+         "north_star_metric": "On-time delivery", "is_unassigned": False},
+        {"value_stream_id": "c", "start_trigger": "Order placed", "finish_line": "Order delivered",
+         "north_star_metric": "Revenue", "is_unassigned": False},
+        {"value_stream_id": "unassigned", "start_trigger": None, "finish_line": None,
+         "north_star_metric": None, "is_unassigned": True},
+    ])
+    assert [m["streams"] for m in merge_candidates(streams)] == [("a", "b")]
+
+
+@pytest.mark.parametrize("empty", [True, False])
+def test_every_chart_renders_with_and_without_data(empty):
+    days = [] if empty else [date(2026, 1, 1) + timedelta(days=d) for d in range(181)]
+    weeks = [] if empty else [date(2026, 1, 5) + timedelta(weeks=w) for w in range(25)]
+    months = [] if empty else [date(2026, m, 1) for m in range(1, 7)]
+    n = 0 if empty else 50
+    rng = np.random.default_rng(1)
+    times = list(rng.gamma(2.0, 5.0, n))
+    kinds = ["feature", "defect", "risk", "debt", "unmapped"] * (n // 5)
+    pct = {"p50": None if empty else 8.0, "p85": None if empty else 20.0, "p95": None if empty else 30.0}
+    images = [
+        charts.velocity_run_chart(weeks, list(range(len(weeks))), "velocity"),
+        charts.flow_time_scatter([datetime(2026, 1, 1) + timedelta(days=i) for i in range(n)], times, kinds, pct, "s"),
+        charts.flow_time_histogram(times, pct, "h"),
+        charts.load_vs_velocity([3.0] * len(weeks), [2.0] * len(weeks),
+                                {"load": 3.0, "velocity_per_day": 0.3, "flow_time_mean_days": 10.0}, "l"),
+        charts.efficiency_trend(months, [0.5] * len(months), date(2026, 1, 1), "e"),
+        charts.distribution_by_month(months, {"feature": [60.0] * len(months), "defect": [40.0] * len(months)},
+                                     {"feature": 70.0, "defect": 30.0}, "d"),
+        charts.cumulative_flow(days, list(range(len(days))), [2] * len(days), [3] * len(days), "c"),
+        charts.aging_wip(["In Progress", "Review"][: 0 if empty else 2], ["Review", "In Progress"],
+                         [] if empty else [3.0, 30.0], [] if empty else ["active", "waiting"], 20.0, "a"),
+        charts.where_work_waits([] if empty else ["Build: In Progress", "Review: In Review"],
+                                [] if empty else [0.6, 0.4], [] if empty else ["active", "waiting"], "w"),
+        charts.portfolio_map([] if empty else ["SMB · Fleet"], [] if empty else ["Build", "Review"],
+                             np.empty((0, 0)) if empty else np.array([[2.0, np.nan]]), "m"),
+        charts.stream_comparison(["x", "y"], [("v (items)", [1, 2], [None, 3])], "cmp"),
+    ]
+    for image in images:
+        assert image.startswith(PNG) and len(image) > 5_000
+
+
+def test_charts_are_deterministic():
+    first = charts.velocity_run_chart([date(2026, 1, 5)], [4], "v")
+    assert charts.velocity_run_chart([date(2026, 1, 5)], [4], "v") == first
