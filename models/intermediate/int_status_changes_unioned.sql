@@ -23,6 +23,14 @@ jira_status_changes as (select * from {{ ref('stg_jira__status_changes') }}),
 
 csv_status_changes as (select * from {{ ref('stg_csv__status_changes') }}),
 
+github_status_changes as (select * from {{ ref('stg_github__status_changes') }}),
+
+gitlab_status_changes as (select * from {{ ref('stg_gitlab__status_changes') }}),
+
+azure_status_changes as (select * from {{ ref('stg_azure__status_changes') }}),
+
+linear_status_changes as (select * from {{ ref('stg_linear__status_changes') }}),
+
 work_items as (select * from {{ ref('int_work_items_unioned') }}),
 
 {% if is_incremental() %}
@@ -46,6 +54,22 @@ items_to_process as (
     select csv_status_changes.work_item_id
     from csv_status_changes
     where csv_status_changes._landed_at > (select landed_at from watermark)
+    union
+    select github_status_changes.work_item_id
+    from github_status_changes
+    where github_status_changes._landed_at > (select landed_at from watermark)
+    union
+    select gitlab_status_changes.work_item_id
+    from gitlab_status_changes
+    where gitlab_status_changes._landed_at > (select landed_at from watermark)
+    union
+    select azure_status_changes.work_item_id
+    from azure_status_changes
+    where azure_status_changes._landed_at > (select landed_at from watermark)
+    union
+    select linear_status_changes.work_item_id
+    from linear_status_changes
+    where linear_status_changes._landed_at > (select landed_at from watermark)
 ),
 {% endif %}
 
@@ -75,10 +99,62 @@ csv_changes as (
     from csv_status_changes
 ),
 
+github_changes as (
+    select
+        work_item_id,
+        cast(change_id as {{ dbt.type_string() }}) as change_id,
+        changed_at,
+        from_status,
+        to_status,
+        _landed_at
+    from github_status_changes
+),
+
+gitlab_changes as (
+    select
+        work_item_id,
+        cast(change_id as {{ dbt.type_string() }}) as change_id,
+        changed_at,
+        from_status,
+        to_status,
+        _landed_at
+    from gitlab_status_changes
+),
+
+azure_changes as (
+    select
+        work_item_id,
+        cast(change_id as {{ dbt.type_string() }}) as change_id,
+        changed_at,
+        from_status,
+        to_status,
+        _landed_at
+    from azure_status_changes
+),
+
+linear_changes as (
+    select
+        work_item_id,
+        cast(change_id as {{ dbt.type_string() }}) as change_id,
+        changed_at,
+        from_status,
+        to_status,
+        _landed_at
+    from linear_status_changes
+),
+
 unioned as (
     select * from jira_changes
     union all
     select * from csv_changes
+    union all
+    select * from github_changes
+    union all
+    select * from gitlab_changes
+    union all
+    select * from azure_changes
+    union all
+    select * from linear_changes
 ),
 
 scoped as (

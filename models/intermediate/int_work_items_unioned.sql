@@ -11,6 +11,14 @@ jira_changelog_histories as (select * from {{ ref('stg_jira__changelog_histories
 
 csv_work_items as (select * from {{ ref('stg_csv__work_items') }}),
 
+github_work_items as (select * from {{ ref('stg_github__issues') }}),
+
+gitlab_work_items as (select * from {{ ref('stg_gitlab__issues') }}),
+
+azure_work_items as (select * from {{ ref('stg_azure__work_items') }}),
+
+linear_work_items as (select * from {{ ref('stg_linear__issues') }}),
+
 jira_histories_landed as (
     select
         instance,
@@ -87,10 +95,134 @@ csv_items as (
     from csv_work_items
 ),
 
+github_items as (
+    select
+        work_item_id,
+        source,
+        instance,
+        item_key,
+        cast(issue_id as {{ dbt.type_string() }}) as source_item_id,
+        title,
+        tracker_item_type,
+        cast(null as boolean) as is_subtask,
+        project_key,
+        cast(null as {{ dbt.type_string() }}) as project_name,
+        components,
+        labels,
+        area_path,
+        parent_key,
+        current_status,
+        current_status_category,
+        resolution,
+        resolved_at,
+        created_at,
+        updated_at,
+        -- github: the whole history comes with the export (or is rebuilt from it)
+        cast(null as integer) as history_expected_count,
+        cast(null as integer) as history_landed_count,
+        _landed_at
+    from github_work_items
+),
+
+gitlab_items as (
+    select
+        work_item_id,
+        source,
+        instance,
+        item_key,
+        cast(issue_id as {{ dbt.type_string() }}) as source_item_id,
+        title,
+        tracker_item_type,
+        cast(null as boolean) as is_subtask,
+        project_key,
+        cast(null as {{ dbt.type_string() }}) as project_name,
+        components,
+        labels,
+        area_path,
+        parent_key,
+        current_status,
+        current_status_category,
+        resolution,
+        resolved_at,
+        created_at,
+        updated_at,
+        -- gitlab: the whole history comes with the export (or is rebuilt from it)
+        cast(null as integer) as history_expected_count,
+        cast(null as integer) as history_landed_count,
+        _landed_at
+    from gitlab_work_items
+),
+
+azure_items as (
+    select
+        work_item_id,
+        source,
+        instance,
+        item_key,
+        cast(item_key as {{ dbt.type_string() }}) as source_item_id,
+        title,
+        tracker_item_type,
+        cast(null as boolean) as is_subtask,
+        project_key,
+        cast(null as {{ dbt.type_string() }}) as project_name,
+        components,
+        labels,
+        area_path,
+        parent_key,
+        current_status,
+        current_status_category,
+        resolution,
+        resolved_at,
+        created_at,
+        updated_at,
+        -- azure: the whole history comes with the export (or is rebuilt from it)
+        cast(null as integer) as history_expected_count,
+        cast(null as integer) as history_landed_count,
+        _landed_at
+    from azure_work_items
+),
+
+linear_items as (
+    select
+        work_item_id,
+        source,
+        instance,
+        item_key,
+        cast(null as {{ dbt.type_string() }}) as source_item_id,
+        title,
+        tracker_item_type,
+        cast(null as boolean) as is_subtask,
+        project_key,
+        cast(null as {{ dbt.type_string() }}) as project_name,
+        components,
+        labels,
+        area_path,
+        parent_key,
+        current_status,
+        current_status_category,
+        resolution,
+        resolved_at,
+        created_at,
+        updated_at,
+        -- linear: the whole history comes with the export (or is rebuilt from it)
+        cast(null as integer) as history_expected_count,
+        cast(null as integer) as history_landed_count,
+        _landed_at
+    from linear_work_items
+),
+
 unioned as (
     select * from jira_items
     union all
     select * from csv_items
+    union all
+    select * from github_items
+    union all
+    select * from gitlab_items
+    union all
+    select * from azure_items
+    union all
+    select * from linear_items
 ),
 
 final as (

@@ -30,7 +30,10 @@ from orchestration.ingest import linear, schema, trackers
 JSON_MAX_OBJECT_SIZE = 1 << 30  # a search page of 1,000 issues with changelogs is far below 1 GB
 SUPPORTED_SUFFIXES = {".json", ".csv"}
 SOURCES = ("jira", "csv", *trackers.SOURCES)
-TEMP_TABLES = ("_doc", "_iss", "_iss2", "_hist", "_page", "_st", *trackers.TEMP_TABLES)
+TEMP_TABLES = ("_doc", "_iss", "_iss2", "_hist", "_items", "_page", "_st", "_batch", *trackers.TEMP_TABLES)
+JIRA_ISSUE_REF = re.compile(r"issue[_-]?([A-Za-z][A-Za-z0-9_]*-\d+|\d+)")
+BATCH_BYTES = 64 << 20  # Jira pages landed together in one transaction (see land_files)
+BATCH_FILES = 500
 CSV_SOURCES = ("csv", "linear")
 
 
@@ -227,11 +230,13 @@ class Lander:
         first = _first_char(path)
         if first not in ("{", "["):
             raise RefusedFile("not JSON (expected a JSON object or array)")
+        ref = JIRA_ISSUE_REF.search(path.stem)
         self.con.execute(
             "create or replace temp table _doc as "
-            "select json as doc, row_number() over () as pos "
+            "select json as doc, row_number() over () as pos, "
+            "?::varchar as _source_file, ?::varchar as _file_hash, ?::varchar as _issue_ref "
             "from read_json_objects(?, format = 'auto', maximum_object_size = ?)",
-            [str(path), JSON_MAX_OBJECT_SIZE],
+            [str(path), digest, ref.group(1) if ref else None, str(path), JSON_MAX_OBJECT_SIZE],
         )
         count = self.con.execute("select count(*) from _doc").fetchone()[0]
         if count == 0:
@@ -271,15 +276,12 @@ class Lander:
         if "statusCategory" in keys and "name" in keys:
             return "jira_statuses", self._insert(schema.jira_statuses_sql(), path, digest, instance)
         if "items" in keys and "created" in keys:
-            ref = re.search(r"issue[_-]?([A-Za-z][A-Za-z0-9_]*-\d+|\d+)", path.stem)
             if not ref:
                 raise RefusedFile(
                     "a bare changelog array does not say which issue it belongs to: "
                     "name the file *issue_<id or key>*.json (e.g. changelog_issue_10042.json)"
                 )
-            return "jira_changelog_page", self._insert(
-                schema.jira_changelog_array_sql(), path, digest, instance, issue_ref=ref.group(1)
-            )
+            return "jira_changelog_page", self._insert(schema.jira_changelog_array_sql(), path, digest, instance)
         raise RefusedFile("unrecognised JSON array (expected a Jira status list or changelog histories)")
 
     def _insert_tracker(self, kind: str, path: Path, digest: str, instance: str | None) -> int:
@@ -307,6 +309,137 @@ class Lander:
         counts = [self.con.execute(sql, _subset(sql, params)).fetchone()[0] for sql in statements.inserts]
         self._rows_total = sum(counts)
         return counts[0]
+
+    # -- many Jira pages at once ---------------------------------------------------------------
+
+    def land_batch(self, paths: list[Path], source: str | None = None, instance: str | None = None) -> list[FileResult]:
+        """Land a run of JSON files, the plain Jira pages among them in one transaction.
+
+        Per-file overhead (a dozen statements, each parsing the page) dominates landing 100-issue pages, so
+        pages that are well formed are read by one ``read_json_objects`` call and inserted set-based together
+        with their landing_log rows. Per-file atomicity still holds: a file is in the transaction whole or not
+        at all, and if anything about the batch fails the transaction is rolled back. Every file the batch
+        does not take (refusals, duplicates, other trackers, arrays) goes through :meth:`land_file`, which
+        gives it its own one-line reason.
+        """
+        done: dict[Path, FileResult] = {}
+        if source in (None, "jira") and len(paths) > 1:
+            try:
+                done = self._land_jira_pages(paths, instance)
+            finally:
+                for temp in (*TEMP_TABLES, "_files"):
+                    self.con.execute(f"drop table if exists {temp}")
+        return [done.get(path) or self.land_file(path, source=source, instance=instance) for path in paths]
+
+    def _land_jira_pages(self, paths: list[Path], instance: str | None) -> dict[Path, FileResult]:
+        started = time.perf_counter()
+        candidates: dict[str, tuple[Path, str, int]] = {}
+        hashes: set[str] = set()
+        for path in paths:
+            try:
+                if not path.is_file() or _first_char(path) != "{":
+                    continue
+                digest, size = file_digest(path)
+            except OSError:
+                continue
+            if digest not in hashes:
+                hashes.add(digest)
+                candidates[str(path)] = (path, digest, size)
+        if not candidates:
+            return {}
+        landed = {
+            h for (h,) in self.con.execute(
+                "select distinct file_hash from raw.landing_log where status = 'landed' and file_hash in (select unnest(?))",
+                [sorted(hashes)],
+            ).fetchall()
+        }
+        candidates = {name: c for name, c in candidates.items() if c[1] not in landed}
+        if len(candidates) < 2:
+            return {}
+        self.con.execute("create or replace temp table _files (_source_file varchar, _file_hash varchar, _issue_ref varchar)")
+        self.con.executemany(
+            "insert into _files values (?, ?, ?)",
+            [[name, digest, (m.group(1) if (m := JIRA_ISSUE_REF.search(path.stem)) else None)]
+             for name, (path, digest, _) in candidates.items()],
+        )
+        try:
+            self.con.execute(
+                "create or replace temp table _batch as "
+                "select filename as _source_file, json as doc "
+                "from read_json_objects(?, format = 'auto', maximum_object_size = ?, filename = true)",
+                [list(candidates), JSON_MAX_OBJECT_SIZE],
+            )
+        except duckdb.Error:
+            return {}  # some file is not valid JSON: each goes on its own, with its reason
+        kinds: dict[str, list[str]] = {"jira_search": [], "jira_changelog_page": []}
+        for name, count, keys in self.con.execute(
+            "select _source_file, count(*), any_value(json_keys(doc)) from _batch group by _source_file"
+        ).fetchall():
+            keys = set(keys or [])
+            if count != 1 or trackers.recognise_json("object", keys, set(), None):
+                continue
+            if "issues" in keys:
+                kinds["jira_search"].append(name)
+            elif "values" in keys:
+                kinds["jira_changelog_page"].append(name)
+
+        params = {"instance": instance}
+        counts: dict[str, list[int]] = {}  # file -> [records, rows in every table]
+        self.con.execute("begin transaction")
+        try:
+            for kind, statements in (("jira_search", schema.jira_search_sql()),
+                                     ("jira_changelog_page", schema.jira_changelog_page_sql())):
+                members = kinds[kind]
+                if not members:
+                    continue
+                self.con.execute(
+                    "create or replace temp table _doc as "
+                    "select _batch.doc, 1 as pos, _batch._source_file, _files._file_hash, _files._issue_ref "
+                    "from _batch join _files using (_source_file) where _source_file in (select unnest(?))",
+                    [members],
+                )
+                bad = {f for _, f in self.con.execute(statements.precheck).fetchall()}
+                self._drop_docs(bad)
+                for sql in statements.prepare:
+                    self.con.execute(sql, _subset(sql, params))
+                invalid = {f for _, f in self.con.execute(statements.validate, _subset(statements.validate, params)).fetchall()}
+                if invalid:  # leave them to land_file; prepare again without them
+                    self._drop_docs(invalid)
+                    for sql in statements.prepare:
+                        self.con.execute(sql, _subset(sql, params))
+                    bad |= invalid
+                good = [f for f in members if f not in bad]
+                main = "_iss2" if kind == "jira_search" else "_items"
+                for name, n in self.con.execute(f"select _source_file, count(*) from {main} group by 1").fetchall():
+                    counts.setdefault(name, [0, 0])[0] = n
+                for name, n in self.con.execute("select _source_file, count(*) from _items group by 1").fetchall():
+                    counts.setdefault(name, [0, 0])[1] += n
+                if kind == "jira_search":
+                    for name in good:
+                        counts.setdefault(name, [0, 0])[1] += counts[name][0]
+                for sql in statements.inserts:
+                    self.con.execute(sql, _subset(sql, params))
+                for name in good:
+                    counts.setdefault(name, [0, 0])
+                    path, digest, size = candidates[name]
+                    self._log(path, digest, size, kind, "landed", None, counts[name][0], started)
+            self.con.execute("commit")
+        except BaseException:
+            self.con.execute("rollback")
+            return {}
+        elapsed = time.perf_counter() - started
+        share = elapsed / max(len(counts), 1)
+        results = {}
+        for kind, members in kinds.items():
+            for name in members:
+                if name in counts:
+                    path, _, size = candidates[name]
+                    results[path] = FileResult(path, "landed", kind, counts[name][0], size, None, share, counts[name][1])
+        return results
+
+    def _drop_docs(self, names: set[str]) -> None:
+        if names:
+            self.con.execute("delete from _doc where _source_file in (select unnest(?))", [sorted(names)])
 
     # -- CSV ---------------------------------------------------------------------------------
 
@@ -377,14 +510,33 @@ def land_files(
     instance: str | None = None,
     progress: Callable[[int, int, FileResult], None] | None = None,
 ) -> list[FileResult]:
+    """Land files (and folders of them). Runs of JSON files go through :meth:`Lander.land_batch`."""
     lander = Lander(con)
     files = expand_paths(paths)
-    results = []
-    for i, path in enumerate(files, start=1):
-        result = lander.land_file(path, source=source, instance=instance)
-        results.append(result)
-        if progress:
-            progress(i, len(files), result)
+    results: list[FileResult] = []
+
+    def report(batch_results: list[FileResult]) -> None:
+        for result in batch_results:
+            results.append(result)
+            if progress:
+                progress(len(results), len(files), result)
+
+    run: list[Path] = []
+    run_bytes = 0
+    for path in files:
+        if path.suffix.lower() == ".json" and path.is_file():
+            run.append(path)
+            run_bytes += path.stat().st_size
+            if len(run) >= BATCH_FILES or run_bytes >= BATCH_BYTES:
+                report(lander.land_batch(run, source=source, instance=instance))
+                run, run_bytes = [], 0
+            continue
+        if run:
+            report(lander.land_batch(run, source=source, instance=instance))
+            run, run_bytes = [], 0
+        report([lander.land_file(path, source=source, instance=instance)])
+    if run:
+        report(lander.land_batch(run, source=source, instance=instance))
     return results
 
 

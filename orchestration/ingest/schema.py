@@ -99,9 +99,9 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 @dataclass(frozen=True)
 class KindSql:
-    precheck: str | None  # runs before prepare: the document's overall shape; a reason or null
+    precheck: str | None  # runs before prepare: the document's overall shape; rows (reason, ...) or none
     prepare: tuple[str, ...]
-    validate: str  # returns one row whose first column is a refusal reason, or null
+    validate: str  # rows whose first column is a refusal reason (Jira kinds: (reason, _source_file))
     inserts: tuple[str, ...]  # the first one fills main_table
     main_table: str  # whose row count is the file's record count in raw.landing_log
 
@@ -125,22 +125,26 @@ HISTORY_TYPE = """{
                "from": "VARCHAR", "fromString": "VARCHAR", "to": "VARCHAR", "toString": "VARCHAR"}]
 }"""
 
-# Flattens the temp table _hist(instance, issue_id, issue_key, parent_pos, hist_pos, hist json, origin)
-# into one row per changelog item.
-INSERT_CHANGELOG_ITEMS = f"""
-insert into raw.jira_changelog_items
+# Lineage travels as columns: `_doc` carries _source_file and _file_hash (one file, or a batch of files
+# landed together), and every temp table below keeps them, so the same SQL lands one file or many.
+# Checks return rows (reason, _source_file): at most one reason per bad file.
+
+# Flattens the temp table _hist(instance, issue_id, issue_key, parent_pos, hist_pos, hist json, origin,
+# _source_file, _file_hash) into _items, one row per changelog item.
+PREPARE_CHANGELOG_ITEMS = f"""
+create or replace temp table _items as
 with
 
 histories as (
     select
-        instance, issue_id, issue_key, parent_pos, hist_pos, origin,
+        instance, issue_id, issue_key, parent_pos, hist_pos, origin, _source_file, _file_hash,
         json_transform(hist, '{HISTORY_TYPE}') as h
     from _hist
 ),
 
 items as (
     select
-        instance, issue_id, issue_key, parent_pos, hist_pos, origin,
+        instance, issue_id, issue_key, parent_pos, hist_pos, origin, _source_file, _file_hash,
         h.id as history_id,
         h.created as history_created,
         generate_subscripts(h.items, 1) as item_position,
@@ -153,37 +157,46 @@ select
     item.field, item.fieldtype, item.fieldId,
     item."from", item.fromString, item."to", item.toString,
     origin,
-    $source_file, $file_hash,
-    row_number() over (order by parent_pos, hist_pos, item_position),
-    now()::timestamptz
+    _source_file, _file_hash,
+    row_number() over (partition by _source_file order by parent_pos, hist_pos, item_position) as _record_position
 from items
 """
 
-VALIDATE_HISTORIES = """
-select case
-    when (select count(*) from _hist where instance is null) > 0
-        then 'cannot tell the Jira site: no self URL in the file (pass --instance)'
-    when (select count(*) from _hist where json_type(hist) <> 'OBJECT') > 0
-        then 'changelog history at position ' || (select min(hist_pos) from _hist where json_type(hist) <> 'OBJECT')
-             || ' is not an object'
-    when (select count(*) from _hist where hist->>'id' is null or hist->>'created' is null) > 0
-        then 'changelog history at position ' || (select min(hist_pos) from _hist where hist->>'id' is null or hist->>'created' is null)
-             || ' has no id or created time'
-end
+INSERT_CHANGELOG_ITEMS = "insert into raw.jira_changelog_items select *, now()::timestamptz from _items"
+
+CHECK_HISTORIES = """
+select min_by(reason, priority), _source_file
+from (
+    select 1 as priority, 'cannot tell the Jira site: no self URL in the file (pass --instance)' as reason, _source_file
+    from _hist where instance is null group by _source_file
+    union all
+    select 2, 'changelog history at position ' || min(hist_pos) || ' is not an object', _source_file
+    from _hist where json_type(hist) <> 'OBJECT' group by _source_file
+    union all
+    select 3, 'changelog history at position ' || min(hist_pos) || ' has no id or created time', _source_file
+    from _hist where hist ->> 'id' is null or hist ->> 'created' is null group by _source_file
+)
+group by _source_file
 """
 
 
 def jira_search_sql() -> KindSql:
+    precheck = """
+        select '"issues" is not a JSON array', _source_file from _doc where json_type(doc -> 'issues') <> 'ARRAY'
+    """
     prepare = (
         """
         create or replace temp table _iss as
         with issues as (
             select
+                _source_file, _file_hash,
                 generate_subscripts(arr, 1) as pos,
                 unnest(arr) as issue
-            from (select cast(doc -> 'issues' as json[]) as arr from _doc)
+            from (select _source_file, _file_hash, cast(doc -> 'issues' as json[]) as arr from _doc)
         )
         select
+            _source_file,
+            _file_hash,
             pos,
             issue,
             json_transform(issue, '{"id": "VARCHAR", "key": "VARCHAR", "self": "VARCHAR"}') as head,
@@ -203,32 +216,39 @@ def jira_search_sql() -> KindSql:
         create or replace temp table _hist as
         with unnested as (
             select
+                _source_file, _file_hash,
                 instance, head.id as issue_id, head.key as issue_key, pos as parent_pos,
                 cast(changelog -> 'histories' as json[]) as histories
             from _iss2
             where changelog is not null
         )
         select
+            _source_file, _file_hash,
             instance, issue_id, issue_key, parent_pos,
             generate_subscripts(histories, 1) as hist_pos,
             unnest(histories) as hist,
             'search' as origin
         from unnested
         """,
+        PREPARE_CHANGELOG_ITEMS,
     )
     validate = """
-        select case
-            when (select count(*) from _iss where json_type(issue) <> 'OBJECT') > 0
-                then 'issue at position ' || (select min(pos) from _iss where json_type(issue) <> 'OBJECT') || ' is not an object'
-            when (select count(*) from _iss where head.id is null or head.key is null or fields is null) > 0
-                then 'issue at position ' || (select min(pos) from _iss where head.id is null or head.key is null or fields is null)
-                     || ' lacks id, key or fields'
-            when (select count(*) from _iss2 where instance is null) > 0
-                then 'cannot tell the Jira site: issue at position ' || (select min(pos) from _iss2 where instance is null)
-                     || ' has no self URL (pass --instance)'
-            when (select count(*) from _iss2 where f.created is null) > 0
-                then 'issue at position ' || (select min(pos) from _iss2 where f.created is null) || ' has no fields.created'
-        end
+        select min_by(reason, priority), _source_file
+        from (
+            select 1 as priority, 'issue at position ' || min(pos) || ' is not an object' as reason, _source_file
+            from _iss where json_type(issue) <> 'OBJECT' group by _source_file
+            union all
+            select 2, 'issue at position ' || min(pos) || ' lacks id, key or fields', _source_file
+            from _iss where head.id is null or head.key is null or fields is null group by _source_file
+            union all
+            select 3, 'cannot tell the Jira site: issue at position ' || min(pos) || ' has no self URL (pass --instance)',
+                _source_file
+            from _iss2 where instance is null group by _source_file
+            union all
+            select 4, 'issue at position ' || min(pos) || ' has no fields.created', _source_file
+            from _iss2 where f.created is null group by _source_file
+        )
+        group by _source_file
     """
     insert_issues = """
         insert into raw.jira_issues
@@ -242,10 +262,9 @@ def jira_search_sql() -> KindSql:
             try_cast(changelog ->> 'maxResults' as integer),
             coalesce(json_array_length(changelog -> 'histories'), 0),
             fields,
-            $source_file, $file_hash, pos, now()::timestamptz
+            _source_file, _file_hash, pos, now()::timestamptz
         from _iss2
     """
-    precheck = """select case when json_type(doc -> 'issues') <> 'ARRAY' then '"issues" is not a JSON array' end from _doc"""
     return KindSql(precheck, prepare, validate, (insert_issues, INSERT_CHANGELOG_ITEMS), "raw.jira_issues")
 
 
@@ -258,18 +277,24 @@ def _changelog_ref_sql(ref: str) -> str:
 
 def jira_changelog_page_sql() -> KindSql:
     """`GET /rest/api/3/issue/{issueIdOrKey}/changelog`: {"self": ".../issue/KEY/changelog?...", "values": [...]}."""
+    precheck = """
+        select '"values" is not a JSON array', _source_file from _doc where json_type(doc -> 'values') <> 'ARRAY'
+    """
     prepare = (
         f"""
         create or replace temp table _page as
         select
+            _source_file,
+            _file_hash,
             coalesce($instance, {HOST.format(url="doc ->> 'self'")}) as instance,
-            coalesce(regexp_extract(doc ->> 'self', '/issue/([^/?#]+)/changelog', 1), $issue_ref) as ref,
+            coalesce(regexp_extract(doc ->> 'self', '/issue/([^/?#]+)/changelog', 1), _issue_ref) as ref,
             cast(doc -> 'values' as json[]) as histories
         from _doc
         """,
         f"""
         create or replace temp table _hist as
         select
+            _source_file, _file_hash,
             instance, {_changelog_ref_sql("nullif(ref, '')")},
             1 as parent_pos,
             generate_subscripts(histories, 1) as hist_pos,
@@ -277,17 +302,22 @@ def jira_changelog_page_sql() -> KindSql:
             'changelog_page' as origin
         from _page
         """,
+        PREPARE_CHANGELOG_ITEMS,
     )
     validate = """
-        select case
-            when (select coalesce(ref, '') from _page) = ''
-                then 'changelog page does not name its issue (no self URL .../issue/<key>/changelog; '
-                     || 'name the file *issue_<id or key>*.json)'
-            when (select instance from _page) is null
-                then 'cannot tell the Jira site: changelog page has no self URL (pass --instance)'
-        end
+        select min_by(reason, priority), _source_file
+        from (
+            select 1 as priority,
+                'changelog page does not name its issue (no self URL .../issue/<key>/changelog; '
+                || 'name the file *issue_<id or key>*.json)' as reason,
+                _source_file
+            from _page where coalesce(ref, '') = ''
+            union all
+            select 2, 'cannot tell the Jira site: changelog page has no self URL (pass --instance)', _source_file
+            from _page where instance is null
+        )
+        group by _source_file
     """
-    precheck = """select case when json_type(doc -> 'values') <> 'ARRAY' then '"values" is not a JSON array' end from _doc"""
     return KindSql(precheck, prepare, validate, (INSERT_CHANGELOG_ITEMS,), "raw.jira_changelog_items")
 
 
@@ -297,21 +327,23 @@ def jira_changelog_array_sql() -> KindSql:
         f"""
         create or replace temp table _hist as
         select
+            _source_file, _file_hash,
             coalesce(
                 $instance,
                 first({HOST.format(url="doc -> 'author' ->> 'self'")}) over (
-                    order by pos rows between unbounded preceding and unbounded following
+                    partition by _source_file order by pos rows between unbounded preceding and unbounded following
                 )
             ) as instance,
-            {_changelog_ref_sql("$issue_ref")},
+            {_changelog_ref_sql("_issue_ref")},
             1 as parent_pos,
             pos as hist_pos,
             doc as hist,
             'changelog_page' as origin
         from _doc
         """,
+        PREPARE_CHANGELOG_ITEMS,
     )
-    return KindSql(None, prepare, VALIDATE_HISTORIES, (INSERT_CHANGELOG_ITEMS,), "raw.jira_changelog_items")
+    return KindSql(None, prepare, CHECK_HISTORIES, (INSERT_CHANGELOG_ITEMS,), "raw.jira_changelog_items")
 
 
 def jira_statuses_sql() -> KindSql:
@@ -320,6 +352,8 @@ def jira_statuses_sql() -> KindSql:
         f"""
         create or replace temp table _st as
         select
+            _source_file,
+            _file_hash,
             pos,
             doc,
             json_transform(doc, '{{"id": "VARCHAR", "name": "VARCHAR", "self": "VARCHAR",
@@ -328,20 +362,22 @@ def jira_statuses_sql() -> KindSql:
         """,
     )
     validate = f"""
-        select case
-            when (select count(*) from _st where s.id is null or s.name is null) > 0
-                then 'status at position ' || (select min(pos) from _st where s.id is null or s.name is null)
-                     || ' lacks id or name'
-            when (select count(*) from _st where coalesce($instance, {HOST.format(url="s.self")}) is null) > 0
-                then 'cannot tell the Jira site: statuses have no self URL (pass --instance)'
-        end
+        select min_by(reason, priority), _source_file
+        from (
+            select 1 as priority, 'status at position ' || min(pos) || ' lacks id or name' as reason, _source_file
+            from _st where s.id is null or s.name is null group by _source_file
+            union all
+            select 2, 'cannot tell the Jira site: statuses have no self URL (pass --instance)', _source_file
+            from _st where coalesce($instance, {HOST.format(url="s.self")}) is null group by _source_file
+        )
+        group by _source_file
     """
     insert = f"""
         insert into raw.jira_statuses
         select
             coalesce($instance, {HOST.format(url="s.self")}),
             s.id, s.name, s.statusCategory.key, doc,
-            $source_file, $file_hash, pos, now()::timestamptz
+            _source_file, _file_hash, pos, now()::timestamptz
         from _st
     """
     return KindSql(None, prepare, validate, (insert,), "raw.jira_statuses")

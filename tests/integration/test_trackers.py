@@ -54,7 +54,6 @@ pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures"
 AS_OF = "2026-03-20 00:00:00"
-UNION = REPO / "models" / "intermediate" / "int_work_items_unioned.sql"
 
 
 def d(text: str) -> datetime:
@@ -88,8 +87,6 @@ def query(db: Path, sql: str) -> list[tuple]:
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory) -> Path:
-    if "stg_github__issues" not in UNION.read_text():
-        pytest.skip("int_work_items_unioned does not union the GitHub/GitLab/Azure/Linear staging models yet")
     root = tmp_path_factory.mktemp("trackers")
     project = root / "project"
     for name in ("models", "macros", "data-tests", "seeds"):

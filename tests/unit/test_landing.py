@@ -214,3 +214,45 @@ def test_real_devlake_jira_payloads_land_as_they_are(tmp_path):
     assert count(db, "select count(*) from raw.jira_statuses") == 53
     assert count(db, "select count(distinct issue_id) from raw.jira_changelog_items where origin = 'changelog_page'") == 3
     assert count(db, "select count(distinct instance) from raw.jira_issues") == 1
+
+
+def test_batch_of_pages_lands_like_single_files_and_leaves_bad_ones_to_their_own_reason(tmp_path):
+    """land_files lands runs of Jira pages in one transaction; the outcome per file must not change."""
+    folder = tmp_path / "export"
+    first = two_issue_page()
+    second = jp.search_page([jp.issue("103", "PAY-3", "2024-02-01T09:00:00.000+0000", "2024-02-01T09:00:00.000+0000",
+                                      histories=[jp.history("1003", "2024-02-02T09:00:00.000+0000", "To Do", "Done")])])
+    jp.write(folder / "p1.json", first)
+    jp.write(folder / "p2.json", second)
+    jp.write(folder / "p3_copy_of_p1.json", first)  # same bytes as p1: skipped
+    jp.write(folder / "p4_no_site.json", {"issues": [{"id": "9", "key": "X-9", "fields": {"created": "2024-01-01"}}]})
+    jp.write(folder / "p5_page.json", jp.changelog_page("PAY-3", [jp.history("1004", "2024-02-03T09:00:00.000+0000", "Done", "To Do")]))
+    db = tmp_path / "w.duckdb"
+    results = land(db, [folder])
+    assert [(r.path.name, r.status, r.rows, r.rows_total) for r in results] == [
+        ("p1.json", "landed", 2, 4),  # 2 issues + 2 changelog items
+        ("p2.json", "landed", 1, 2),  # 1 issue + 1 item
+        ("p3_copy_of_p1.json", "skipped", 0, 0),
+        ("p4_no_site.json", "refused", 0, 0),
+        ("p5_page.json", "landed", 1, 1),
+    ]
+    assert results[3].reason == "cannot tell the Jira site: issue at position 1 has no self URL (pass --instance)"
+    assert count(db, "select count(*) from raw.jira_issues") == 3
+    assert count(db, "select count(*) from raw.jira_changelog_items") == 4
+    # record positions restart in every file
+    assert count(db, "select max(_record_position) from raw.jira_issues") == 2
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select status, count(*) from raw.landing_log group by 1 order by 1").fetchall() == [
+            ("landed", 3), ("refused", 1), ("skipped", 1)
+        ]
+
+
+def test_batch_with_a_truncated_page_still_lands_the_others(tmp_path):
+    folder = tmp_path / "export"
+    jp.write(folder / "a.json", two_issue_page())
+    text = json.dumps(jp.search_page([jp.issue("7", "PAY-7", "2024-01-01T00:00:00.000+0000", "2024-01-01T00:00:00.000+0000")]))
+    (folder / "b.json").write_text(text[:-10])
+    jp.write(folder / "c.json", jp.changelog_page("PAY-1", [jp.history("1", "2024-01-01T00:00:00.000+0000", "A", "B")]))
+    results = land(tmp_path / "w.duckdb", [folder])
+    assert [r.status for r in results] == ["landed", "refused", "landed"]
+    assert results[1].reason.startswith("Malformed JSON")
