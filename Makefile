@@ -30,7 +30,8 @@ test-fast: install ## the suite without the slow integration tests
 docs: install ## build the dbt docs site (every mart and column described) and print where index.html is
 	$(BIN)/python -m orchestration.serving.docs
 
-dagster: install ## open the Dagster UI on http://127.0.0.1:3000
+dagster: install ## open the Dagster UI on http://127.0.0.1:3000 (landing sensor, schedules, lineage)
+	mkdir -p .dagster_home && cp orchestration/dagster/dagster.yaml .dagster_home/dagster.yaml
 	DAGSTER_HOME=$(CURDIR)/.dagster_home $(BIN)/dagster dev -h 127.0.0.1 -p 3000
 
 bench: install ## landing benchmark (100,000 items); figures go to docs/benchmarks.md

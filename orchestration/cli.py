@@ -122,6 +122,10 @@ def cmd_build(args: argparse.Namespace) -> int:
     except DbtFailed as exc:
         raise UserError(str(exc)) from None
     print(f"warehouse built: {db}")
+    if not args.no_publish and not args.select and not args.as_of:
+        from orchestration.serving.commands import publish_and_report
+
+        publish_and_report(db)  # readers switch to the new version atomically
     return 0
 
 
@@ -181,12 +185,14 @@ limit 10""",
 ]
 
 
-def print_examples(db: Path) -> None:
+def print_examples(db: Path, published: Path) -> None:
     import duckdb
 
-    print(f"\nYour warehouse: {db}")
-    print(f"Open it with:   duckdb -readonly {db}    (or python -c \"import duckdb; duckdb.connect('{db}', read_only=True)\")\n")
-    with duckdb.connect(str(db), read_only=True) as con:
+    print(f"\nThe warehouse (work file, written by builds): {db}")
+    print(f"The published marts (read-only, always complete): {published}")
+    print(f"Query them with: duckdb -readonly {published}")
+    print(f"            or: python -c \"import duckdb; print(duckdb.connect('{published}', read_only=True).sql('show all tables'))\"\n")
+    with duckdb.connect(str(published), read_only=True) as con:
         for title, sql in EXAMPLE_QUERIES:
             print(f"-- {title}\n{sql};\n")
             try:
@@ -198,24 +204,33 @@ def print_examples(db: Path) -> None:
 def cmd_demo(args: argparse.Namespace) -> int:
     from orchestration.dbt_runner import DbtFailed, build
     from orchestration.generate import generate
+    from orchestration.generate_trackers import generate_trackers
+    from orchestration.quality.cli import gate_before_build
+    from orchestration.serving.commands import publish_and_report
 
     db = config.db_path(args.db)
     out = Path(args.out)
-    print(f"1/3 generating the demo exports ({args.items:,} items) into {out}", file=sys.stderr)
+    print(f"1/5 generating the demo exports ({args.items:,} Jira items, GitHub and Azure Boards) into {out}",
+          file=sys.stderr)
     progress = Progress("generate")
     generate(out, items=args.items, seed=args.seed,
              progress=lambda done, total: progress.update(f"{done:,}/{total:,} items"))
+    generate_trackers(out, items=max(args.items // 12, 40), seed=args.seed)
     progress.done(f"done in {progress.elapsed:,.1f} s")
-    print(f"2/3 landing them in {db}", file=sys.stderr)
+    print(f"2/5 landing them in {db}", file=sys.stderr)
     refused = land_and_report(db, [out], quiet=True)
     if refused:
         raise UserError(f"{out}: some demo files were refused (see above)")
-    print("3/3 building the warehouse with dbt", file=sys.stderr)
+    print("3/5 checking the inputs (Great Expectations quality gate)", file=sys.stderr)
+    gate_before_build(db, args)
+    print("4/5 building the warehouse with dbt", file=sys.stderr)
     try:
         build(db, as_of=args.as_of)
     except DbtFailed as exc:
         raise UserError(str(exc)) from None
-    print_examples(db)
+    print("5/5 publishing the marts for BI tools and analysts", file=sys.stderr)
+    published = publish_and_report(db)
+    print_examples(db, published.marts_file)
     return 0
 
 

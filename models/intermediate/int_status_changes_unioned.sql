@@ -81,6 +81,7 @@ jira_changes as (
         jira_status_changes.changed_at,
         jira_status_changes.from_status,
         jira_status_changes.to_status,
+        jira_status_changes.copies_landed,
         jira_status_changes._landed_at
     from jira_status_changes
     inner join jira_issues
@@ -95,6 +96,7 @@ csv_changes as (
         changed_at,
         from_status,
         to_status,
+        copies_landed,
         _landed_at
     from csv_status_changes
 ),
@@ -106,6 +108,7 @@ github_changes as (
         changed_at,
         from_status,
         to_status,
+        1 as copies_landed,  -- github staging keeps one copy of each change and does not count the others
         _landed_at
     from github_status_changes
 ),
@@ -117,6 +120,7 @@ gitlab_changes as (
         changed_at,
         from_status,
         to_status,
+        1 as copies_landed,  -- gitlab staging keeps one copy of each change and does not count the others
         _landed_at
     from gitlab_status_changes
 ),
@@ -128,6 +132,7 @@ azure_changes as (
         changed_at,
         from_status,
         to_status,
+        1 as copies_landed,  -- azure staging keeps one copy of each change and does not count the others
         _landed_at
     from azure_status_changes
 ),
@@ -139,6 +144,7 @@ linear_changes as (
         changed_at,
         from_status,
         to_status,
+        1 as copies_landed,  -- linear staging keeps one copy of each change and does not count the others
         _landed_at
     from linear_status_changes
 ),
@@ -178,7 +184,8 @@ deduplicated as (
             partition by work_item_id, change_id
             order by _landed_at desc, changed_at desc, to_status
         ) as copy_number,
-        count(*) over (partition by work_item_id, change_id) - 1 as duplicates_removed
+        -- copies removed here (same change from two sources) plus those staging removed (overlapping exports)
+        sum(coalesce(copies_landed, 1)) over (partition by work_item_id, change_id) - 1 as duplicates_removed
     from scoped
 ),
 

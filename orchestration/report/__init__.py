@@ -8,6 +8,7 @@ pipeline). This module only registers the command; heavy imports happen when it 
 from __future__ import annotations
 
 import argparse
+from datetime import UTC
 from pathlib import Path
 
 
@@ -22,23 +23,34 @@ def cmd_report(args: argparse.Namespace) -> int:
         half = Half.parse(args.half, fiscal_start_month()) if args.half else default_half()
     except ValueError as exc:
         raise UserError(f"--half {exc}") from None
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    today = datetime.now(timezone.utc).date()
+    today = datetime.now(UTC).date()
     if half.end > today:
-        raise UserError(f"--half {half.label}: not complete until {half.end.isoformat()} (review a half-year that has ended)")
+        raise UserError(
+            f"--half {half.label}: not complete until {half.end.isoformat()} (review a half-year that has ended)"
+        )
     if args.weeks < 1:
         raise UserError(f"--weeks {args.weeks}: must be at least 1")
     if args.trials < 100:
         raise UserError(f"--trials {args.trials}: must be at least 100")
     if not db.exists():
-        raise UserError(f"{db}: no such warehouse file (run `flowmart demo` or `flowmart land` and `flowmart build`)")
+        raise UserError(
+            f"{db}: no such warehouse file (run `flowmart demo` or `flowmart land` and `flowmart build`)"
+        )
     from orchestration.dbt_runner import DbtFailed
 
     try:
         result = make_report(
-            db, half, Path(args.out), html=not args.snapshots_only, pdf=not args.no_pdf, history_weeks=args.weeks, trials=args.trials,
-            keep_build=Path(args.keep_build) if args.keep_build else None, built_as_of=args.built_as_of,
+            db,
+            half,
+            Path(args.out),
+            html=not args.snapshots_only,
+            pdf=not args.no_pdf,
+            history_weeks=args.weeks,
+            trials=args.trials,
+            keep_build=Path(args.keep_build) if args.keep_build else None,
+            built_as_of=args.built_as_of,
         )
     except DbtFailed as exc:
         raise UserError(str(exc)) from None
@@ -51,23 +63,39 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def register(subparsers, with_db) -> None:
-    p = with_db(subparsers.add_parser(
-        "report",
-        help="write the semiannual value-stream review (HTML and PDF) for a half-year",
-        description=(
-            "Rebuild the marts as of the last second of the half-year in a work copy of the warehouse, store "
-            "every number in marts.review_snapshots and write one self-contained HTML file and a PDF covering "
-            "the portfolio and every value stream."
-        ),
-    ))
-    p.add_argument("--half", metavar="YYYY-H1|YYYY-H2", help="the half-year to review (default: the last complete one)")
+    p = with_db(
+        subparsers.add_parser(
+            "report",
+            help="write the semiannual value-stream review (HTML and PDF) for a half-year",
+            description=(
+                "Rebuild the marts as of the last second of the half-year in a work copy of the warehouse, store "
+                "every number in marts.review_snapshots and write one self-contained HTML file and a PDF covering "
+                "the portfolio and every value stream."
+            ),
+        )
+    )
+    p.add_argument(
+        "--half", metavar="YYYY-H1|YYYY-H2", help="the half-year to review (default: the last complete one)"
+    )
     p.add_argument("--out", default="reports", metavar="DIR", help="output folder (default ./reports)")
     p.add_argument("--no-pdf", action="store_true", help="write the HTML only")
-    p.add_argument("--snapshots-only", action="store_true",
-                   help="compute and store the numbers in marts.review_snapshots, write no document")
-    p.add_argument("--weeks", type=int, default=12, help="weeks of daily throughput the forecasts draw from (default 12)")
-    p.add_argument("--trials", type=int, default=10_000, help="Monte Carlo trials per forecast (default 10000)")
-    p.add_argument("--keep-build", metavar="PATH", help="keep the as-of work copy of the warehouse at PATH (audit)")
-    p.add_argument("--built-as-of", action="store_true",
-                   help="the warehouse is already built with as_of = the half-year's end: read it directly")
+    p.add_argument(
+        "--snapshots-only",
+        action="store_true",
+        help="compute and store the numbers in marts.review_snapshots, write no document",
+    )
+    p.add_argument(
+        "--weeks", type=int, default=12, help="weeks of daily throughput the forecasts draw from (default 12)"
+    )
+    p.add_argument(
+        "--trials", type=int, default=10_000, help="Monte Carlo trials per forecast (default 10000)"
+    )
+    p.add_argument(
+        "--keep-build", metavar="PATH", help="keep the as-of work copy of the warehouse at PATH (audit)"
+    )
+    p.add_argument(
+        "--built-as-of",
+        action="store_true",
+        help="the warehouse is already built with as_of = the half-year's end: read it directly",
+    )
     p.set_defaults(func=cmd_report)

@@ -13,7 +13,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -44,13 +44,15 @@ def fiscal_start_month() -> int:
 
 def default_half(today: date | None = None) -> Half:
     """The last complete half-year (UTC today)."""
-    return Half.last_complete(today or datetime.now(timezone.utc).date(), fiscal_start_month())
+    return Half.last_complete(today or datetime.now(UTC).date(), fiscal_start_month())
 
 
 def copy_warehouse(db: Path, destination: Path) -> None:
     """Copy the warehouse file (and its WAL) while holding a read-only connection, so no writer interferes."""
     if not db.exists():
-        raise FileNotFoundError(2, "no such warehouse file (run `flowmart demo` or `flowmart land` first)", str(db))
+        raise FileNotFoundError(
+            2, "no such warehouse file (run `flowmart demo` or `flowmart land` first)", str(db)
+        )
     with duckdb.connect(str(db), read_only=True):
         shutil.copyfile(db, destination)
         wal = db.with_name(db.name + ".wal")
@@ -68,9 +70,21 @@ def build_as_of(db: Path, half: Half, workdir: Path) -> Path:
     try:
         # models only: the main warehouse's own builds run the data tests; --full-refresh because
         # incremental models must not keep rows computed as of a later time
-        run_dbt(copy, ["build", *dbt_vars(half.as_of), "--full-refresh",
-                       "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test",
-                       "--target-path", str(workdir / "target")])
+        run_dbt(
+            copy,
+            [
+                "build",
+                "--quiet",
+                *dbt_vars(half.as_of),
+                "--full-refresh",
+                "--exclude-resource-type",
+                "test",
+                "--exclude-resource-type",
+                "unit_test",
+                "--target-path",
+                str(workdir / "target"),
+            ],
+        )
     finally:
         if previous is None:
             os.environ.pop("FLOWMART_DB", None)
@@ -131,4 +145,6 @@ def make_report(
             pdf_path = out_dir / f"flowmart-review-{half.label}.pdf"
             render.render_pdf(document, pdf_path)
     log(f"report: done in {time.perf_counter() - started:,.1f} s")
-    return ReportResult(half, html_path, pdf_path, written, keep_build if keep_build and not built_as_of else None)
+    return ReportResult(
+        half, html_path, pdf_path, written, keep_build if keep_build and not built_as_of else None
+    )

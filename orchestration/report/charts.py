@@ -17,10 +17,10 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.dates as mdates  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.ticker import MaxNLocator, PercentFormatter  # noqa: E402
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with every common colour-vision deficiency.
 OKABE_ITO = {
@@ -59,22 +59,24 @@ CURRENT = OKABE_ITO["blue"]
 PREVIOUS = OKABE_ITO["sky_blue"]
 WIDTH, HEIGHT = 5.6, 3.1  # inches: two charts side by side on A4 landscape at ~100%
 
-plt.rcParams.update({
-    "font.family": "DejaVu Sans",
-    "font.size": 8.5,
-    "axes.titlesize": 9.5,
-    "axes.titleweight": "bold",
-    "axes.titlelocation": "left",
-    "axes.labelsize": 8.5,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "axes.grid": True,
-    "grid.color": "#dddddd",
-    "grid.linewidth": 0.6,
-    "legend.fontsize": 7.5,
-    "legend.frameon": False,
-    "figure.dpi": 100,
-})
+plt.rcParams.update(
+    {
+        "font.family": "DejaVu Sans",
+        "font.size": 8.5,
+        "axes.titlesize": 9.5,
+        "axes.titleweight": "bold",
+        "axes.titlelocation": "left",
+        "axes.labelsize": 8.5,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.grid": True,
+        "grid.color": "#dddddd",
+        "grid.linewidth": 0.6,
+        "legend.fontsize": 7.5,
+        "legend.frameon": False,
+        "figure.dpi": 100,
+    }
+)
 
 
 def _figure(width: float = WIDTH, height: float = HEIGHT):
@@ -130,7 +132,13 @@ def velocity_run_chart(week_starts: Sequence[date], velocity: Sequence[int], tit
     y = np.asarray(velocity, dtype=float)
     ax.plot(x, y, marker="o", markersize=3.5, color=CURRENT, linewidth=1.4, label="items finished per week")
     median = float(np.median(y))
-    ax.axhline(median, color=OKABE_ITO["black"], linestyle="--", linewidth=1.1, label=f"median {median:.1f} items/week")
+    ax.axhline(
+        median,
+        color=OKABE_ITO["black"],
+        linestyle="--",
+        linewidth=1.1,
+        label=f"median {median:.1f} items/week",
+    )
     ax.set_ylabel("Flow velocity (items/week)")
     ax.set_xlabel("Week starting (ISO week, Monday)")
     ax.set_ylim(bottom=0)
@@ -156,13 +164,20 @@ def flow_time_scatter(
     x = np.array(finished_at, dtype="datetime64[s]")
     y = np.asarray(flow_time_days, dtype=float)
     kinds = np.asarray(item_types, dtype=object)
-    many = len(y) > 1500  # keep the SVG small: rasterise big point clouds (lines and text stay vector)
-    for kind in TYPE_COLORS:
+    for kind, colour in TYPE_COLORS.items():
         mask = kinds == kind
         if mask.any():
-            ax.scatter(x[mask], y[mask], s=9, alpha=0.7, color=TYPE_COLORS[kind], marker=TYPE_MARKERS[kind],
-                       linewidths=0.8 if kind == "unmapped" else 0, label=f"{kind} ({int(mask.sum())})",
-                       rasterized=many, zorder=2)
+            ax.scatter(
+                x[mask],
+                y[mask],
+                s=9,
+                alpha=0.7,
+                color=colour,
+                marker=TYPE_MARKERS[kind],
+                linewidths=0.8 if kind == "unmapped" else 0,
+                label=f"{kind} ({int(mask.sum())})",
+                zorder=2,
+            )
     _percentile_lines(ax, percentiles, horizontal=True)
     ax.set_ylabel("Flow time (calendar days)")
     ax.set_xlabel("Finished on (UTC)")
@@ -172,7 +187,9 @@ def flow_time_scatter(
     return _png(fig)
 
 
-def flow_time_histogram(flow_time_days: Sequence[float], percentiles: Mapping[str, float | None], title: str) -> bytes:
+def flow_time_histogram(
+    flow_time_days: Sequence[float], percentiles: Mapping[str, float | None], title: str
+) -> bytes:
     """How many finished items took how long, with the p50/p85/p95 lines."""
     fig, ax = _figure()
     ax.set_title(title)
@@ -220,11 +237,17 @@ def load_vs_velocity(
     load, rate, flow_time = (littles_law.get(k) for k in ("load", "velocity_per_day", "flow_time_mean_days"))
     if load is not None and rate is not None and flow_time is not None:
         predicted = rate * flow_time
-        ax.text(0.98, 0.04,
-                f"Little's law (half-year): average load L = {load:.1f} items\n"
-                f"velocity {rate:.2f} items/day x mean flow time {flow_time:.1f} d = {predicted:.1f} items",
-                transform=ax.transAxes, ha="right", va="bottom", fontsize=7.5,
-                bbox={"facecolor": "white", "edgecolor": "#999999", "boxstyle": "round,pad=0.3"})
+        ax.text(
+            0.98,
+            0.04,
+            f"Little's law (half-year): average load L = {load:.1f} items\n"
+            f"velocity {rate:.2f} items/day x mean flow time {flow_time:.1f} d = {predicted:.1f} items",
+            transform=ax.transAxes,
+            ha="right",
+            va="bottom",
+            fontsize=7.5,
+            bbox={"facecolor": "white", "edgecolor": "#999999", "boxstyle": "round,pad=0.3"},
+        )
     ax.set_xlabel("Average flow load in the week (items in progress)")
     ax.set_ylabel("Flow velocity (items/week)")
     ax.set_xlim(left=0)
@@ -243,10 +266,22 @@ def efficiency_trend(
         _empty(ax)
         return _png(fig)
     x = np.array(months, dtype="datetime64[D]")
-    ax.axvspan(np.datetime64(half_start), x.max() + np.timedelta64(31, "D"), color="#eeeeee", zorder=0,
-               label="this half-year")
-    ax.plot(x, values, marker="o", markersize=4, color=OKABE_ITO["bluish_green"], linewidth=1.6,
-            label="flow efficiency of items finished in the month")
+    ax.axvspan(
+        np.datetime64(half_start),
+        x.max() + np.timedelta64(31, "D"),
+        color="#eeeeee",
+        zorder=0,
+        label="this half-year",
+    )
+    ax.plot(
+        x,
+        values,
+        marker="o",
+        markersize=4,
+        color=OKABE_ITO["bluish_green"],
+        linewidth=1.6,
+        label="flow efficiency of items finished in the month",
+    )
     ax.set_ylabel("Flow efficiency (% of flow time active)")
     ax.set_xlabel("Month finished")
     ax.set_ylim(0, 100)
@@ -272,21 +307,31 @@ def distribution_by_month(
     labels = [m.strftime("%b\n%Y") for m in months]
     columns = [*labels, "Target"] if target else labels
     bottom = np.zeros(len(columns))
-    for kind in TYPE_COLORS:
+    for kind, colour in TYPE_COLORS.items():
         row = list(shares.get(kind, [0.0] * len(months)))
         if target:
             row.append(float(target.get(kind, 0.0)))
         values = np.nan_to_num(np.asarray(row, dtype=float))
         if not values.any():
             continue
-        ax.bar(columns, values, bottom=bottom, color=TYPE_COLORS[kind], hatch=TYPE_HATCHES[kind],
-               edgecolor="white", linewidth=0.6, label=kind)
+        ax.bar(
+            columns,
+            values,
+            bottom=bottom,
+            color=colour,
+            hatch=TYPE_HATCHES[kind],
+            edgecolor="white",
+            linewidth=0.6,
+            label=kind,
+        )
         bottom += values
     if target:
         ax.axvline(len(labels) - 0.5, color="#555555", linewidth=0.8)
     ax.set_ylim(0, 100)
     ax.set_ylabel("Share of items finished (%)")
-    ax.set_xlabel("Month finished" + (" / target mix (flow_distribution_targets)" if target else " (no target mix set)"))
+    ax.set_xlabel(
+        "Month finished" + (" / target mix (flow_distribution_targets)" if target else " (no target mix set)")
+    )
     ax.yaxis.set_major_formatter(PercentFormatter(100, decimals=0))
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
     ax.grid(axis="x")
@@ -352,13 +397,25 @@ def aging_wip(
         for is_over, face in ((False, STATE_COLORS[state]), (True, "none")):
             mask = (kinds == state) & (over == is_over)
             if mask.any():
-                ax.scatter(x[mask], y[mask], s=16, marker=marker, facecolors=face,
-                           edgecolors=STATE_COLORS[state] if not is_over else OKABE_ITO["vermillion"],
-                           linewidths=1.0, zorder=3,
-                           label=f"{state}{' - older than SLE' if is_over else ''} ({int(mask.sum())})")
+                ax.scatter(
+                    x[mask],
+                    y[mask],
+                    s=16,
+                    marker=marker,
+                    facecolors=face,
+                    edgecolors=STATE_COLORS[state] if not is_over else OKABE_ITO["vermillion"],
+                    linewidths=1.0,
+                    zorder=3,
+                    label=f"{state}{' - older than SLE' if is_over else ''} ({int(mask.sum())})",
+                )
     if sle_days is not None:
-        ax.axhline(sle_days, color=OKABE_ITO["vermillion"], linestyle="--", linewidth=1.3,
-                   label=f"SLE: 85% finish within {sle_days:.1f} d")
+        ax.axhline(
+            sle_days,
+            color=OKABE_ITO["vermillion"],
+            linestyle="--",
+            linewidth=1.3,
+            label=f"SLE: 85% finish within {sle_days:.1f} d",
+        )
     ax.set_xticks(range(len(present)))
     ax.set_xticklabels(present, rotation=30, ha="right")
     ax.set_xlim(-0.6, len(present) - 0.4)
@@ -395,16 +452,18 @@ def where_work_waits(
     ax.set_xlim(0, max(10.0, float(values.max()) * 1.15))
     ax.xaxis.set_major_formatter(PercentFormatter(100, decimals=0))
     present = [s for s in STATE_COLORS if s in set(states)]
-    handles = [plt.Rectangle((0, 0), 1, 1, facecolor=STATE_COLORS[s], edgecolor="white",
-                             hatch="//" if s == "waiting" else "") for s in present]
+    handles = [
+        plt.Rectangle(
+            (0, 0), 1, 1, facecolor=STATE_COLORS[s], edgecolor="white", hatch="//" if s == "waiting" else ""
+        )
+        for s in present
+    ]
     ax.legend(handles, [f"{s} state" for s in present], loc="lower right")
     ax.grid(axis="y")
     return _png(fig)
 
 
-def portfolio_map(
-    row_labels: Sequence[str], stages: Sequence[str], days: np.ndarray, title: str
-) -> bytes:
+def portfolio_map(row_labels: Sequence[str], stages: Sequence[str], days: np.ndarray, title: str) -> bytes:
     """The two-dimensional value-stream map: stages across, segments and streams down, days in stage per cell."""
     height = max(2.6, 1.2 + 0.36 * len(row_labels))
     fig, ax = _figure(width=WIDTH * 2, height=height)
@@ -419,8 +478,15 @@ def portfolio_map(
     top = np.nanmax(matrix)
     for (i, j), value in np.ndenumerate(matrix):
         if np.isfinite(value):
-            ax.text(j, i, f"{value:.1f}", ha="center", va="center", fontsize=8,
-                    color="white" if value > 0.55 * top else "black")
+            ax.text(
+                j,
+                i,
+                f"{value:.1f}",
+                ha="center",
+                va="center",
+                fontsize=8,
+                color="white" if value > 0.55 * top else "black",
+            )
         else:
             ax.text(j, i, "-", ha="center", va="center", fontsize=8, color="#777777")
     ax.set_xticks(range(len(stages)))
@@ -448,8 +514,15 @@ def stream_comparison(
     for ax, (label, current, previous) in zip(axes, panels):
         cur = np.array([np.nan if v is None else v for v in current], dtype=float)
         prev = np.array([np.nan if v is None else v for v in previous], dtype=float)
-        ax.barh(y + 0.2, np.nan_to_num(prev), height=0.4, color=PREVIOUS, hatch="//", edgecolor="white",
-                label="previous half-year")
+        ax.barh(
+            y + 0.2,
+            np.nan_to_num(prev),
+            height=0.4,
+            color=PREVIOUS,
+            hatch="//",
+            edgecolor="white",
+            label="previous half-year",
+        )
         ax.barh(y - 0.2, np.nan_to_num(cur), height=0.4, color=CURRENT, label="this half-year")
         for yi, value in zip(y, cur):
             if np.isfinite(value):

@@ -28,7 +28,9 @@ class ReviewInputs:
     month_metrics: pd.DataFrame  # fct_flow_metrics, month rows of the previous and this half
     week_metrics: pd.DataFrame  # fct_flow_metrics, week rows of full weeks inside the half
     items: pd.DataFrame  # fct_work_items finished, started or created in the half, or WIP at its end
-    daily: pd.DataFrame  # fct_flow_daily summed over item types: stream x day, from history_start to the half's end
+    daily: (
+        pd.DataFrame
+    )  # fct_flow_daily summed over item types: stream x day, from history_start to the half's end
     stage_time: pd.DataFrame  # fct_stage_time, half_year rows of the half
     data_quality: pd.DataFrame  # fct_data_quality
     targets: pd.DataFrame  # mappings.flow_distribution_targets: value_stream_id, flow_item_type, target_pct
@@ -44,30 +46,47 @@ def _df(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) ->
 def load(con: duckdb.DuckDBPyConnection, half: Half, history_weeks: int = 12) -> ReviewInputs:
     """Read the marts for review ``half``; ``con`` is a warehouse built with as_of = ``half.as_of``."""
     start, end, previous = half.start, half.end, half.previous().start
-    streams = _df(con, """
+    streams = _df(
+        con,
+        """
         select *
         from marts.dim_value_streams
         order by is_unassigned, case stream_kind when 'top_level' then 0 else 1 end, customer_segment, name
-    """)
-    half_metrics = _df(con, """
+    """,
+    )
+    half_metrics = _df(
+        con,
+        """
         select *
         from marts.fct_flow_metrics
         where period_grain = 'half_year' and period_start in (?, ?)
         order by value_stream_id, flow_item_type, period_start
-    """, [start, previous])
-    month_metrics = _df(con, """
+    """,
+        [start, previous],
+    )
+    month_metrics = _df(
+        con,
+        """
         select *
         from marts.fct_flow_metrics
         where period_grain = 'month' and period_start >= ? and period_start < ?
         order by value_stream_id, flow_item_type, period_start
-    """, [previous, end])
-    week_metrics = _df(con, """
+    """,
+        [previous, end],
+    )
+    week_metrics = _df(
+        con,
+        """
         select *
         from marts.fct_flow_metrics
         where period_grain = 'week' and period_start >= ? and period_start + interval 6 day < ?
         order by value_stream_id, flow_item_type, period_start
-    """, [start, end])
-    items = _df(con, """
+    """,
+        [start, end],
+    )
+    items = _df(
+        con,
+        """
         select
             work_item_id, source, instance, item_key, title, project_key, value_stream_id, flow_item_type,
             tracker_item_type, current_status, current_flow_state, current_stage, created_at, started_at,
@@ -80,9 +99,13 @@ def load(con: duckdb.DuckDBPyConnection, half: Half, history_weeks: int = 12) ->
             or (started_at >= ? and started_at < ?)
             or (created_at >= ? and created_at < ?)
         order by work_item_id
-    """, [start, end] * 3)
+    """,
+        [start, end] * 3,
+    )
     history_start = min(start, pd.Timestamp(end).date() - pd.Timedelta(weeks=history_weeks))
-    daily = _df(con, """
+    daily = _df(
+        con,
+        """
         select
             value_stream_id,
             date_day,
@@ -97,23 +120,35 @@ def load(con: duckdb.DuckDBPyConnection, half: Half, history_weeks: int = 12) ->
         where date_day >= ? and date_day < ?
         group by value_stream_id, date_day
         order by value_stream_id, date_day
-    """, [history_start, end])
-    stage_time = _df(con, """
+    """,
+        [history_start, end],
+    )
+    stage_time = _df(
+        con,
+        """
         select *
         from marts.fct_stage_time
         where period_grain = 'half_year' and period_start = ?
         order by value_stream_id, stage, status
-    """, [start])
-    data_quality = _df(con, """
+    """,
+        [start],
+    )
+    data_quality = _df(
+        con,
+        """
         select *
         from marts.fct_data_quality
         order by value_stream_id, source, check_name
-    """)
-    targets = _df(con, """
+    """,
+    )
+    targets = _df(
+        con,
+        """
         select value_stream_id, flow_item_type, target_pct
         from mappings.flow_distribution_targets
         order by value_stream_id, flow_item_type
-    """)
+    """,
+    )
     stage_order, status_order = _timeline_order(con)
     return ReviewInputs(
         half=half,
@@ -163,9 +198,9 @@ def _timeline_order(con: duckdb.DuckDBPyConnection) -> tuple[list[str], list[str
         stage_end[stage] = max(stage_end.get(stage, 0), is_end)
     stages = sorted(stage_rank, key=lambda s: (stage_end[s], min(stage_rank[s]), s))
     stage_index = {s: i for i, s in enumerate(stages)}
-    statuses = [status for _, status, _, _ in sorted(
-        rows, key=lambda r: (stage_index[r[0]], r[2], r[3], r[1])
-    )]
+    statuses = [
+        status for _, status, _, _ in sorted(rows, key=lambda r: (stage_index[r[0]], r[2], r[3], r[1]))
+    ]
     seen: list[str] = []
     for status in statuses:
         if status not in seen:

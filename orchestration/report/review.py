@@ -126,8 +126,11 @@ class Review:
 
 
 def _metric_rows(frame: pd.DataFrame, stream: str, period_start: date, item_type: str = "all") -> dict:
-    rows = frame[(frame.value_stream_id == stream) & (frame.flow_item_type == item_type)
-                 & (pd.to_datetime(frame.period_start) == pd.Timestamp(period_start))]
+    rows = frame[
+        (frame.value_stream_id == stream)
+        & (frame.flow_item_type == item_type)
+        & (pd.to_datetime(frame.period_start) == pd.Timestamp(period_start))
+    ]
     return rows.iloc[0].to_dict() if len(rows) else {}
 
 
@@ -145,13 +148,19 @@ def _distribution(inputs: ReviewInputs, stream: str) -> pd.DataFrame:
         current = _metric_rows(inputs.half_metrics, stream, half, kind)
         before = _metric_rows(inputs.half_metrics, stream, previous, kind)
         # a type without a row had no items in the half: 0% (when the stream had any), else unknown
-        records.append({
-            "flow_item_type": kind,
-            "current_pct": _num(current.get("flow_distribution_pct")) if current else (0.0 if has_current else None),
-            "previous_pct": _num(before.get("flow_distribution_pct")) if before else (0.0 if has_previous else None),
-            "target_pct": targets.get(kind),
-            "velocity": int(current.get("flow_velocity") or 0),
-        })
+        records.append(
+            {
+                "flow_item_type": kind,
+                "current_pct": _num(current.get("flow_distribution_pct"))
+                if current
+                else (0.0 if has_current else None),
+                "previous_pct": _num(before.get("flow_distribution_pct"))
+                if before
+                else (0.0 if has_previous else None),
+                "target_pct": targets.get(kind),
+                "velocity": int(current.get("flow_velocity") or 0),
+            }
+        )
     frame = pd.DataFrame.from_records(records)
     return frame
 
@@ -167,23 +176,38 @@ def _sle(metrics: dict) -> float | None:
     return metrics.get("flow_time_p85_days")
 
 
-def _stream_review(inputs: ReviewInputs, stream: str, info: dict, seed_text: str, trials: int) -> StreamReview:
+def _stream_review(
+    inputs: ReviewInputs, stream: str, info: dict, seed_text: str, trials: int
+) -> StreamReview:
     half = inputs.half
     current = _metric_rows(inputs.half_metrics, stream, half.start)
     previous = _metric_rows(inputs.half_metrics, stream, half.previous().start)
     in_stream = (lambda f: f) if stream == PORTFOLIO else (lambda f: f[f.value_stream_id == stream])
 
     metrics: dict[str, float | None] = {}
-    for column in ("flow_velocity", "flow_time_p50_days", "flow_time_p85_days", "flow_time_p95_days",
-                   "flow_time_mean_days", "flow_efficiency", "flow_load_avg", "flow_load_end", "items_canceled",
-                   "items_started", "flow_time_item_count", "littles_law_load"):
+    for column in (
+        "flow_velocity",
+        "flow_time_p50_days",
+        "flow_time_p85_days",
+        "flow_time_p95_days",
+        "flow_time_mean_days",
+        "flow_efficiency",
+        "flow_load_avg",
+        "flow_load_end",
+        "items_canceled",
+        "items_started",
+        "flow_time_item_count",
+        "littles_law_load",
+    ):
         metrics[column] = _num(current.get(column)) if current else None
         metrics[f"{column}_previous"] = _num(previous.get(column)) if previous else None
     if current and metrics["flow_velocity"] is None:
         metrics["flow_velocity"] = 0.0
     for key in ("", "_previous"):
         efficiency = metrics[f"flow_efficiency{key}"]
-        metrics[f"flow_efficiency_pct{key}"] = None if efficiency is None else round(100 * efficiency, DECIMALS)
+        metrics[f"flow_efficiency_pct{key}"] = (
+            None if efficiency is None else round(100 * efficiency, DECIMALS)
+        )
 
     distribution = _distribution(inputs, stream)
     for row in distribution.itertuples():
@@ -204,41 +228,67 @@ def _stream_review(inputs: ReviewInputs, stream: str, info: dict, seed_text: str
     # weekly run chart and Little's-law points
     weeks = inputs.week_metrics
     weeks = weeks[(weeks.value_stream_id == stream) & (weeks.flow_item_type == "all")][
-        ["period_start", "flow_velocity", "flow_load_avg"]].reset_index(drop=True)
+        ["period_start", "flow_velocity", "flow_load_avg"]
+    ].reset_index(drop=True)
 
     items = in_stream(inputs.items)
     start_ts, end_ts = pd.Timestamp(half.start), pd.Timestamp(half.end)
     finished = items[(items.finished_at >= start_ts) & (items.finished_at < end_ts)]
     finished_timed = finished[finished.flow_time_days.notna()][
-        ["work_item_id", "finished_at", "flow_time_days", "flow_item_type", "project_key", "instance"]]
+        ["work_item_id", "finished_at", "flow_time_days", "flow_item_type", "project_key", "instance"]
+    ]
 
     months = inputs.month_metrics
     months_all = months[(months.value_stream_id == stream) & (months.flow_item_type == "all")][
-        ["period_start", "flow_efficiency", "flow_velocity"]].reset_index(drop=True)
-    in_half = months[(months.value_stream_id == stream) & (pd.to_datetime(months.period_start) >= start_ts)
-                     & (months.flow_item_type != "all")]
-    month_mix = in_half.pivot_table(index="period_start", columns="flow_item_type",
-                                    values="flow_distribution_pct", aggfunc="sum").fillna(0.0)
+        ["period_start", "flow_efficiency", "flow_velocity"]
+    ].reset_index(drop=True)
+    in_half = months[
+        (months.value_stream_id == stream)
+        & (pd.to_datetime(months.period_start) >= start_ts)
+        & (months.flow_item_type != "all")
+    ]
+    month_mix = in_half.pivot_table(
+        index="period_start", columns="flow_item_type", values="flow_distribution_pct", aggfunc="sum"
+    ).fillna(0.0)
     month_mix = month_mix.reindex(columns=[c for c in ALL_TYPES if c in month_mix.columns])
 
     # CFD: cumulative departures since the half began, plus waiting and active at the end of each day
     daily = inputs.daily
     daily = daily if stream == PORTFOLIO else daily[daily.value_stream_id == stream]
     daily = daily.groupby("date_day", as_index=False)[
-        ["flow_load", "active_count", "waiting_count", "arrivals", "departures", "canceled", "created"]].sum()
+        ["flow_load", "active_count", "waiting_count", "arrivals", "departures", "canceled", "created"]
+    ].sum()
     history_from = (end_ts - pd.Timedelta(weeks=inputs.history_weeks)).date()
     history = daily[pd.to_datetime(daily.date_day) >= pd.Timestamp(history_from)]
     history_days = pd.date_range(history_from, half.last_day, freq="D")
-    throughput = (history.set_index(pd.to_datetime(history.date_day)).departures
-                  .reindex(history_days, fill_value=0).astype(int).tolist())
+    throughput = (
+        history.set_index(pd.to_datetime(history.date_day))
+        .departures.reindex(history_days, fill_value=0)
+        .astype(int)
+        .tolist()
+    )
     in_half_days = daily[pd.to_datetime(daily.date_day) >= start_ts].copy()
     in_half_days["done_cumulative"] = in_half_days.departures.cumsum()
-    cfd = in_half_days[["date_day", "done_cumulative", "waiting_count", "active_count", "flow_load"]].reset_index(drop=True)
+    cfd = in_half_days[
+        ["date_day", "done_cumulative", "waiting_count", "active_count", "flow_load"]
+    ].reset_index(drop=True)
 
     # aging WIP against the SLE (85th percentile flow time of the half)
-    wip = items[items.is_wip.fillna(False).astype(bool)][
-        ["work_item_id", "item_key", "title", "current_status", "current_flow_state", "age_days", "flow_item_type"]
-    ].sort_values(["age_days", "work_item_id"], ascending=[False, True]).reset_index(drop=True)
+    wip = (
+        items[items.is_wip.fillna(False).astype(bool)][
+            [
+                "work_item_id",
+                "item_key",
+                "title",
+                "current_status",
+                "current_flow_state",
+                "age_days",
+                "flow_item_type",
+            ]
+        ]
+        .sort_values(["age_days", "work_item_id"], ascending=[False, True])
+        .reset_index(drop=True)
+    )
     sle = _sle(metrics)
     metrics["sle_days"] = sle
     metrics["wip_items"] = float(len(wip))
@@ -248,7 +298,9 @@ def _stream_review(inputs: ReviewInputs, stream: str, info: dict, seed_text: str
     # where work waits
     stage = inputs.stage_time
     stage = stage if stream == PORTFOLIO else stage[stage.value_stream_id == stream]
-    stage = stage.groupby(["stage", "status", "flow_state"], as_index=False, dropna=False)[["total_days"]].sum()
+    stage = stage.groupby(["stage", "status", "flow_state"], as_index=False, dropna=False)[
+        ["total_days"]
+    ].sum()
     total = float(stage.total_days.sum())
     stage["share_of_flow_time"] = stage.total_days / total if total > 0 else np.nan
     order = {s: i for i, s in enumerate(inputs.status_order)}
@@ -260,10 +312,14 @@ def _stream_review(inputs: ReviewInputs, stream: str, info: dict, seed_text: str
     # data quality
     quality = inputs.data_quality
     quality = quality if stream == PORTFOLIO else quality[quality.value_stream_id == stream]
-    quality = quality.groupby(["check_name", "checked_unit"], as_index=False)[["affected_count", "checked_count"]].sum()
-    quality["affected_pct"] = np.where(quality.checked_count > 0,
-                                       100.0 * quality.affected_count / quality.checked_count.where(quality.checked_count > 0, 1),
-                                       np.nan)
+    quality = quality.groupby(["check_name", "checked_unit"], as_index=False)[
+        ["affected_count", "checked_count"]
+    ].sum()
+    quality["affected_pct"] = np.where(
+        quality.checked_count > 0,
+        100.0 * quality.affected_count / quality.checked_count.where(quality.checked_count > 0, 1),
+        np.nan,
+    )
     for row in quality.itertuples():
         metrics[f"dq_{row.check_name}"] = float(row.affected_count)
 
@@ -271,7 +327,9 @@ def _stream_review(inputs: ReviewInputs, stream: str, info: dict, seed_text: str
     forecasts = {
         "13w": mc.how_many(throughput, 91, trials=trials, seed=mc.stable_seed(seed_text, stream, "13w")),
         "26w": mc.how_many(throughput, 182, trials=trials, seed=mc.stable_seed(seed_text, stream, "26w")),
-        "wip": mc.when_done(throughput, len(wip), trials=trials, seed=mc.stable_seed(seed_text, stream, "wip")),
+        "wip": mc.when_done(
+            throughput, len(wip), trials=trials, seed=mc.stable_seed(seed_text, stream, "wip")
+        ),
     }
     metrics["throughput_history_days"] = float(len(throughput))
     metrics["throughput_history_items"] = float(sum(throughput))
@@ -309,8 +367,11 @@ def split_candidates(inputs: ReviewInputs) -> list[dict]:
     """Segments (tracker project, else instance) inside one stream whose flow time or mix differ materially."""
     half = inputs.half
     items = inputs.items
-    finished = items[(items.finished_at >= pd.Timestamp(half.start)) & (items.finished_at < pd.Timestamp(half.end))
-                     & (items.value_stream_id != "unassigned")].copy()
+    finished = items[
+        (items.finished_at >= pd.Timestamp(half.start))
+        & (items.finished_at < pd.Timestamp(half.end))
+        & (items.value_stream_id != "unassigned")
+    ].copy()
     finished["segment"] = finished.project_key.fillna(finished.instance).fillna("(unknown)")
     found = []
     for stream, group in finished.groupby("value_stream_id", sort=True):
@@ -328,20 +389,33 @@ def split_candidates(inputs: ReviewInputs) -> list[dict]:
             ratio = p85 / rest_p85 if rest_p85 > 0 else math.inf
             mix = part.flow_item_type.value_counts(normalize=True) * 100
             rest_mix = rest.flow_item_type.value_counts(normalize=True) * 100
-            distance = 0.5 * float(mix.reindex(ALL_TYPES, fill_value=0).sub(
-                rest_mix.reindex(ALL_TYPES, fill_value=0)).abs().sum())
+            distance = 0.5 * float(
+                mix.reindex(ALL_TYPES, fill_value=0)
+                .sub(rest_mix.reindex(ALL_TYPES, fill_value=0))
+                .abs()
+                .sum()
+            )
             reasons = []
             if ratio >= SPLIT_FLOW_TIME_RATIO or ratio <= 1 / SPLIT_FLOW_TIME_RATIO:
-                reasons.append(f"p85 flow time {p85:.1f} d vs {rest_p85:.1f} d in the rest of the stream (x{ratio:.2f})")
+                reasons.append(
+                    f"p85 flow time {p85:.1f} d vs {rest_p85:.1f} d in the rest of the stream (x{ratio:.2f})"
+                )
             if distance >= SPLIT_DISTRIBUTION_DISTANCE:
                 reasons.append(f"flow distribution {distance:.0f} pp away from the rest of the stream")
             if reasons:
-                found.append({
-                    "stream": stream, "segment": segment, "finished_items": int(len(part)), "rest_items": int(len(rest)),
-                    "p85_days": round(p85, DECIMALS), "rest_p85_days": round(rest_p85, DECIMALS),
-                    "flow_time_ratio": round(ratio, DECIMALS), "distribution_distance_pp": round(distance, DECIMALS),
-                    "reasons": reasons,
-                })
+                found.append(
+                    {
+                        "stream": stream,
+                        "segment": segment,
+                        "finished_items": len(part),
+                        "rest_items": len(rest),
+                        "p85_days": round(p85, DECIMALS),
+                        "rest_p85_days": round(rest_p85, DECIMALS),
+                        "flow_time_ratio": round(ratio, DECIMALS),
+                        "distribution_distance_pp": round(distance, DECIMALS),
+                        "reasons": reasons,
+                    }
+                )
     return found
 
 
@@ -360,12 +434,17 @@ def merge_candidates(streams: pd.DataFrame) -> list[dict]:
     rows = sorted(declared.to_dict("records"), key=lambda r: r["value_stream_id"])
     found = []
     for i, a in enumerate(rows):
-        for b in rows[i + 1:]:
+        for b in rows[i + 1 :]:
             keys = ("start_trigger", "finish_line", "north_star_metric")
             if all(_norm(a.get(k)) and _norm(a.get(k)) == _norm(b.get(k)) for k in keys):
-                found.append({"streams": (a["value_stream_id"], b["value_stream_id"]),
-                              "trigger": a["start_trigger"], "finish_line": a["finish_line"],
-                              "north_star_metric": a["north_star_metric"]})
+                found.append(
+                    {
+                        "streams": (a["value_stream_id"], b["value_stream_id"]),
+                        "trigger": a["start_trigger"],
+                        "finish_line": a["finish_line"],
+                        "north_star_metric": a["north_star_metric"],
+                    }
+                )
     return found
 
 
@@ -373,30 +452,49 @@ def feed(inputs: ReviewInputs) -> pd.DataFrame:
     """Per stream: items created in the half-year, and the share unassigned or of unmapped type."""
     half = inputs.half
     items = inputs.items
-    created = items[(items.created_at >= pd.Timestamp(half.start)) & (items.created_at < pd.Timestamp(half.end))]
+    created = items[
+        (items.created_at >= pd.Timestamp(half.start)) & (items.created_at < pd.Timestamp(half.end))
+    ]
     total = len(created)
     rows = []
     for stream, group in created.groupby("value_stream_id", sort=True):
         unmapped = int((group.flow_item_type == "unmapped").sum())
         unassigned = int((group.value_stream_id == "unassigned").sum())
-        share = 100.0 * (unmapped + unassigned - int(((group.flow_item_type == "unmapped")
-                                                        & (group.value_stream_id == "unassigned")).sum())) / len(group)
+        share = (
+            100.0
+            * (
+                unmapped
+                + unassigned
+                - int(((group.flow_item_type == "unmapped") & (group.value_stream_id == "unassigned")).sum())
+            )
+            / len(group)
+        )
         portfolio_share = 100.0 * len(group) / total
         if stream == "unassigned":  # the pool itself: judged by its share of all work created
             flag = "pool-large" if portfolio_share > WATCH_SHARE else "pool"
         else:
             flag = "mostly" if share > MOSTLY_SHARE else ("watch" if share > WATCH_SHARE else "")
-        rows.append({
-            "value_stream_id": stream,
-            "items_created": len(group),
-            "share_of_portfolio_pct": round(portfolio_share, DECIMALS),
-            "unmapped_type_items": unmapped,
-            "unassigned_or_unmapped_pct": round(share, DECIMALS),
-            "flag": flag,
-        })
-    return pd.DataFrame.from_records(rows, columns=[
-        "value_stream_id", "items_created", "share_of_portfolio_pct", "unmapped_type_items",
-        "unassigned_or_unmapped_pct", "flag"])
+        rows.append(
+            {
+                "value_stream_id": stream,
+                "items_created": len(group),
+                "share_of_portfolio_pct": round(portfolio_share, DECIMALS),
+                "unmapped_type_items": unmapped,
+                "unassigned_or_unmapped_pct": round(share, DECIMALS),
+                "flag": flag,
+            }
+        )
+    return pd.DataFrame.from_records(
+        rows,
+        columns=[
+            "value_stream_id",
+            "items_created",
+            "share_of_portfolio_pct",
+            "unmapped_type_items",
+            "unassigned_or_unmapped_pct",
+            "flag",
+        ],
+    )
 
 
 def portfolio_map(inputs: ReviewInputs) -> tuple[list[str], list[str], np.ndarray]:
@@ -435,7 +533,9 @@ def build_review(inputs: ReviewInputs, trials: int = mc.DEFAULT_TRIALS) -> Revie
             snapshot.append((label, review.stream_id, metric, _num(review.metrics[metric])))
     for row in fed.itertuples():
         snapshot.append((label, row.value_stream_id, "items_created", float(row.items_created)))
-        snapshot.append((label, row.value_stream_id, "unassigned_or_unmapped_pct", _num(row.unassigned_or_unmapped_pct)))
+        snapshot.append(
+            (label, row.value_stream_id, "unassigned_or_unmapped_pct", _num(row.unassigned_or_unmapped_pct))
+        )
     split_counts: dict[str, int] = {}
     for candidate in splits:
         split_counts[candidate["stream"]] = split_counts.get(candidate["stream"], 0) + 1
@@ -465,4 +565,3 @@ def build_review(inputs: ReviewInputs, trials: int = mc.DEFAULT_TRIALS) -> Revie
         snapshot=snapshot,
         settings={"history_weeks": inputs.history_weeks, "trials": trials},
     )
-

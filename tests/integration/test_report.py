@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.dbt_runner import build
+from orchestration.dbt_runner import run_dbt
 from orchestration.generate import generate
 from orchestration.ingest import land
 from orchestration.report import snapshots
@@ -27,8 +27,15 @@ pytestmark = pytest.mark.slow
 HALF = Half(2026, 1)
 AS_OF = "2026-06-30 23:59:59"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-BROWSER_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+BROWSER_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def rows(db: Path, sql: str, params=None) -> list[tuple]:
@@ -42,14 +49,19 @@ def demo(tmp_path_factory):
     db = root / "flowmart.duckdb"
     generate(root / "exports", items=600, seed=42)
     land(db, [root / "exports"])
-    build(db)  # as_of = now: the main warehouse
+    # the main warehouse, as_of = now (models only: the marts' own tests are test_marts.py's business)
+    run_dbt(db, ["build", "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"])
     result = make_report(db, HALF, root / "reports", keep_build=root / "as_of.duckdb", log=lambda _: None)
     return {"root": root, "db": db, "result": result, "as_of_db": root / "as_of.duckdb"}
 
 
 def snapshot(db: Path) -> dict[tuple[str, str], float | None]:
-    return {(stream, metric): value for _, stream, metric, value in rows(
-        db, "select * from marts.review_snapshots where review = ? order by all", [HALF.label])}
+    return {
+        (stream, metric): value
+        for _, stream, metric, value in rows(
+            db, "select * from marts.review_snapshots where review = ? order by all", [HALF.label]
+        )
+    }
 
 
 def test_the_report_builds_for_the_demo(demo):
@@ -68,51 +80,70 @@ def test_the_report_builds_for_the_demo(demo):
 
 def test_the_numbers_are_computed_as_of_the_end_of_the_half(demo):
     # the kept work copy was built as of the last second of June; the main warehouse still as of now
-    assert rows(demo["as_of_db"], "select distinct cast(as_of as varchar) from marts.fct_work_items") == [(AS_OF,)]
+    assert rows(demo["as_of_db"], "select distinct cast(as_of as varchar) from marts.fct_work_items") == [
+        (AS_OF,)
+    ]
     (main_as_of,) = rows(demo["db"], "select max(as_of) from marts.fct_work_items")[0]
     assert str(main_as_of) > "2026-11"
     # and no finish after the half's end leaks into the as_of marts
-    assert rows(demo["as_of_db"], "select count(*) from marts.fct_work_items where finished_at > ?", [AS_OF]) == [(0,)]
+    assert rows(
+        demo["as_of_db"], "select count(*) from marts.fct_work_items where finished_at > ?", [AS_OF]
+    ) == [(0,)]
 
 
 def test_the_numbers_in_the_report_equal_the_marts(demo):
     numbers = snapshot(demo["db"])
     as_of_db = demo["as_of_db"]
-    marts = rows(as_of_db, """
+    marts = rows(
+        as_of_db,
+        """
         select value_stream_id, period_start, flow_velocity, flow_time_p50_days, flow_time_p85_days,
                flow_time_p95_days, flow_efficiency, flow_load_avg
         from marts.fct_flow_metrics
         where period_grain = 'half_year' and flow_item_type = 'all' and period_start in ('2026-01-01', '2025-07-01')
-    """)
+    """,
+    )
     assert marts
     for stream, start, velocity, p50, p85, p95, efficiency, load in marts:
         suffix = "" if str(start) == "2026-01-01" else "_previous"
         assert numbers[(stream, f"flow_velocity{suffix}")] == velocity
-        for metric, value in (("flow_time_p50_days", p50), ("flow_time_p85_days", p85),
-                              ("flow_time_p95_days", p95), ("flow_efficiency", efficiency), ("flow_load_avg", load)):
+        for metric, value in (
+            ("flow_time_p50_days", p50),
+            ("flow_time_p85_days", p85),
+            ("flow_time_p95_days", p95),
+            ("flow_efficiency", efficiency),
+            ("flow_load_avg", load),
+        ):
             if value is None:
                 assert numbers[(stream, metric + suffix)] is None
             else:
                 assert numbers[(stream, metric + suffix)] == pytest.approx(value, abs=1e-6)
 
     # velocity recounted by hand from the items: finished between 2026-01-01 and 2026-06-30 23:59:59
-    recount = dict(rows(as_of_db, """
+    recount = dict(
+        rows(
+            as_of_db,
+            """
         select value_stream_id, count(*) from marts.fct_work_items
         where finished_at >= '2026-01-01' and finished_at < '2026-07-01' group by 1
-    """))
+    """,
+        )
+    )
     for stream, count in recount.items():
         assert numbers[(stream, "flow_velocity")] == count
     assert numbers[("all", "flow_velocity")] == sum(recount.values())
 
     # WIP at the end of the half = open items of the as_of build; the SLE is the half's p85
-    wip = dict(rows(as_of_db, "select value_stream_id, count(*) from marts.fct_work_items where is_wip group by 1"))
+    wip = dict(
+        rows(as_of_db, "select value_stream_id, count(*) from marts.fct_work_items where is_wip group by 1")
+    )
     for stream, count in wip.items():
         assert numbers[(stream, "wip_items")] == count
 
     # what the document shows is what the snapshot holds
     html = demo["result"].html.read_text()
     for stream, _start, velocity, *_ in [m for m in marts if str(m[1]) == "2026-01-01"]:
-        section = html.split(f'id="stream-{stream}"', 1)[1].split('<section', 1)[0]
+        section = html.split(f'id="stream-{stream}"', 1)[1].split("<section", 1)[0]
         shown = re.search(r'data-metric="flow_velocity">([^<]+)<', section).group(1)
         assert shown.replace(",", "") == str(velocity)
         forecast = re.search(r'data-metric="forecast_13w_items_p85">([^<]+)<', section).group(1)
@@ -130,17 +161,26 @@ def test_the_html_opens_in_headless_chromium_without_console_errors(demo):
     screenshot = demo["root"] / "report-screenshot.png"
     with tempfile.TemporaryDirectory(prefix="flowmart-chromium-") as profile, sync_playwright() as pw:
         browser = pw.chromium.launch_persistent_context(
-            profile, executable_path=CHROMIUM, headless=True, args=BROWSER_FLAGS,
+            profile,
+            executable_path=CHROMIUM,
+            headless=True,
+            args=BROWSER_FLAGS,
             viewport={"width": 1280, "height": 900},
         )
         try:
             page = browser.new_page()
-            page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}")
-                    if m.type in ("error", "warning") else None)
+            page.on(
+                "console",
+                lambda m: (
+                    problems.append(f"console {m.type}: {m.text}") if m.type in ("error", "warning") else None
+                ),
+            )
             page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
             page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}"))
             page.goto(demo["result"].html.as_uri(), wait_until="load")
-            broken = page.evaluate("[...document.images].filter(i => !i.complete || i.naturalWidth === 0).length")
+            broken = page.evaluate(
+                "[...document.images].filter(i => !i.complete || i.naturalWidth === 0).length"
+            )
             page.screenshot(path=str(screenshot))
             page.locator("#portfolio").screenshot(path=str(demo["root"] / "report-portfolio.png"))
         finally:

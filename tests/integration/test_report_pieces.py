@@ -55,9 +55,18 @@ def test_formatting():
 
 def _items(stream: str, segment: str, flow_times: list[float], kinds: list[str]) -> list[dict]:
     finished = datetime(2026, 3, 1)
-    return [{"work_item_id": f"{segment}-{i}", "value_stream_id": stream, "project_key": segment, "instance": "x",
-             "flow_item_type": kind, "flow_time_days": t, "finished_at": finished + timedelta(hours=i)}
-            for i, (t, kind) in enumerate(zip(flow_times, kinds))]
+    return [
+        {
+            "work_item_id": f"{segment}-{i}",
+            "value_stream_id": stream,
+            "project_key": segment,
+            "instance": "x",
+            "flow_item_type": kind,
+            "flow_time_days": t,
+            "finished_at": finished + timedelta(hours=i),
+        }
+        for i, (t, kind) in enumerate(zip(flow_times, kinds))
+    ]
 
 
 def test_split_candidates_flag_a_segment_whose_flow_time_differs_materially():
@@ -93,16 +102,38 @@ def test_split_candidates_flag_a_segment_whose_mix_differs_materially():
 
 
 def test_merge_candidates_need_trigger_finish_line_and_north_star_alike():
-    streams = pd.DataFrame([
-        {"value_stream_id": "a", "start_trigger": "Order placed", "finish_line": "Order delivered",
-         "north_star_metric": "On-time delivery", "is_unassigned": False},
-        {"value_stream_id": "b", "start_trigger": "order  placed", "finish_line": "Order delivered",
-         "north_star_metric": "On-time delivery", "is_unassigned": False},
-        {"value_stream_id": "c", "start_trigger": "Order placed", "finish_line": "Order delivered",
-         "north_star_metric": "Revenue", "is_unassigned": False},
-        {"value_stream_id": "unassigned", "start_trigger": None, "finish_line": None,
-         "north_star_metric": None, "is_unassigned": True},
-    ])
+    streams = pd.DataFrame(
+        [
+            {
+                "value_stream_id": "a",
+                "start_trigger": "Order placed",
+                "finish_line": "Order delivered",
+                "north_star_metric": "On-time delivery",
+                "is_unassigned": False,
+            },
+            {
+                "value_stream_id": "b",
+                "start_trigger": "order  placed",
+                "finish_line": "Order delivered",
+                "north_star_metric": "On-time delivery",
+                "is_unassigned": False,
+            },
+            {
+                "value_stream_id": "c",
+                "start_trigger": "Order placed",
+                "finish_line": "Order delivered",
+                "north_star_metric": "Revenue",
+                "is_unassigned": False,
+            },
+            {
+                "value_stream_id": "unassigned",
+                "start_trigger": None,
+                "finish_line": None,
+                "north_star_metric": None,
+                "is_unassigned": True,
+            },
+        ]
+    )
     assert [m["streams"] for m in merge_candidates(streams)] == [("a", "b")]
 
 
@@ -118,20 +149,44 @@ def test_every_chart_renders_with_and_without_data(empty):
     pct = {"p50": None if empty else 8.0, "p85": None if empty else 20.0, "p95": None if empty else 30.0}
     images = [
         charts.velocity_run_chart(weeks, list(range(len(weeks))), "velocity"),
-        charts.flow_time_scatter([datetime(2026, 1, 1) + timedelta(days=i) for i in range(n)], times, kinds, pct, "s"),
+        charts.flow_time_scatter(
+            [datetime(2026, 1, 1) + timedelta(days=i) for i in range(n)], times, kinds, pct, "s"
+        ),
         charts.flow_time_histogram(times, pct, "h"),
-        charts.load_vs_velocity([3.0] * len(weeks), [2.0] * len(weeks),
-                                {"load": 3.0, "velocity_per_day": 0.3, "flow_time_mean_days": 10.0}, "l"),
+        charts.load_vs_velocity(
+            [3.0] * len(weeks),
+            [2.0] * len(weeks),
+            {"load": 3.0, "velocity_per_day": 0.3, "flow_time_mean_days": 10.0},
+            "l",
+        ),
         charts.efficiency_trend(months, [0.5] * len(months), date(2026, 1, 1), "e"),
-        charts.distribution_by_month(months, {"feature": [60.0] * len(months), "defect": [40.0] * len(months)},
-                                     {"feature": 70.0, "defect": 30.0}, "d"),
+        charts.distribution_by_month(
+            months,
+            {"feature": [60.0] * len(months), "defect": [40.0] * len(months)},
+            {"feature": 70.0, "defect": 30.0},
+            "d",
+        ),
         charts.cumulative_flow(days, list(range(len(days))), [2] * len(days), [3] * len(days), "c"),
-        charts.aging_wip(["In Progress", "Review"][: 0 if empty else 2], ["Review", "In Progress"],
-                         [] if empty else [3.0, 30.0], [] if empty else ["active", "waiting"], 20.0, "a"),
-        charts.where_work_waits([] if empty else ["Build: In Progress", "Review: In Review"],
-                                [] if empty else [0.6, 0.4], [] if empty else ["active", "waiting"], "w"),
-        charts.portfolio_map([] if empty else ["SMB · Fleet"], [] if empty else ["Build", "Review"],
-                             np.empty((0, 0)) if empty else np.array([[2.0, np.nan]]), "m"),
+        charts.aging_wip(
+            ["In Progress", "Review"][: 0 if empty else 2],
+            ["Review", "In Progress"],
+            [] if empty else [3.0, 30.0],
+            [] if empty else ["active", "waiting"],
+            20.0,
+            "a",
+        ),
+        charts.where_work_waits(
+            [] if empty else ["Build: In Progress", "Review: In Review"],
+            [] if empty else [0.6, 0.4],
+            [] if empty else ["active", "waiting"],
+            "w",
+        ),
+        charts.portfolio_map(
+            [] if empty else ["SMB · Fleet"],
+            [] if empty else ["Build", "Review"],
+            np.empty((0, 0)) if empty else np.array([[2.0, np.nan]]),
+            "m",
+        ),
         charts.stream_comparison(["x", "y"], [("v (items)", [1, 2], [None, 3])], "cmp"),
     ]
     for image in images:

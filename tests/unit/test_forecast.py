@@ -61,7 +61,9 @@ def test_when_done_matches_the_negative_binomial():
         assert abs(result.at(confidence) - exact) <= 1, (confidence, result.at(confidence), exact)
     # 50%: 19 days (P(B(19) >= 10) = 0.5 exactly, P(B(18) >= 10) = 0.41); 85%: 25 days; 95%: 28 days
     assert [min(d for d in range(10, 200) if binomial_at_least(d, 10) >= c) for c in (0.5, 0.85, 0.95)] == [
-        19, 25, 28,
+        19,
+        25,
+        28,
     ]
 
 

@@ -25,7 +25,8 @@ ranked as (
         row_number() over (
             partition by source, instance, item_key, change_id
             order by _landed_at desc, _source_file desc, _record_position desc
-        ) as copy_rank
+        ) as copy_rank,
+        count(*) over (partition by source, instance, item_key, change_id) as copies_landed
     from renamed
 ),
 
@@ -39,6 +40,7 @@ final as (
         changed_at,
         from_status,
         to_status,
+        copies_landed,
         _source_file,
         _landed_at
     from ranked

@@ -1,3 +1,5 @@
+{{ config(materialized='table') }}
+{#- A table, not a view: several models read it; see stg_jira__status_changes. -#}
 with
 
 issues as (select * from {{ source('jira', 'jira_issues') }}),

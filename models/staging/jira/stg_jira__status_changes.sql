@@ -1,3 +1,6 @@
+{{ config(materialized='table') }}
+{#- A table, not a view: three models read it, and at 1M items re-reading the raw changelog each time
+    costs more than storing it once (docs/decisions.md). -#}
 with
 
 changelog_items as (select * from {{ source('jira', 'jira_changelog_items') }}),
@@ -41,7 +44,10 @@ ranked as (
         row_number() over (
             partition by instance, coalesce(issue_id, 'key:' || issue_key), history_id, item_position
             order by _landed_at desc, _source_file desc
-        ) as copy_rank
+        ) as copy_rank,
+        count(*) over (
+            partition by instance, coalesce(issue_id, 'key:' || issue_key), history_id, item_position
+        ) as copies_landed
     from status_items
 ),
 
@@ -51,13 +57,16 @@ final as (
         instance,
         issue_id,
         issue_key as item_key,
-        history_id as change_id,
+        -- one status item per history in practice; a second one gets its own id so it is not lost
+        case when item_position = 1 then history_id else history_id || '.' || cast(item_position as {{ dbt.type_string() }}) end
+            as change_id,
         {{ to_utc_timestamp('history_created') }} as changed_at,
         from_string as from_status,
         to_string as to_status,
         from_value as from_status_id,
         to_value as to_status_id,
         origin,
+        copies_landed,
         _source_file,
         cast(_landed_at as {{ dbt.type_timestamp() }}) as _landed_at
     from ranked
