@@ -17,6 +17,8 @@ from orchestration import config
 EXTRA_COMMAND_MODULES: list[str] = ["orchestration.serving.commands", "orchestration.report", "orchestration.quality.cli"]
 
 EXIT_USER_ERROR = 2
+# The demo data ends on 2026-11-15, so its last complete half-year is pinned: the demo report never changes.
+DEMO_REVIEW_HALF = "2026-H1"
 EXIT_REFUSED = 1
 
 
@@ -210,27 +212,36 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     db = config.db_path(args.db)
     out = Path(args.out)
-    print(f"1/5 generating the demo exports ({args.items:,} Jira items, GitHub and Azure Boards) into {out}",
+    print(f"1/6 generating the demo exports ({args.items:,} Jira items, GitHub and Azure Boards) into {out}",
           file=sys.stderr)
     progress = Progress("generate")
     generate(out, items=args.items, seed=args.seed,
              progress=lambda done, total: progress.update(f"{done:,}/{total:,} items"))
     generate_trackers(out, items=max(args.items // 12, 40), seed=args.seed)
     progress.done(f"done in {progress.elapsed:,.1f} s")
-    print(f"2/5 landing them in {db}", file=sys.stderr)
+    print(f"2/6 landing them in {db}", file=sys.stderr)
     refused = land_and_report(db, [out], quiet=True)
     if refused:
         raise UserError(f"{out}: some demo files were refused (see above)")
-    print("3/5 checking the inputs (Great Expectations quality gate)", file=sys.stderr)
+    print("3/6 checking the inputs (Great Expectations quality gate)", file=sys.stderr)
     gate_before_build(db, args)
-    print("4/5 building the warehouse with dbt", file=sys.stderr)
+    print("4/6 building the warehouse with dbt", file=sys.stderr)
     try:
         build(db, as_of=args.as_of)
     except DbtFailed as exc:
         raise UserError(str(exc)) from None
-    print("5/5 publishing the marts for BI tools and analysts", file=sys.stderr)
+    print(f"5/6 writing the semiannual review report for {DEMO_REVIEW_HALF}", file=sys.stderr)
+    from orchestration.report.build import fiscal_start_month, make_report
+    from orchestration.report.periods import Half
+
+    try:
+        report = make_report(db, Half.parse(DEMO_REVIEW_HALF, fiscal_start_month()), Path(args.reports))
+    except DbtFailed as exc:
+        raise UserError(str(exc)) from None
+    print("6/6 publishing the marts for BI tools and analysts", file=sys.stderr)
     published = publish_and_report(db)
     print_examples(db, published.marts_file)
+    print(f"\nThe {DEMO_REVIEW_HALF} value-stream review: {report.html}" + (f"\n  and as PDF: {report.pdf}" if report.pdf else ""))
     return 0
 
 
@@ -316,6 +327,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
     p.add_argument("--out", default="demo-data", metavar="DIR", help="where the demo exports go (default ./demo-data)")
     p.add_argument("--as-of", metavar="TIMESTAMP", help="build as of this UTC time (default now)")
+    p.add_argument("--reports", default="reports", metavar="DIR",
+                   help=f"where the {DEMO_REVIEW_HALF} review report goes (default ./reports)")
     p.set_defaults(func=cmd_demo)
 
     # Commands owned by other modules: each has register(subparsers, with_db) adding its parser(s).
