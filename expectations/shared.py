@@ -58,6 +58,11 @@ class Mappings:
     status_keys: frozenset[str] = field(default_factory=frozenset)  # 'source|status'
     type_keys: frozenset[str] = field(default_factory=frozenset)  # 'source|item type'
     known_sources: frozenset[str] = field(default_factory=frozenset)
+    # seeds/label_states.csv: 'source|label', and the scopes its labels use ('gitlab|workflow::',
+    # 'github|status:'): a label in one of those scopes but not in the seed looks like a state label
+    # nobody mapped (GitHub, GitLab)
+    label_keys: frozenset[str] = field(default_factory=frozenset)
+    label_scopes: frozenset[str] = field(default_factory=frozenset)
 
 
 def expect(
@@ -137,3 +142,67 @@ def empty_in_file(columns: list[str], partition: str = "_file_hash") -> str:
         for c in columns
     )
     return f"nullif(concat_ws(', ', {parts}), '')"
+
+
+def label_scope(label: str) -> str | None:
+    """The scope of a label: 'workflow::' of 'workflow::in dev' (GitLab scoped labels, up to the last
+    '::'), 'status:' of 'status: in progress'; None for a label without one. Same rule as :func:`scope`."""
+    label = label.strip().lower()
+    if "::" in label:
+        return label.rsplit("::", 1)[0].strip() + "::"
+    if ":" in label:
+        return label.split(":", 1)[0].strip() + ":"
+    return None
+
+
+def scope(source_sql: str, label_sql: str) -> str:
+    """SQL: 'source|scope' of a label (see :func:`label_scope`), null when it has none."""
+    lowered = f"lower(trim({label_sql}))"
+    return (
+        f"case when contains({lowered}, '::') then {source_sql} || '|' || trim(regexp_extract({lowered}, '^(.*)::', 1)) || '::' "
+        f"when contains({lowered}, ':') then {source_sql} || '|' || trim(split_part({lowered}, ':', 1)) || ':' end"
+    )
+
+
+def timestamp_checks(
+    column: str, label: str, settings: GateSettings, condition=None, prefix: str = "",
+) -> list[Expectation]:
+    """The three row-level checks of a timestamp column: parses (when given), not before 2000, not later
+    than the file's landing time plus the tolerance. The frame holds ``<column>`` (the trimmed text, null
+    when blank) and ``<column>_utc`` (parsed with :func:`utc`) and ``latest_allowed_at``.
+    ``condition`` restricts every check to some rows (a GX row condition)."""
+    import great_expectations.expectations as gxe
+    from great_expectations.expectations.row_conditions import Column
+
+    given = Column(column).is_not_null()
+    return [
+        expect(gxe.ExpectColumnValuesToNotBeNull, QUARANTINE, f"{column}_parseable",
+               f"{prefix}{column} ({label}) is not a timestamp", column=f"{column}_utc",
+               row_condition=given if condition is None else condition & given),
+        expect(gxe.ExpectColumnValuesToBeBetween, QUARANTINE, f"{column}_after_2000",
+               f"{prefix}{column} is before 2000", column=f"{column}_utc", min_value=EARLIEST_VALID,
+               **({} if condition is None else {"row_condition": condition})),
+        expect(gxe.ExpectColumnPairValuesAToBeGreaterThanB, QUARANTINE, f"{column}_not_in_future",
+               f"{prefix}{column} is later than the file's landing time plus {settings.future_tolerance_hours:g} h",
+               column_A="latest_allowed_at", column_B=f"{column}_utc", or_equal=True,
+               ignore_row_if="either_value_is_missing", **({} if condition is None else {"row_condition": condition})),
+    ]
+
+
+def not_before_creation(column: str, what: str, settings: GateSettings, condition=None) -> Expectation:
+    """Row level: ``<column>_utc`` is not earlier than ``earliest_allowed_at`` (the item's creation minus
+    the tolerance; null when the item was not landed: then the check does not apply)."""
+    import great_expectations.expectations as gxe
+
+    return expect(gxe.ExpectColumnPairValuesAToBeGreaterThanB, QUARANTINE, f"{column}_not_before_creation",
+                  f"{what} is earlier than its item's creation minus {settings.before_creation_tolerance_minutes:g} min",
+                  column_A=f"{column}_utc", column_B="earliest_allowed_at", or_equal=True,
+                  ignore_row_if="either_value_is_missing", **({} if condition is None else {"row_condition": condition}))
+
+
+def in_file_copy(partition: list[str], order: str = "_record_position") -> str:
+    """SQL: 1 for the first row of its key within its file, 2, 3 ... for later copies; 1 when a key
+    part is missing (a missing key is its own check, and must not make rows copies of each other)."""
+    parts = ", ".join(partition)
+    missing = " or ".join(f"{c} is null" for c in partition)
+    return f"case when {missing} then 1 else row_number() over (partition by _file_hash, {parts} order by {order}) end"

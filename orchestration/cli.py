@@ -120,11 +120,12 @@ def cmd_build(args: argparse.Namespace) -> int:
     db = config.db_path(args.db)
     gate_before_build(db, args)  # the input quality gate: a critical failure stops here, before dbt
     try:
-        build(db, as_of=args.as_of, full_refresh=args.full_refresh, select=args.select)
+        build(db, as_of=getattr(args, "as_of", None), full_refresh=getattr(args, "full_refresh", False),
+              select=getattr(args, "select", None))
     except DbtFailed as exc:
         raise UserError(str(exc)) from None
     print(f"warehouse built: {db}")
-    if not args.no_publish and not args.select and not args.as_of:
+    if not (getattr(args, "no_publish", False) or getattr(args, "select", None) or getattr(args, "as_of", None)):
         from orchestration.serving.commands import publish_and_report
 
         publish_and_report(db)  # readers switch to the new version atomically

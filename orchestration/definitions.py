@@ -1,7 +1,8 @@
 """The single Dagster entry point (``[tool.dagster] module_name`` in pyproject.toml).
 
 Landing assets per source -> Great Expectations checks (blocking) -> dbt assets (seeds, staging,
-intermediate, marts; dbt tests as checks) -> the semiannual review report. See docs/orchestration.md.
+intermediate, marts; dbt tests as checks) -> the semiannual review report -> the published marts.
+See docs/orchestration.md.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from orchestration.dagster.report import REPORT_ASSETS
 from orchestration.dagster.resources import WarehouseResource, dbt_resource
 from orchestration.dagster.schedules import SCHEDULES
 from orchestration.dagster.sensors import SENSORS
+from orchestration.dagster.serving import SERVING_ASSETS
 
 defs = dg.Definitions(
-    assets=[*LANDING_ASSETS, *DBT_ASSETS, *REPORT_ASSETS],
+    assets=[*LANDING_ASSETS, *DBT_ASSETS, *REPORT_ASSETS, *SERVING_ASSETS],
     asset_checks=QUALITY_CHECKS,
     jobs=JOBS,
     schedules=SCHEDULES,

@@ -14,6 +14,8 @@ from orchestration.dagster.resources import WRITER_TAGS
 
 REPORT_GROUP = "report"
 REPORT_KEY = dg.AssetKey([REPORT_GROUP, "semiannual_review"])
+SERVING_GROUP = "serving"
+PUBLISH_KEY = dg.AssetKey([SERVING_GROUP, "published_marts"])
 
 REFRESH_JOB_NAME = "flowmart_refresh"
 REVIEW_JOB_NAME = "flowmart_review"
@@ -21,15 +23,15 @@ REVIEW_JOB_NAME = "flowmart_review"
 refresh_job = dg.define_asset_job(
     REFRESH_JOB_NAME,
     selection=dg.AssetSelection.all() - dg.AssetSelection.groups(REPORT_GROUP),
-    description="Land new files, run the quality gate, build the warehouse with dbt (models and tests).",
+    description="Land new files, run the quality gate, build the warehouse with dbt (models and tests), publish.",
     tags=WRITER_TAGS,
     executor_def=dg.in_process_executor,
 )
 
 review_job = dg.define_asset_job(
     REVIEW_JOB_NAME,
-    selection=dg.AssetSelection.groups(REPORT_GROUP),
-    description="Write the semiannual value-stream review for one half-year (config: half).",
+    selection=dg.AssetSelection.groups(REPORT_GROUP) | dg.AssetSelection.keys(PUBLISH_KEY),
+    description="Write the semiannual value-stream review for one half-year (config: half), then publish.",
     tags=WRITER_TAGS,
     executor_def=dg.in_process_executor,
 )

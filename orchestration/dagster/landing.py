@@ -49,7 +49,9 @@ def _tracker_sources() -> tuple[LandingSource, ...]:
     from orchestration.ingest import trackers
 
     return tuple(
-        LandingSource(name, tuple(module.RAW_TABLES), description=(module.__doc__ or "").strip().split("\n")[0])
+        LandingSource(
+            name, tuple(module.RAW_TABLES), description=(module.__doc__ or "").strip().split("\n")[0]
+        )
         for name, module in trackers.MODULES.items()
     )
 

@@ -45,6 +45,15 @@ ROW_SUITES = (
     "expectations.jira__statuses",
     "expectations.csv__work_items",
     "expectations.csv__status_changes",
+    # GitHub, GitLab, Azure Boards, Linear: one suite per raw table of orchestration.ingest.trackers
+    "expectations.github__issues",
+    "expectations.github__issue_events",
+    "expectations.gitlab__issues",
+    "expectations.gitlab__resource_state_events",
+    "expectations.gitlab__resource_label_events",
+    "expectations.azure__work_items",
+    "expectations.azure__work_item_updates",
+    "expectations.linear__issues",
 )
 FILE_SUITE = "expectations.raw__landing_log"
 DEFAULT_CHUNK_ROWS = 500_000
@@ -158,8 +167,8 @@ class GateReport:
 
 
 def load_mappings(con: duckdb.DuckDBPyConnection, seeds_dir: Path) -> Mappings:
-    """Value sets from seeds/status_mappings.csv and seeds/flow_item_types.csv, read as text, plus
-    the sources seen in raw (a ``*`` seed row covers every source)."""
+    """Value sets from seeds/status_mappings.csv, seeds/flow_item_types.csv and seeds/label_states.csv,
+    read as text, plus the sources seen in raw (a ``*`` seed row covers every source)."""
 
     def read(name: str, columns: tuple[str, ...]) -> list[tuple]:
         path = seeds_dir / f"{name}.csv"
@@ -188,7 +197,14 @@ def load_mappings(con: duckdb.DuckDBPyConnection, seeds_dir: Path) -> Mappings:
                 out.add(f"{s}|{value}")
         return frozenset(out) or frozenset({"(none)"})
 
-    return Mappings(status_keys=keys(statuses), type_keys=keys(types), known_sources=frozenset(known))
+    from expectations.shared import label_scope
+
+    labels = read("label_states", ("source", "label"))
+    return Mappings(
+        status_keys=keys(statuses), type_keys=keys(types), known_sources=frozenset(known),
+        label_keys=keys(labels),
+        label_scopes=frozenset(f"{s}|{label_scope(v)}" for s, v in labels if s and label_scope(v)) or frozenset({"(none)"}),
+    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -261,7 +261,7 @@ def test_build_stops_before_dbt_then_passes_once_the_files_are_set_aside(run_b, 
     calls = []
     monkeypatch.setattr(dbt_runner, "build", lambda *a, **k: calls.append((a, k)))
     monkeypatch.setattr("orchestration.quality.gate.PROJECT_DIR", SEEDS.parent)  # the corpus seeds
-    code = cli.main(["build", "--db", str(db), "--no-data-docs"])
+    code = cli.main(["build", "--db", str(db), "--no-data-docs", "--no-publish"])
     err = capsys.readouterr().err
     assert code == cli.EXIT_USER_ERROR and calls == []
     assert "error: quality gate failed (3 critical check(s), listed above): dbt did not run" in err
@@ -278,4 +278,4 @@ def test_build_stops_before_dbt_then_passes_once_the_files_are_set_aside(run_b, 
     out = capsys.readouterr().out
     assert code == 0, out
     assert "set aside by hand: 4 row(s) moved to raw.quarantine" in out  # 2 issues + 2 changes
-    assert cli.main(["build", "--db", str(db), "--no-data-docs"]) == 0 and len(calls) == 1
+    assert cli.main(["build", "--db", str(db), "--no-data-docs", "--no-publish"]) == 0 and len(calls) == 1

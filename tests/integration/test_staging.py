@@ -31,7 +31,7 @@ def test_jira_staging_newest_snapshot_utc_and_changelog_merge(tmp_path, dbt):
         jp.write(tmp_path / "in" / "changelog" / "PAY-1_page_001.json", jp.changelog_page("PAY-1", [h1, h2, h3])),
     ]
     assert [r.status for r in land(db, files)] == ["landed"] * 3
-    dbt(db, "build", "--select", "staging.jira", "staging.csv")
+    dbt(db, "build", "--select", "path:models/staging/jira", "path:models/staging/csv")
 
     [issue] = query(db, "select work_item_id, current_status, created_at::varchar, updated_at::varchar, labels, "
                         "components, changelog_total from staging.stg_jira__issues")
@@ -72,7 +72,7 @@ def test_csv_staging(tmp_path, dbt):
         "YouTrack,acme,YT-1,c1,2024-01-02T12:00:00-03:00,Open,In Progress\n"
         "YouTrack,acme,YT-1,c2,2024-01-03T09:00:00Z,In Progress,Done\n")
     assert all(r.status == "landed" for r in land(db, [tmp_path / "a", tmp_path / "b"]))
-    dbt(db, "build", "--select", "staging.jira", "staging.csv")
+    dbt(db, "build", "--select", "path:models/staging/jira", "path:models/staging/csv")
     # newest snapshot: updated 2024-01-03 09:00 UTC beats 2024-01-01 08:00 UTC
     assert query(db, "select work_item_id, current_status, labels, created_at::varchar from staging.stg_csv__work_items") == [
         ("youtrack:acme:YT-1", "Done", "|a|b|", "2024-01-01 08:00:00")]
@@ -85,7 +85,7 @@ def test_csv_staging(tmp_path, dbt):
 def test_real_jira_payloads_through_staging(tmp_path, dbt):
     db = tmp_path / "w.duckdb"
     land(db, [SHARED_DATASETS / "jira", SHARED_DATASETS / "jira_extra"])
-    dbt(db, "build", "--select", "staging.jira", "staging.csv")
+    dbt(db, "build", "--select", "path:models/staging/jira", "path:models/staging/csv")
     assert query(db, "select count(*) from staging.stg_jira__issues") == [(33,)]
     # EE-1 was created 2020-06-12T08:13:13.360+0800 -> 00:13 UTC (see search_page_001.json)
     [(created,)] = query(db, "select strftime(created_at, '%Y-%m-%d %H:%M') from staging.stg_jira__issues where item_key = 'EE-1'")

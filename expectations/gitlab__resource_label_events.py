@@ -1,0 +1,80 @@
+"""raw.gitlab_resource_label_events: one row per label event (add, remove) per landed file."""
+
+from __future__ import annotations
+
+import great_expectations as gx
+import great_expectations.expectations as gxe
+from great_expectations.expectations.row_conditions import Column
+
+from expectations.shared import (
+    CRITICAL, QUARANTINE, WARNING, GateSettings, Mappings, earliest_allowed, empty_in_file, expect, in_file_copy,
+    key, latest_allowed, longest, not_before_creation, scope, suite, text, timestamp_checks, utc,
+)
+
+TABLE = "gitlab_resource_label_events"
+SUITE_NAME = "gitlab__resource_label_events"
+REQUIRED_IN_FILE = ["action", "label_name", "created_at"]
+ACTIONS = ["add", "remove"]
+
+
+def frame_sql(settings: GateSettings) -> str:
+    return f"""
+    with
+
+    items as (
+        select issue_id, min({utc("created_at")}) as item_created_at
+        from raw.gitlab_issues
+        group by all
+    )
+
+    select
+        events._file_hash,
+        events._record_position,
+        {text("events.event_id")} as event_id,
+        {text("events.resource_id")} as resource_id,
+        lower({text("events.action")}) as action,
+        {text("events.label_name")} as label_name,
+        {text("events.created_at")} as created_at,
+        {utc("events.created_at")} as created_at_utc,
+        {latest_allowed(settings, "events._landed_at")} as latest_allowed_at,
+        {earliest_allowed(settings, "items.item_created_at")} as earliest_allowed_at,
+        {key("'gitlab'", "events.label_name")} as label_key,
+        {scope("'gitlab'", "events.label_name")} as label_scope_key,
+        {in_file_copy(["events.event_id"])} as copy_number,
+        {longest(["events.event_id", "events.resource_type", "events.resource_id", "events.action",
+                  "events.label_name", "events.created_at"])} as longest_identifier,
+        {empty_in_file([f"events.{c}" for c in REQUIRED_IN_FILE], "events._file_hash")} as empty_required_columns
+    from raw.gitlab_resource_label_events as events
+    left join items
+        on lower(coalesce(events.resource_type, 'issue')) = 'issue'
+        and events.resource_id = items.issue_id
+    """
+
+
+def build_suite(mappings: Mappings, settings: GateSettings) -> gx.ExpectationSuite:
+    limit = settings.max_identifier_length
+    return suite(SUITE_NAME, [
+        expect(gxe.ExpectColumnValuesToBeNull, CRITICAL, "required_column_present",
+               "a required field (" + ", ".join(REQUIRED_IN_FILE) + ") is missing from every event of the file",
+               column="empty_required_columns"),
+        *[expect(gxe.ExpectColumnValuesToNotBeNull, QUARANTINE, f"{c}_present", f"label event has no {label}",
+                 column=c)
+          for c, label in (("event_id", "id"), ("resource_id", "issue (resource_id)"),
+                           ("created_at", "timestamp (created_at)"), ("action", "action"),
+                           ("label_name", "label"))],
+        *timestamp_checks("created_at", "event time", settings),
+        not_before_creation("created_at", "label event", settings),
+        expect(gxe.ExpectColumnValuesToBeBetween, QUARANTINE, "event_id_unique_in_file",
+               "event id repeated within the same file (later copies are quarantined)",
+               column="copy_number", min_value=1, max_value=1),
+        expect(gxe.ExpectColumnValuesToBeBetween, QUARANTINE, "values_not_huge",
+               f"a key, label or timestamp value is longer than {limit} characters",
+               column="longest_identifier", max_value=limit),
+        expect(gxe.ExpectColumnValuesToBeInSet, WARNING, "action_known",
+               "action is not add or remove (counted as remove)", column="action", value_set=ACTIONS),
+        expect(gxe.ExpectColumnValuesToBeInSet, WARNING, "state_label_mapped",
+               "label looks like a state label (its scope is used in seeds/label_states.csv) but is not in "
+               "seeds/label_states.csv: it does not move the status",
+               column="label_key", value_set=sorted(mappings.label_keys),
+               row_condition=Column("label_scope_key").is_in(sorted(mappings.label_scopes) or ["(none)"])),
+    ])
