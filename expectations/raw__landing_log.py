@@ -22,6 +22,16 @@ MAIN_TABLE = {
     "jira_statuses": "jira_statuses",
     "csv_work_items": "csv_work_items",
     "csv_status_changes": "csv_status_changes",
+    # GitHub, GitLab, Azure Boards, Linear (orchestration.ingest.trackers): each kind lands in the raw table
+    # of the same name
+    "github_issues": "github_issues",
+    "github_issue_events": "github_issue_events",
+    "gitlab_issues": "gitlab_issues",
+    "gitlab_resource_state_events": "gitlab_resource_state_events",
+    "gitlab_resource_label_events": "gitlab_resource_label_events",
+    "azure_work_items": "azure_work_items",
+    "azure_work_item_updates": "azure_work_item_updates",
+    "linear_issues": "linear_issues",
 }
 
 

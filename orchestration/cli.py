@@ -295,8 +295,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = with_db(sub.add_parser(
         "build",
-        help="build the warehouse (dbt seed, run and test)",
-        description="Run `dbt build` on the landed data: staging, intermediate and mart models, seeds and tests.",
+        help="check the inputs, build the warehouse (dbt seed, run and test) and publish the marts",
+        description=(
+            "Run the input quality gate, then `dbt build` on the landed data (staging, intermediate and mart "
+            "models, seeds and tests), then publish the marts for readers (docs/serving.md)."
+        ),
     ))
     p.add_argument("--as-of", metavar="TIMESTAMP", help="recompute as of this UTC time, e.g. '2026-06-30 23:59:59'")
     p.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from scratch")
@@ -305,6 +308,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_gate_options(p)  # the input quality gate runs first (flowmart check --help)
     p.add_argument("--skip-gate", action="store_true", help="do not run the input quality gate before dbt")
+    p.add_argument("--no-publish", action="store_true",
+                   help="do not publish the marts afterwards (publishing is skipped anyway with --select or --as-of)")
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser(

@@ -203,7 +203,7 @@ def load_mappings(con: duckdb.DuckDBPyConnection, seeds_dir: Path) -> Mappings:
     return Mappings(
         status_keys=keys(statuses), type_keys=keys(types), known_sources=frozenset(known),
         label_keys=keys(labels),
-        label_scopes=frozenset(f"{s}|{label_scope(v)}" for s, v in labels if s and label_scope(v)) or frozenset({"(none)"}),
+        label_scopes=keys([(source, label_scope(label)) for source, label in labels if label_scope(label)]),
     )
 
 
