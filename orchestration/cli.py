@@ -178,10 +178,10 @@ where period_grain = 'half_year' and flow_item_type <> 'all'
 order by value_stream_id, flow_item_type""",
     ),
     (
-        "Oldest work in progress (aging WIP)",
+        "Oldest work in progress (aging WIP) among the four flow items",
         """select work_item_id, value_stream_id, flow_item_type, current_status, round(age_days, 1) as age_days
 from marts.fct_work_items
-where is_wip
+where is_wip and flow_item_type <> 'unmapped'  -- unmapped: epics, sub-tasks (see marts.fct_data_quality)
 order by age_days desc
 limit 10""",
     ),
