@@ -184,8 +184,13 @@ deduplicated as (
             partition by work_item_id, change_id
             order by _landed_at desc, changed_at desc, to_status
         ) as copy_number,
-        -- copies removed here (same change from two sources) plus those staging removed (overlapping exports)
-        sum(coalesce(copies_landed, 1)) over (partition by work_item_id, change_id) - 1 as duplicates_removed
+        -- copies removed here (same change from two sources) plus those staging removed (overlapping exports);
+        -- same partition and order as copy_number over the whole partition, so both come from one sort
+        sum(coalesce(copies_landed, 1)) over (
+            partition by work_item_id, change_id
+            order by _landed_at desc, changed_at desc, to_status
+            rows between unbounded preceding and unbounded following
+        ) - 1 as duplicates_removed
     from scoped
 ),
 

@@ -646,4 +646,50 @@ def build_data_docs(context, suites: dict, report: GateReport, docs_dir: Path) -
             "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
         })
     context.build_data_docs(site_names=[site])
-    return docs_dir / "index.html"
+    return write_offline_index(report, run.run_name, suites, docs_dir)
+
+
+def write_offline_index(report: GateReport, run_name: str, suites: dict, docs_dir: Path) -> Path:
+    """A plain HTML page for this run that needs no network, linking GX's validation pages.
+
+    GX's own index.html builds its tables with JavaScript loaded from public CDNs, so it shows an empty
+    list on a machine without internet access; the validation pages themselves render offline.
+    """
+    import html
+
+    rows = []
+    for suite_name in suites:
+        mine = [o for o in report.outcomes if o.suite == suite_name]
+        pages = sorted((docs_dir / "validations" / suite_name / run_name).rglob("*.html"))
+        link = (f'<a href="{html.escape(pages[-1].relative_to(docs_dir).as_posix())}">{html.escape(suite_name)}</a>'
+                if pages else html.escape(suite_name))
+        failed = [o for o in mine if not o.success]
+        details = "".join(
+            f"<li><b>{html.escape(o.severity)}</b> {html.escape(o.check)}: {o.unexpected_count:,} row(s) — "
+            f"{html.escape(o.message)}</li>"
+            for o in failed
+        )
+        status = "passed" if not failed else ("FAILED" if any(o.severity == CRITICAL for o in failed) else "issues")
+        rows.append(
+            f"<tr><td>{link}</td><td>{len(mine)}</td><td>{len(mine) - len(failed)}</td>"
+            f"<td class='{status.lower()}'>{status}</td><td><ul>{details}</ul></td></tr>"
+        )
+    page = f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Flowmart quality gate — run {html.escape(report.run_id)}</title>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 2rem; color: #222; }}
+table {{ border-collapse: collapse; width: 100%; }} th, td {{ border-bottom: 1px solid #ddd; padding: .4rem; text-align: left; vertical-align: top; }}
+.passed {{ color: #009E73; }} .failed {{ color: #D55E00; font-weight: bold; }} .issues {{ color: #E69F00; }}
+ul {{ margin: 0; padding-left: 1.2rem; }}
+</style></head><body>
+<h1>Flowmart input quality gate</h1>
+<p>Run {html.escape(report.run_id)} at {html.escape(report.run_at.isoformat())}: {html.escape(report.summary())}</p>
+<p>Each suite links to its Great Expectations validation page; <a href="index.html">GX's own index</a> needs
+internet access for its scripts.</p>
+<table><thead><tr><th>suite</th><th>expectations</th><th>passed</th><th>status</th><th>failed checks</th></tr></thead>
+<tbody>{"".join(rows)}</tbody></table>
+</body></html>
+"""
+    target = docs_dir / "gate-run.html"
+    target.write_text(page, encoding="utf-8")
+    return target

@@ -10,6 +10,7 @@ moves nothing; `flowmart build` stops before dbt; setting the files aside lets t
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -279,3 +280,21 @@ def test_build_stops_before_dbt_then_passes_once_the_files_are_set_aside(run_b, 
     assert code == 0, out
     assert "set aside by hand: 4 row(s) moved to raw.quarantine" in out  # 2 issues + 2 changes
     assert cli.main(["build", "--db", str(db), "--no-data-docs", "--no-publish"]) == 0 and len(calls) == 1
+
+
+def test_data_docs_open_in_a_browser_without_network(run_a, tmp_path):
+    """The page the CLI prints (gate-run.html) works offline and links every suite's GX validation page."""
+    from tests.browser import visit
+
+    _, report = run_a
+    assert report.data_docs.name == "gate-run.html"
+    seen = visit(report.data_docs, tmp_path / "gate-run.png")
+    assert seen.problems == []
+    assert f"gate passed: {report.rows_quarantined} row(s) moved to raw.quarantine" in seen.text
+    # the corpus quarantines rows of csv__status_changes: its row shows the failed checks
+    assert "csv__status_changes" in seen.text and "values_not_huge" in seen.text
+    # every suite's validation page exists and opens, unstyled but complete, without network
+    links = re.findall(r'href="(validations/[^"]+)"', report.data_docs.read_text())
+    assert links and all((report.data_docs.parent / link).exists() for link in links)
+    page = visit(report.data_docs.parent / links[0], tmp_path / "validation.png")
+    assert "Expectation Validation Result" in page.text

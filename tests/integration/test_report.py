@@ -6,10 +6,7 @@ the tests then check the report against the marts of the as_of work copy the rep
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import tempfile
 from pathlib import Path
 
 import duckdb
@@ -21,21 +18,12 @@ from orchestration.ingest import land
 from orchestration.report import snapshots
 from orchestration.report.build import make_report
 from orchestration.report.periods import Half
+from tests.browser import visit
 
 pytestmark = pytest.mark.slow
 
 HALF = Half(2026, 1)
 AS_OF = "2026-06-30 23:59:59"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-BROWSER_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def rows(db: Path, sql: str, params=None) -> list[tuple]:
@@ -151,44 +139,13 @@ def test_the_numbers_in_the_report_equal_the_marts(demo):
 
 
 def test_the_html_opens_in_headless_chromium_without_console_errors(demo):
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} missing: .ci/run must apt-get install chromium")
-        pytest.skip("chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    problems: list[str] = []
     screenshot = demo["root"] / "report-screenshot.png"
-    with tempfile.TemporaryDirectory(prefix="flowmart-chromium-") as profile, sync_playwright() as pw:
-        browser = pw.chromium.launch_persistent_context(
-            profile,
-            executable_path=CHROMIUM,
-            headless=True,
-            args=BROWSER_FLAGS,
-            viewport={"width": 1280, "height": 900},
-        )
-        try:
-            page = browser.new_page()
-            page.on(
-                "console",
-                lambda m: (
-                    problems.append(f"console {m.type}: {m.text}") if m.type in ("error", "warning") else None
-                ),
-            )
-            page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-            page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}"))
-            page.goto(demo["result"].html.as_uri(), wait_until="load")
-            broken = page.evaluate(
-                "[...document.images].filter(i => !i.complete || i.naturalWidth === 0).length"
-            )
-            page.screenshot(path=str(screenshot))
-            page.locator("#portfolio").screenshot(path=str(demo["root"] / "report-portfolio.png"))
-        finally:
-            browser.close()
-    assert problems == []
-    assert broken == 0
+    portfolio = demo["root"] / "report-portfolio.png"
+    seen = visit(demo["result"].html, screenshot, {"#portfolio": portfolio})
+    assert seen.problems == []
+    assert seen.broken_images == 0
     assert screenshot.stat().st_size > 20_000
-    print(f"screenshots: {screenshot} and {demo['root'] / 'report-portfolio.png'}")
+    print(f"screenshots: {screenshot} and {portfolio}")
 
 
 def test_the_pdf_turns_into_png_pages(demo):

@@ -38,15 +38,19 @@ status_items as (
 ),
 
 ranked as (
-    -- the same history arrives in every overlapping export and in changelog pages: keep one copy
+    -- the same history arrives in every overlapping export and in changelog pages: keep one copy.
+    -- Both windows have the same partition and order (the count spans the whole partition), so the
+    -- engine sorts once; an item known only by key is partitioned by key (no per-row string concat).
     select
         *,
         row_number() over (
-            partition by instance, coalesce(issue_id, 'key:' || issue_key), history_id, item_position
+            partition by instance, issue_id, case when issue_id is null then issue_key end, history_id, item_position
             order by _landed_at desc, _source_file desc
         ) as copy_rank,
         count(*) over (
-            partition by instance, coalesce(issue_id, 'key:' || issue_key), history_id, item_position
+            partition by instance, issue_id, case when issue_id is null then issue_key end, history_id, item_position
+            order by _landed_at desc, _source_file desc
+            rows between unbounded preceding and unbounded following
         ) as copies_landed
     from status_items
 ),
