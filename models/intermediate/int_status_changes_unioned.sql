@@ -15,22 +15,19 @@
     Incremental: only items with a staging row (item snapshot or change) landed after the newest
     _landed_at already here are reprocessed, and all their changes are rewritten (delete+insert).
 -#}
+{#- Sources whose staging already gives work_item_id. Jira's changes are keyed by issue id (its key can
+    change) and joined to the issue below. Sources listed in copies_counted report how many landed copies
+    of a change their staging removed; the others keep one copy and say nothing. -#}
+{%- set keyed_sources = ['csv', 'github', 'gitlab', 'azure', 'linear'] -%}
+{%- set copies_counted = ['csv'] -%}
 with
 
 jira_issues as (select * from {{ ref('stg_jira__issues') }}),
 
 jira_status_changes as (select * from {{ ref('stg_jira__status_changes') }}),
-
-csv_status_changes as (select * from {{ ref('stg_csv__status_changes') }}),
-
-github_status_changes as (select * from {{ ref('stg_github__status_changes') }}),
-
-gitlab_status_changes as (select * from {{ ref('stg_gitlab__status_changes') }}),
-
-azure_status_changes as (select * from {{ ref('stg_azure__status_changes') }}),
-
-linear_status_changes as (select * from {{ ref('stg_linear__status_changes') }}),
-
+{% for source in keyed_sources %}
+{{ source }}_status_changes as (select * from {{ ref('stg_' ~ source ~ '__status_changes') }}),
+{% endfor %}
 work_items as (select * from {{ ref('int_work_items_unioned') }}),
 
 {% if is_incremental() %}
@@ -50,26 +47,12 @@ items_to_process as (
         on jira_status_changes.instance = jira_issues.instance
         and jira_status_changes.issue_id = jira_issues.issue_id
     where jira_status_changes._landed_at > (select landed_at from watermark)
+    {%- for source in keyed_sources %}
     union
-    select csv_status_changes.work_item_id
-    from csv_status_changes
-    where csv_status_changes._landed_at > (select landed_at from watermark)
-    union
-    select github_status_changes.work_item_id
-    from github_status_changes
-    where github_status_changes._landed_at > (select landed_at from watermark)
-    union
-    select gitlab_status_changes.work_item_id
-    from gitlab_status_changes
-    where gitlab_status_changes._landed_at > (select landed_at from watermark)
-    union
-    select azure_status_changes.work_item_id
-    from azure_status_changes
-    where azure_status_changes._landed_at > (select landed_at from watermark)
-    union
-    select linear_status_changes.work_item_id
-    from linear_status_changes
-    where linear_status_changes._landed_at > (select landed_at from watermark)
+    select {{ source }}_status_changes.work_item_id
+    from {{ source }}_status_changes
+    where {{ source }}_status_changes._landed_at > (select landed_at from watermark)
+    {%- endfor %}
 ),
 {% endif %}
 
@@ -89,78 +72,25 @@ jira_changes as (
         and jira_status_changes.issue_id = jira_issues.issue_id
 ),
 
-csv_changes as (
+{% for source in keyed_sources %}
+{{ source }}_changes as (
     select
         work_item_id,
         cast(change_id as {{ dbt.type_string() }}) as change_id,
         changed_at,
         from_status,
         to_status,
-        copies_landed,
+        {{ 'copies_landed' if source in copies_counted else '1 as copies_landed' }},
         _landed_at
-    from csv_status_changes
+    from {{ source }}_status_changes
 ),
-
-github_changes as (
-    select
-        work_item_id,
-        cast(change_id as {{ dbt.type_string() }}) as change_id,
-        changed_at,
-        from_status,
-        to_status,
-        1 as copies_landed,  -- github staging keeps one copy of each change and does not count the others
-        _landed_at
-    from github_status_changes
-),
-
-gitlab_changes as (
-    select
-        work_item_id,
-        cast(change_id as {{ dbt.type_string() }}) as change_id,
-        changed_at,
-        from_status,
-        to_status,
-        1 as copies_landed,  -- gitlab staging keeps one copy of each change and does not count the others
-        _landed_at
-    from gitlab_status_changes
-),
-
-azure_changes as (
-    select
-        work_item_id,
-        cast(change_id as {{ dbt.type_string() }}) as change_id,
-        changed_at,
-        from_status,
-        to_status,
-        1 as copies_landed,  -- azure staging keeps one copy of each change and does not count the others
-        _landed_at
-    from azure_status_changes
-),
-
-linear_changes as (
-    select
-        work_item_id,
-        cast(change_id as {{ dbt.type_string() }}) as change_id,
-        changed_at,
-        from_status,
-        to_status,
-        1 as copies_landed,  -- linear staging keeps one copy of each change and does not count the others
-        _landed_at
-    from linear_status_changes
-),
-
+{% endfor %}
 unioned as (
     select * from jira_changes
+    {%- for source in keyed_sources %}
     union all
-    select * from csv_changes
-    union all
-    select * from github_changes
-    union all
-    select * from gitlab_changes
-    union all
-    select * from azure_changes
-    union all
-    select * from linear_changes
+    select * from {{ source }}_changes
+    {%- endfor %}
 ),
 
 scoped as (

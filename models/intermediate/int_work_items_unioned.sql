@@ -1,24 +1,26 @@
 {#-
     One row per work item across every tracker source, in one canonical shape.
-    One CTE per source: adding GitHub, GitLab, Azure Boards or Linear staging means adding one
-    import CTE, one <source>_items CTE with the same column list, and one more `union all`.
+    Jira has its own CTE (sub-tasks, project names, history completeness); every other source's staging
+    already has the canonical columns: adding a tracker means one more entry in keyed_sources (its staging
+    model) and in source_item_ids (the tracker's own id of the item, or null).
 -#}
+{%- set keyed_sources = {
+    'csv': 'stg_csv__work_items',
+    'github': 'stg_github__issues',
+    'gitlab': 'stg_gitlab__issues',
+    'azure': 'stg_azure__work_items',
+    'linear': 'stg_linear__issues',
+} -%}
+{%- set source_item_ids = {'csv': 'null', 'github': 'issue_id', 'gitlab': 'issue_id', 'azure': 'item_key', 'linear': 'null'} -%}
 with
 
 jira_issues as (select * from {{ ref('stg_jira__issues') }}),
 
 jira_changelog_histories as (select * from {{ ref('stg_jira__changelog_histories') }}),
 
-csv_work_items as (select * from {{ ref('stg_csv__work_items') }}),
-
-github_work_items as (select * from {{ ref('stg_github__issues') }}),
-
-gitlab_work_items as (select * from {{ ref('stg_gitlab__issues') }}),
-
-azure_work_items as (select * from {{ ref('stg_azure__work_items') }}),
-
-linear_work_items as (select * from {{ ref('stg_linear__issues') }}),
-
+{% for source, model in keyed_sources.items() %}
+{{ source }}_work_items as (select * from {{ ref(model) }}),
+{% endfor %}
 jira_histories_landed as (
     select
         instance,
@@ -66,13 +68,14 @@ jira_items as (
         and jira_issues.issue_id = jira_histories_landed.issue_id
 ),
 
-csv_items as (
+{% for source, model in keyed_sources.items() %}
+{{ source }}_items as (
     select
         work_item_id,
         source,
         instance,
         item_key,
-        cast(null as {{ dbt.type_string() }}) as source_item_id,
+        cast({{ source_item_ids[source] }} as {{ dbt.type_string() }}) as source_item_id,
         title,
         tracker_item_type,
         cast(null as boolean) as is_subtask,
@@ -88,141 +91,19 @@ csv_items as (
         resolved_at,
         created_at,
         updated_at,
-        -- a CSV export carries the whole status history by definition
+        -- these exports carry the whole status history (or it is rebuilt from them): nothing to count
         cast(null as integer) as history_expected_count,
         cast(null as integer) as history_landed_count,
         _landed_at
-    from csv_work_items
+    from {{ source }}_work_items
 ),
-
-github_items as (
-    select
-        work_item_id,
-        source,
-        instance,
-        item_key,
-        cast(issue_id as {{ dbt.type_string() }}) as source_item_id,
-        title,
-        tracker_item_type,
-        cast(null as boolean) as is_subtask,
-        project_key,
-        cast(null as {{ dbt.type_string() }}) as project_name,
-        components,
-        labels,
-        area_path,
-        parent_key,
-        current_status,
-        current_status_category,
-        resolution,
-        resolved_at,
-        created_at,
-        updated_at,
-        -- github: the whole history comes with the export (or is rebuilt from it)
-        cast(null as integer) as history_expected_count,
-        cast(null as integer) as history_landed_count,
-        _landed_at
-    from github_work_items
-),
-
-gitlab_items as (
-    select
-        work_item_id,
-        source,
-        instance,
-        item_key,
-        cast(issue_id as {{ dbt.type_string() }}) as source_item_id,
-        title,
-        tracker_item_type,
-        cast(null as boolean) as is_subtask,
-        project_key,
-        cast(null as {{ dbt.type_string() }}) as project_name,
-        components,
-        labels,
-        area_path,
-        parent_key,
-        current_status,
-        current_status_category,
-        resolution,
-        resolved_at,
-        created_at,
-        updated_at,
-        -- gitlab: the whole history comes with the export (or is rebuilt from it)
-        cast(null as integer) as history_expected_count,
-        cast(null as integer) as history_landed_count,
-        _landed_at
-    from gitlab_work_items
-),
-
-azure_items as (
-    select
-        work_item_id,
-        source,
-        instance,
-        item_key,
-        cast(item_key as {{ dbt.type_string() }}) as source_item_id,
-        title,
-        tracker_item_type,
-        cast(null as boolean) as is_subtask,
-        project_key,
-        cast(null as {{ dbt.type_string() }}) as project_name,
-        components,
-        labels,
-        area_path,
-        parent_key,
-        current_status,
-        current_status_category,
-        resolution,
-        resolved_at,
-        created_at,
-        updated_at,
-        -- azure: the whole history comes with the export (or is rebuilt from it)
-        cast(null as integer) as history_expected_count,
-        cast(null as integer) as history_landed_count,
-        _landed_at
-    from azure_work_items
-),
-
-linear_items as (
-    select
-        work_item_id,
-        source,
-        instance,
-        item_key,
-        cast(null as {{ dbt.type_string() }}) as source_item_id,
-        title,
-        tracker_item_type,
-        cast(null as boolean) as is_subtask,
-        project_key,
-        cast(null as {{ dbt.type_string() }}) as project_name,
-        components,
-        labels,
-        area_path,
-        parent_key,
-        current_status,
-        current_status_category,
-        resolution,
-        resolved_at,
-        created_at,
-        updated_at,
-        -- linear: the whole history comes with the export (or is rebuilt from it)
-        cast(null as integer) as history_expected_count,
-        cast(null as integer) as history_landed_count,
-        _landed_at
-    from linear_work_items
-),
-
+{% endfor %}
 unioned as (
     select * from jira_items
+    {%- for source in keyed_sources %}
     union all
-    select * from csv_items
-    union all
-    select * from github_items
-    union all
-    select * from gitlab_items
-    union all
-    select * from azure_items
-    union all
-    select * from linear_items
+    select * from {{ source }}_items
+    {%- endfor %}
 ),
 
 final as (
