@@ -188,3 +188,41 @@
         limit 1
     )
 {%- endmacro %}
+
+{#-
+    closures_without_event(event_changes, issues): a subquery of one change per closed item whose closing
+    event was not landed (the issue snapshot says closed, the replayed events do not): from the last
+    replayed status (or 'open') to the snapshot's status at its resolved_at. change_id 'closed_at'.
+
+      event_changes  output of synthetic_status_changes (work_item_id, changed_at, to_status, change_sequence)
+      issues         the tracker's staging items (work_item_id, current_status, current_status_category, resolved_at)
+-#}
+{% macro closures_without_event(event_changes, issues) -%}
+    (
+        with
+
+        last_changes as (
+            select
+                work_item_id,
+                to_status,
+                changed_at,
+                row_number() over (partition by work_item_id order by change_sequence desc) as recency_rank
+            from {{ event_changes }}
+        )
+
+        select
+            {{ issues }}.work_item_id,
+            'closed_at' as change_id,
+            {{ issues }}.resolved_at as changed_at,
+            coalesce(last_changes.to_status, 'open') as from_status,
+            {{ issues }}.current_status as to_status
+        from {{ issues }}
+        left join last_changes
+            on {{ issues }}.work_item_id = last_changes.work_item_id
+            and last_changes.recency_rank = 1
+        where {{ issues }}.current_status_category = 'done'
+            and {{ issues }}.resolved_at is not null
+            and coalesce(last_changes.to_status, 'open') <> {{ issues }}.current_status
+            and (last_changes.changed_at is null or last_changes.changed_at <= {{ issues }}.resolved_at)
+    )
+{%- endmacro %}

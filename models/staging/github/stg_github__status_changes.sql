@@ -50,31 +50,9 @@ event_changes as (
     ) }} as replayed
 ),
 
-last_changes as (
-    select
-        work_item_id,
-        to_status,
-        changed_at,
-        row_number() over (partition by work_item_id order by change_sequence desc) as recency_rank
-    from event_changes
-),
-
 snapshot_closures as (
     -- closed, but the closing event is not among the landed events
-    select
-        issues.work_item_id,
-        'closed_at' as change_id,
-        issues.resolved_at as changed_at,
-        coalesce(last_changes.to_status, 'open') as from_status,
-        issues.current_status as to_status
-    from issues
-    left join last_changes
-        on issues.work_item_id = last_changes.work_item_id
-        and last_changes.recency_rank = 1
-    where issues.current_status_category = 'done'
-        and issues.resolved_at is not null
-        and coalesce(last_changes.to_status, 'open') <> issues.current_status
-        and (last_changes.changed_at is null or last_changes.changed_at <= issues.resolved_at)
+    select * from {{ closures_without_event('event_changes', 'issues') }} as closures
 ),
 
 all_changes as (
