@@ -50,8 +50,8 @@ def publish_and_report(
     print(f"published marts (read-only): {result.marts_file}")
     if parquet:
         print(
-            f"Parquet + views:             {result.serving_file}  "
-            f"(SET file_search_path = '{result.current_dir}')"
+            f"Parquet + views:             {result.version_dir / 'serving.duckdb'}  "
+            f"(SET file_search_path = '{result.version_dir}': one version, see docs/serving.md)"
         )
     print(f"query them:                  duckdb -readonly {result.marts_file}")
     return result

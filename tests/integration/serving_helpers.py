@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -165,9 +166,11 @@ def read_loop(
             else:
                 with duckdb.connect(str(current / "flowmart.duckdb"), read_only=True) as con:
                     row = con.execute(CONSISTENCY_SQL).fetchone()
-                # the Parquet views: relative paths resolved against the current folder
+                # the Parquet views: relative paths resolved against ONE version, the one current now
+                # (docs/serving.md: resolving `current` per file could straddle a switch mid-query)
+                pinned = Path(os.path.realpath(current))
                 with duckdb.connect(
-                    str(current / "serving.duckdb"), read_only=True, config={"file_search_path": str(current)}
+                    str(pinned / "serving.duckdb"), read_only=True, config={"file_search_path": str(pinned)}
                 ) as con:
                     served = con.execute(
                         "select count(*) from marts.fct_work_items where finished_at is not null "
