@@ -3,38 +3,26 @@
     costs more than storing it once (docs/decisions.md). -#}
 with
 
-changelog_items as (select * from {{ source('jira', 'jira_changelog_items') }}),
-
--- changelog pages may address their issue by key only: find its id from any landed snapshot
-issue_ids as (
-    select distinct
-        instance,
-        issue_id,
-        issue_key
-    from {{ source('jira', 'jira_issues') }}
-),
+-- changelog pages may address their issue by key only: the macro finds its id from any landed snapshot
+changelog_items as (select * from {{ jira_changelog_items_with_issue_id() }} as items),
 
 status_items as (
     select
-        changelog_items.instance,
-        coalesce(changelog_items.issue_id, issue_ids.issue_id) as issue_id,
-        changelog_items.issue_key,
-        changelog_items.history_id,
-        changelog_items.item_position,
-        changelog_items.history_created,
-        changelog_items.from_string,
-        changelog_items.to_string,
-        changelog_items.from_value,
-        changelog_items.to_value,
-        changelog_items.origin,
-        changelog_items._source_file,
-        changelog_items._landed_at
+        instance,
+        issue_id,
+        issue_key,
+        history_id,
+        item_position,
+        history_created,
+        from_string,
+        to_string,
+        from_value,
+        to_value,
+        origin,
+        _source_file,
+        _landed_at
     from changelog_items
-    left join issue_ids
-        on changelog_items.issue_id is null
-        and changelog_items.instance = issue_ids.instance
-        and changelog_items.issue_key = issue_ids.issue_key
-    where changelog_items.field = 'status'
+    where field = 'status'
 ),
 
 ranked as (
