@@ -7,7 +7,7 @@ import great_expectations.expectations as gxe
 from great_expectations.expectations.row_conditions import Column
 
 from expectations.shared import (
-    EARLIEST_VALID, QUARANTINE, WARNING, GateSettings, Mappings, earliest_allowed, expect, key, latest_allowed,
+    EARLIEST_VALID, QUARANTINE, WARNING, GateSettings, Mappings, earliest_allowed, expect, in_file_copies, key, latest_allowed,
     longest, suite, text, utc,
 )
 
@@ -26,6 +26,13 @@ def frame_sql(settings: GateSettings) -> str:
         select instance, issue_id, min({utc("created")}) as item_created_at
         from raw.jira_issues
         group by all
+    ),
+
+    -- an item known only by key is identified by its key (changelog pages may give no id)
+    keyed_items as (
+        select _file_hash, _record_position, instance, coalesce(issue_id, 'key:' || issue_key) as issue_ref,
+            history_id, item_position
+        from raw.jira_changelog_items
     ),
 
     created_by_key as (
@@ -50,11 +57,7 @@ def frame_sql(settings: GateSettings) -> str:
         {latest_allowed(settings, "items._landed_at")} as latest_allowed_at,
         {earliest_allowed(settings, "coalesce(created_by_id.item_created_at, created_by_key.item_created_at)")}
             as earliest_allowed_at,
-        row_number() over (
-            partition by items._file_hash, items.instance, coalesce(items.issue_id, 'key:' || items.issue_key),
-                items.history_id, items.item_position
-            order by items._record_position
-        ) as copy_number,
+        coalesce(copies.copy_number, 1) as copy_number,
         {longest(["items.instance", "items.issue_id", "items.issue_key", "items.history_id",
                   "items.history_created", "items.field", "items.from_string", "items.to_string"])}
             as longest_identifier
@@ -67,6 +70,9 @@ def frame_sql(settings: GateSettings) -> str:
         on items.issue_id is null
         and items.instance = created_by_key.instance
         and items.issue_key = created_by_key.issue_key
+    left join {in_file_copies("keyed_items", ["instance", "issue_ref", "history_id", "item_position"])} as copies
+        on items._file_hash = copies._file_hash
+        and items._record_position = copies._record_position
     """
 
 

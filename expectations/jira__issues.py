@@ -7,7 +7,7 @@ import great_expectations.expectations as gxe
 from great_expectations.expectations.row_conditions import Column
 
 from expectations.shared import (
-    CRITICAL, EARLIEST_VALID, QUARANTINE, WARNING, GateSettings, Mappings, empty_in_file, expect, key,
+    CRITICAL, EARLIEST_VALID, QUARANTINE, WARNING, GateSettings, Mappings, empty_in_file_by_file, expect, in_file_copies, key,
     latest_allowed, longest, suite, text, utc,
 )
 
@@ -39,11 +39,15 @@ def frame_sql(settings: GateSettings) -> str:
         {key("'jira'", "status_name")} as status_key,
         {key("'jira'", "issue_type")} as issue_type_key,
         length(summary) as summary_length,
-        row_number() over (partition by _file_hash, instance, issue_id order by _record_position) as copy_number,
+        coalesce(copies.copy_number, 1) as copy_number,
         {longest(["instance", "issue_id", "issue_key", "status_name", "issue_type", "created", "updated",
                   "resolution_date"])} as longest_identifier,
-        {empty_in_file(REQUIRED_IN_FILE)} as empty_required_columns
+        files.empty_required_columns
     from raw.jira_issues
+    left join {in_file_copies("raw.jira_issues", ["instance", "issue_id"])} as copies
+        using (_file_hash, _record_position)
+    left join {empty_in_file_by_file("raw.jira_issues", REQUIRED_IN_FILE)} as files
+        using (_file_hash)
     """
 
 
