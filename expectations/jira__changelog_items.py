@@ -7,8 +7,8 @@ import great_expectations.expectations as gxe
 from great_expectations.expectations.row_conditions import Column
 
 from expectations.shared import (
-    EARLIEST_VALID, QUARANTINE, WARNING, GateSettings, Mappings, earliest_allowed, expect, in_file_copies, key, latest_allowed,
-    longest, suite, text, utc,
+    EARLIEST_VALID, QUARANTINE, WARNING, GateSettings, Mappings, earliest_allowed, expect, in_file_copies, key,
+    latest_allowed, longest, suite, text, utc,
 )
 
 TABLE = "jira_changelog_items"
