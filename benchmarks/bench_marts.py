@@ -41,6 +41,22 @@ print(json.dumps({"code": code, "seconds": time.perf_counter() - start,
 """
 
 
+EXACT = ["source", "instance", "item_key", "title", "value_stream_id", "flow_item_type", "tracker_item_type",
+         "current_flow_state", "created_at", "started_at", "finished_at", "canceled_at", "reopen_count", "is_wip",
+         "is_history_complete"]
+DURATIONS = ["flow_time_days", "active_days", "waiting_days", "flow_time_business_days", "active_business_days",
+             "waiting_business_days", "age_days", "flow_efficiency"]
+DAILY = ("value_stream_id, date_day, flow_item_type, flow_load, active_count, waiting_count, arrivals, departures, "
+         "canceled, created")
+# items where the floor's fct_work_items and dbt's differ in any column both have (durations to 1e-6)
+MISMATCH_SQL = (
+    "select count(*) from floor.fct_work_items as f full join marts.fct_work_items as m using (work_item_id) "
+    "where f.work_item_id is null or m.work_item_id is null or "
+    + " or ".join([f"f.{c} is distinct from m.{c}" for c in EXACT]
+                  + [f"(f.{c} is null) <> (m.{c} is null) or abs(f.{c} - m.{c}) > 1e-6" for c in DURATIONS])
+)
+
+
 def measure(command: list[str], env: dict | None = None) -> dict:
     completed = subprocess.run([PYTHON, "-c", MEASURE, *command], capture_output=True, text=True,
                                env={**os.environ, **(env or {})}, cwd=REPO)
@@ -120,9 +136,16 @@ def main() -> None:
             "status_intervals": con.execute("select count(*) from marts.fct_status_intervals").fetchone()[0],
             "flow_daily_rows": con.execute("select count(*) from marts.fct_flow_daily").fetchone()[0],
             "floor_items": con.execute("select count(*) from floor.fct_work_items").fetchone()[0],
-            "finished_mismatch": con.execute(
-                "select count(*) from (select work_item_id, finished_at, reopen_count from floor.fct_work_items "
-                "except select work_item_id, finished_at, reopen_count from marts.fct_work_items)").fetchone()[0],
+            # the floor computes the same fct_work_items: every column both have (durations to 1e-6)
+            "work_item_mismatch": con.execute(MISMATCH_SQL).fetchone()[0],
+            "flow_daily_mismatch": con.execute(
+                f"select count(*) from (select {DAILY} from floor.fct_flow_daily except select {DAILY} from marts.fct_flow_daily)"
+            ).fetchone()[0],
+            "flow_metrics_mismatch": con.execute(
+                "select count(*) from (select value_stream_id, grain, period_start, flow_item_type, flow_velocity, "
+                "items_canceled, flow_load_end from floor.fct_flow_metrics except select value_stream_id, period_grain, "
+                "period_start, flow_item_type, flow_velocity, items_canceled, flow_load_end from marts.fct_flow_metrics)"
+            ).fetchone()[0],
         }
 
     print(f"\nFlowmart marts benchmark - {args.items:,} items, seed {args.seed}, as_of {AS_OF}, {os.cpu_count()} CPUs")

@@ -1,6 +1,7 @@
 -- The floor: one hand-written DuckDB script computing fct_work_items, fct_flow_daily and
 -- fct_flow_metrics straight from the raw tables (and the mapping seeds in schema mappings), with no
--- dbt, no layering and no portability. benchmarks/bench_marts.py times it against `dbt build`.
+-- dbt, no layering and no portability; benchmarks/bench_marts.py times it against `dbt build` and checks
+-- that its fct_work_items equals dbt's. Durations count whole seconds (date_diff), as dbt.datediff does.
 -- Parameter: the as_of instant is substituted for {{AS_OF}} by the benchmark script.
 create schema if not exists floor;
 set variable as_of = timestamp '{{AS_OF}}';
@@ -8,7 +9,8 @@ set variable as_of = timestamp '{{AS_OF}}';
 create or replace temp table f_items as
 with jira as (
     select 'jira:' || instance || ':' || issue_key as work_item_id, 'jira' as source, instance, issue_id,
-        issue_key as item_key, issue_type as tracker_item_type, project_key, null::varchar as area_path,
+        issue_key as item_key, summary as title, issue_type as tracker_item_type, project_key, null::varchar as area_path,
+        try_cast(changelog_total as integer) as history_expected_count, try_cast(embedded_history_count as integer) as embedded_history_count,
         nullif('|' || array_to_string(from_json(components::json, '["VARCHAR"]'), '|') || '|', '||') as components,
         nullif('|' || array_to_string(from_json(labels::json, '["VARCHAR"]'), '|') || '|', '||') as labels,
         status_name as current_status, lower(status_category_key) as status_category, resolution,
@@ -18,7 +20,7 @@ with jira as (
         order by timezone('UTC', try_cast(updated as timestamptz)) desc nulls last, _landed_at desc, _source_file desc) = 1
 ), csv as (
     select lower(trim(source)) || ':' || trim(instance) || ':' || trim(item_key), lower(trim(source)), trim(instance), null,
-        trim(item_key), trim(item_type), trim(project), nullif(trim(area_path), ''),
+        trim(item_key), trim(title), trim(item_type), trim(project), nullif(trim(area_path), ''), null::integer, null::integer,
         nullif('|' || replace(trim(components), ';', '|') || '|', '||'), nullif('|' || replace(trim(labels), ';', '|') || '|', '||'),
         trim(status), lower(nullif(trim(status_category), '')), nullif(trim(resolution), ''),
         timezone('UTC', try_cast(created_at as timestamptz))
@@ -27,6 +29,23 @@ with jira as (
         order by timezone('UTC', try_cast(updated_at as timestamptz)) desc nulls last, _landed_at desc) = 1
 )
 select * from jira union all select * from csv;
+
+-- history completeness: distinct changelog histories landed per Jira issue (any field, every copy)
+create or replace temp table f_histories as
+with ids as (select distinct instance, issue_id, issue_key from raw.jira_issues)
+select i.work_item_id, count(distinct c.history_id) as history_landed_count
+from raw.jira_changelog_items c
+left join ids on c.issue_id is null and ids.instance = c.instance and ids.issue_key = c.issue_key
+join f_items i on i.source = 'jira' and i.instance = c.instance and i.issue_id = coalesce(c.issue_id, ids.issue_id)
+group by i.work_item_id;
+
+-- business-day clock: business days before each day since the first creation (Mon-Fri minus holidays)
+create or replace temp table f_days as
+select d::date as date_day, isodow(d) <= 5 and h.holiday_date is null as is_business_day,
+    coalesce(sum(case when isodow(d) <= 5 and h.holiday_date is null then 1 else 0 end)
+        over (order by d rows between unbounded preceding and 1 preceding), 0) as business_days_before
+from range((select min(created_at)::date from f_items), getvariable('as_of')::date + 1, interval 1 day) as t(d)
+left join mappings.holidays h on h.holiday_date = d::date;
 
 create or replace temp table f_changes as
 with ids as (select distinct instance, issue_id, issue_key from raw.jira_issues),
@@ -103,16 +122,41 @@ with lc as (
         max(entered_at) filter (where flow_state = 'done' and coalesce(previous_flow_state, '') <> 'done') as done_at,
         max(entered_at) filter (where flow_state = 'canceled' and coalesce(previous_flow_state, '') <> 'canceled') as canceled_at,
         count(*) filter (where previous_flow_state in ('done', 'canceled') and flow_state in ('new', 'active', 'waiting')) as reopen_count,
-        sum(epoch(coalesce(exited_at, getvariable('as_of')) - entered_at)) filter (where flow_state = 'active') / 86400 as active_days
-    from f_intervals group by work_item_id
+        sum(date_diff('second', entered_at, coalesce(exited_at, getvariable('as_of')))) filter (where flow_state = 'active') / 86400 as active_days,
+        sum((xd.business_days_before + case when xd.is_business_day then date_diff('second', date_trunc('day', coalesce(exited_at, getvariable('as_of'))), coalesce(exited_at, getvariable('as_of'))) / 86400 else 0 end)
+            - (ed.business_days_before + case when ed.is_business_day then date_diff('second', date_trunc('day', entered_at), entered_at) / 86400 else 0 end))
+            filter (where flow_state = 'active') as active_business_days
+    from f_intervals
+    left join f_days ed on ed.date_day = entered_at::date
+    left join f_days xd on xd.date_day = coalesce(exited_at, getvariable('as_of'))::date
+    group by work_item_id
+), items as (
+    select lc.*, i.source, i.instance, i.item_key, i.title, i.tracker_item_type, i.created_at,
+        coalesce(greatest(coalesce(h.history_landed_count, 0), coalesce(i.embedded_history_count, 0)) >= i.history_expected_count, true) as is_history_complete,
+        case when current_flow_state = 'done' then done_at end as finished_at,
+        case when current_flow_state = 'canceled' then canceled_at end as canceled_at_final,
+        case when started_at is not null and current_flow_state <> 'canceled'
+            then case when current_flow_state = 'done' then done_at else getvariable('as_of') end end as window_end_at
+    from lc join f_mapped_items i using (work_item_id) left join f_histories h using (work_item_id)
+), clocked as (
+    select items.*, date_diff('second', started_at, window_end_at) / 86400 as window_days,
+        (wd.business_days_before + case when wd.is_business_day then date_diff('second', date_trunc('day', window_end_at), window_end_at) / 86400 else 0 end)
+        - (sd.business_days_before + case when sd.is_business_day then date_diff('second', date_trunc('day', started_at), started_at) / 86400 else 0 end) as window_business_days
+    from items left join f_days sd on sd.date_day = started_at::date left join f_days wd on wd.date_day = window_end_at::date
 )
-select work_item_id, value_stream_id, flow_item_type, current_flow_state, started_at,
-    case when current_flow_state = 'done' then done_at end as finished_at,
-    case when current_flow_state = 'canceled' then canceled_at end as canceled_at,
-    case when current_flow_state = 'done' then epoch(done_at - started_at) / 86400 end as flow_time_days,
-    case when current_flow_state <> 'canceled' and started_at is not null then coalesce(active_days, 0) end as active_days,
-    reopen_count, current_flow_state in ('active', 'waiting') as is_wip
-from lc;
+select work_item_id, source, instance, item_key, title, value_stream_id, flow_item_type, tracker_item_type,
+    current_flow_state, created_at, started_at, finished_at, canceled_at_final as canceled_at,
+    case when finished_at is not null then date_diff('second', started_at, finished_at) / 86400 end as flow_time_days,
+    case when window_end_at is not null then coalesce(active_days, 0) end as active_days,
+    window_days - coalesce(active_days, 0) as waiting_days,
+    case when finished_at is not null then window_business_days end as flow_time_business_days,
+    case when window_end_at is not null then coalesce(active_business_days, 0) end as active_business_days,
+    window_business_days - coalesce(active_business_days, 0) as waiting_business_days,
+    case when finished_at is not null and window_days > 0 then coalesce(active_days, 0) / window_days end as flow_efficiency,
+    reopen_count,
+    case when current_flow_state in ('active', 'waiting') then date_diff('second', started_at, getvariable('as_of')) / 86400 end as age_days,
+    current_flow_state in ('active', 'waiting') as is_wip, is_history_complete
+from clocked;
 
 create or replace table floor.fct_flow_daily as
 with bounds as (select min(entered_at)::date as d0 from f_intervals),
@@ -126,14 +170,18 @@ deltas as (
 ),
 daily as (select value_stream_id, flow_item_type, date_day,
     sum(delta) filter (where flow_state = 'active') as a, sum(delta) filter (where flow_state = 'waiting') as w from deltas group by all),
-events as (select value_stream_id, flow_item_type, date_day, sum(s) as arrivals, sum(f) as departures from (
-    select value_stream_id, flow_item_type, started_at::date as date_day, 1 as s, 0 as f from floor.fct_work_items where started_at is not null
-    union all select value_stream_id, flow_item_type, finished_at::date, 0, 1 from floor.fct_work_items where finished_at is not null) group by all),
+events as (select value_stream_id, flow_item_type, date_day, sum(s) as arrivals, sum(f) as departures, sum(x) as canceled,
+    sum(n) as created from (
+    select value_stream_id, flow_item_type, started_at::date as date_day, 1 as s, 0 as f, 0 as x, 0 as n from floor.fct_work_items where started_at is not null
+    union all select value_stream_id, flow_item_type, finished_at::date, 0, 1, 0, 0 from floor.fct_work_items where finished_at is not null
+    union all select value_stream_id, flow_item_type, canceled_at::date, 0, 0, 1, 0 from floor.fct_work_items where canceled_at is not null
+    union all select value_stream_id, flow_item_type, created_at::date, 0, 0, 0, 1 from floor.fct_work_items) group by all),
 combos as (select distinct value_stream_id, flow_item_type from floor.fct_work_items)
 select c.value_stream_id, d.date_day, c.flow_item_type,
     sum(coalesce(daily.a, 0) + coalesce(daily.w, 0)) over w as flow_load,
     sum(coalesce(daily.a, 0)) over w as active_count, sum(coalesce(daily.w, 0)) over w as waiting_count,
-    coalesce(e.arrivals, 0) as arrivals, coalesce(e.departures, 0) as departures
+    coalesce(e.arrivals, 0) as arrivals, coalesce(e.departures, 0) as departures, coalesce(e.canceled, 0) as canceled,
+    coalesce(e.created, 0) as created
 from combos c cross join days d
 left join daily using (value_stream_id, flow_item_type, date_day)
 left join events e using (value_stream_id, flow_item_type, date_day)
@@ -158,7 +206,7 @@ flow as (
 load as (
     select grain, period_start, coalesce(value_stream_id, 'all') as value_stream_id, coalesce(flow_item_type, 'all') as flow_item_type,
         sum(flow_load) / count(distinct date_day) as flow_load_avg,
-        sum(flow_load) filter (where is_end) as flow_load_end
+        sum(flow_load) filter (where is_end) as flow_load_end, sum(canceled) as items_canceled
     from (
         select *, date_day = max(date_day) over (partition by grain, period_start) as is_end from (
         select g.grain, d.*, case g.grain when 'week' then date_trunc('week', date_day) when 'month' then date_trunc('month', date_day)

@@ -3,15 +3,16 @@
         materialized='incremental',
         incremental_strategy='delete+insert',
         unique_key='work_item_id',
-        on_schema_change='append_new_columns'
+        on_schema_change='fail'
     )
 }}
 {#-
     One row per status change per work item, all sources, deduplicated by (work_item_id, change_id).
     The whole history is kept, independent of var('as_of') (the cut is applied downstream in
-    int_status_intervals_mapped), so moving as_of never invalidates this incremental table.
+    fct_status_intervals), so moving as_of never invalidates this incremental table.
     Changes that cannot be placed on the item's timeline stay here with a removal_reason
-    (counted by fct_data_quality) and get no change_sequence.
+    (counted by fct_data_quality) and get no change_sequence. Placed changes also carry the time of the
+    next placed change (next_changed_at) and the to-status of the one before (previous_to_status).
     Incremental: only items with a staging row (item snapshot or change) landed after the newest
     _landed_at already here are reprocessed, and all their changes are rewritten (delete+insert).
 -#}
@@ -103,6 +104,8 @@ scoped as (
 ),
 
 deduplicated as (
+    -- one copy per (item, change): the same change from two sources; duplicates_removed counts the copies
+    -- removed here plus those staging removed (overlapping exports)
     select
         work_item_id,
         change_id,
@@ -110,18 +113,13 @@ deduplicated as (
         from_status,
         to_status,
         _landed_at,
-        row_number() over (
-            partition by work_item_id, change_id
-            order by _landed_at desc, changed_at desc, to_status
-        ) as copy_number,
-        -- copies removed here (same change from two sources) plus those staging removed (overlapping exports);
-        -- same partition and order as copy_number over the whole partition, so both come from one sort
-        sum(coalesce(copies_landed, 1)) over (
-            partition by work_item_id, change_id
-            order by _landed_at desc, changed_at desc, to_status
-            rows between unbounded preceding and unbounded following
-        ) - 1 as duplicates_removed
-    from scoped
+        _copies - 1 as duplicates_removed
+    from {{ first_copies(
+        'scoped',
+        ['work_item_id', 'change_id'],
+        '_landed_at desc, changed_at desc, to_status',
+        copy_weight='coalesce(copies_landed, 1)'
+    ) }} as copies
 ),
 
 classified as (
@@ -146,10 +144,11 @@ classified as (
     from deduplicated
     inner join work_items
         on deduplicated.work_item_id = work_items.work_item_id
-    where deduplicated.copy_number = 1
 ),
 
 sequenced as (
+    -- the item's timeline: one sort serves the sequence number, the next change (when this status ends)
+    -- and the status before (what the change left), so int_status_intervals needs no window of its own
     select
         work_item_id,
         change_id,
@@ -158,15 +157,18 @@ sequenced as (
         to_status,
         case
             when removal_reason is null
-                then row_number() over (
-                    partition by work_item_id, removal_reason is null
-                    order by changed_at, change_id_number, change_id
-                )
+                then row_number() over timeline
         end as change_sequence,
+        case when removal_reason is null then lead(changed_at) over timeline end as next_changed_at,
+        case when removal_reason is null then lag(to_status) over timeline end as previous_to_status,
         removal_reason,
         duplicates_removed,
         _landed_at
     from classified
+    window timeline as (
+        partition by work_item_id, removal_reason is null
+        order by changed_at, change_id_number, change_id
+    )
 )
 
 select * from sequenced

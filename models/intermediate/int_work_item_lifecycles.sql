@@ -12,7 +12,7 @@
 -#}
 with
 
-status_intervals as (select * from {{ ref('int_status_intervals_mapped') }}),
+status_intervals as (select * from {{ ref('fct_status_intervals') }}),
 
 calendar_days as (select * from {{ ref('int_calendar_days') }}),
 

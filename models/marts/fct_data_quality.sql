@@ -9,7 +9,7 @@ work_items as (select * from {{ ref('fct_work_items') }}),
 
 status_changes as (select * from {{ ref('int_status_changes_unioned') }}),
 
-status_intervals as (select * from {{ ref('int_status_intervals_mapped') }}),
+status_intervals as (select * from {{ ref('fct_status_intervals') }}),
 
 jira_status_changes as (select * from {{ ref('stg_jira__status_changes') }}),
 

@@ -56,7 +56,7 @@ ROW_SUITES = (
     "expectations.linear__issues",
 )
 FILE_SUITE = "expectations.raw__landing_log"
-DEFAULT_CHUNK_ROWS = 500_000
+DEFAULT_CHUNK_ROWS = 1_000_000
 EXAMPLES = 3
 EXAMPLE_CHARS = 120  # longer example values are cut (a 1 MB field must not land in the results)
 

@@ -25,22 +25,15 @@ status_items as (
     where field = 'status'
 ),
 
-ranked as (
-    -- the same history arrives in every overlapping export and in changelog pages: keep one copy.
-    -- Both windows have the same partition and order (the count spans the whole partition), so the
-    -- engine sorts once; an item known only by key is partitioned by key (no per-row string concat).
-    select
-        *,
-        row_number() over (
-            partition by instance, issue_id, case when issue_id is null then issue_key end, history_id, item_position
-            order by _landed_at desc, _source_file desc
-        ) as copy_rank,
-        count(*) over (
-            partition by instance, issue_id, case when issue_id is null then issue_key end, history_id, item_position
-            order by _landed_at desc, _source_file desc
-            rows between unbounded preceding and unbounded following
-        ) as copies_landed
-    from status_items
+deduplicated as (
+    -- the same history arrives in every overlapping export and in changelog pages: keep the newest copy
+    -- and count the copies (an item known only by key is partitioned by its key)
+    select *
+    from {{ first_copies(
+        'status_items',
+        ['instance', 'issue_id', 'case when issue_id is null then issue_key end', 'history_id', 'item_position'],
+        '_landed_at desc, _source_file desc'
+    ) }} as copies
 ),
 
 final as (
@@ -58,11 +51,10 @@ final as (
         from_value as from_status_id,
         to_value as to_status_id,
         origin,
-        copies_landed,
+        _copies as copies_landed,
         _source_file,
         cast(_landed_at as {{ dbt.type_timestamp() }}) as _landed_at
-    from ranked
-    where copy_rank = 1
+    from deduplicated
 )
 
 select * from final
