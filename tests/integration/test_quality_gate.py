@@ -18,6 +18,7 @@ import duckdb
 import pytest
 
 from orchestration.ingest import land
+from orchestration.quality import gate as gate_module
 from orchestration.quality import run_gate
 
 CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "bad_inputs"
@@ -103,6 +104,32 @@ def test_row_level_cases_pass_the_gate_and_quarantine_exactly_the_bad_rows(run_a
         ("huge/status_changes.csv", 1, p + "values_not_huge"),  # 1,000,000-character to_status
     ])
     assert report.quarantined == {"csv_status_changes": 10, "csv_work_items": 1}
+
+
+def test_small_chunks_and_categorical_frames_give_the_same_outcome(run_a, corpus, tmp_path, monkeypatch):
+    """The same corpus through the paths big data takes: many chunks (the next one read while GX validates
+    the current) and text columns handed to GX as categoricals (normally only in frames of 100k+ rows)."""
+    db_a, report_a = run_a
+    monkeypatch.setattr(gate_module, "CATEGORICAL_MIN_ROWS", 0)
+    db = tmp_path / "w.duckdb"
+    land(db, [corpus / case for case in [*ROW_LEVEL_CASES, "huge"]])
+    with duckdb.connect(str(db)) as con:
+        categorical = []
+        real_create = gate_module._create_frame
+
+        def spy(con_, frame, sql):
+            real_create(con_, frame, sql)
+            categorical.extend(c for c, kind, *_ in con_.execute(f"describe {frame}").fetchall() if kind.startswith("ENUM"))
+
+        monkeypatch.setattr(gate_module, "_create_frame", spy)
+        report = run_gate(con, seeds_dir=SEEDS, chunk_rows=2)
+        quarantined = sorted(con.execute("select source_file, record_position, expectation from raw.quarantine").fetchall())
+    assert "source" in categorical  # e.g. csv__status_changes.source: one value, 'csv'
+    assert {o.name: (o.success, o.unexpected_count) for o in report.outcomes} == {
+        o.name: (o.success, o.unexpected_count) for o in report_a.outcomes}
+    with duckdb.connect(str(db_a), read_only=True) as con:
+        assert quarantined == sorted(con.execute(
+            "select source_file, record_position, expectation from raw.quarantine").fetchall())
 
 
 def test_quarantine_keeps_the_raw_record_and_every_failed_check(run_a):
