@@ -17,18 +17,18 @@ import duckdb
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", required=True, help="a landed DuckDB warehouse (it is built by dbt too)")
-    parser.add_argument("--chunk-rows", type=int, default=500_000)
+    parser.add_argument("--chunk-rows", type=int, default=None, help="rows per GX batch (default: the gate's)")
     parser.add_argument("--skip-dbt", action="store_true", help="time the gate only")
     args = parser.parse_args()
     db = Path(args.db).resolve()
 
-    from orchestration.quality.gate import run_gate
+    from orchestration.quality.gate import DEFAULT_CHUNK_ROWS, run_gate
 
     with duckdb.connect(str(db)) as con:
         sizes = {t: con.execute(f"select count(*) from raw.{t}").fetchone()[0]
                  for t in ("jira_issues", "jira_changelog_items", "csv_work_items", "csv_status_changes")}
         started = time.perf_counter()
-        report = run_gate(con, apply=False, chunk_rows=args.chunk_rows, progress=lambda t: print("  " + t, flush=True))
+        report = run_gate(con, apply=False, chunk_rows=args.chunk_rows or DEFAULT_CHUNK_ROWS, progress=lambda t: print("  " + t, flush=True))
         gate_seconds = time.perf_counter() - started
     print(f"raw rows: {sizes}")
     print(f"gate (dry run, {len(report.outcomes)} expectations): {gate_seconds:,.1f} s")

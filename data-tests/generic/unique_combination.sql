@@ -1,9 +1,5 @@
-{#- The combination of `columns` is unique in the model (a mart's compound grain key). -#}
+{#- The combination of `columns` is unique in the model (a mart's compound grain key); fails with every
+    combination that occurs more than once. The query is dispatched (macros/portable/unique_combination.sql). -#}
 {% test unique_combination(model, columns) %}
-select
-    {{ columns | join(', ') }},
-    count(*) as row_count
-from {{ model }}
-group by {{ columns | join(', ') }}
-having count(*) > 1
+{{ adapter.dispatch('unique_combination_sql', 'flowmart')(model, columns) }}
 {% endtest %}

@@ -155,7 +155,7 @@ def register(subparsers, with_db) -> None:
                    help="first move every row of this landed file to raw.quarantine (to set aside a file "
                         "that fails a critical check); repeatable")
     p.add_argument("--chunk-rows", type=_chunk, metavar="N",
-                   help="rows per pandas batch handed to Great Expectations (default 500000)")
+                   help="rows per pandas batch handed to Great Expectations (default 1000000)")
     p.add_argument("-q", "--quiet", action="store_true", help="print only the summary and critical failures")
     p.set_defaults(func=cmd_check)
 
