@@ -27,10 +27,7 @@ rule_matches as (
     select
         items_in_scope.work_item_id,
         stream_assignment_rules.value_stream_id,
-        row_number() over (
-            partition by items_in_scope.work_item_id
-            order by stream_assignment_rules.priority, stream_assignment_rules.value_stream_id
-        ) as match_rank
+        stream_assignment_rules.priority
     from items_in_scope
     inner join stream_assignment_rules
         on (stream_assignment_rules.source = '*' or stream_assignment_rules.source = items_in_scope.source)
@@ -52,12 +49,12 @@ rule_matches as (
         )
 ),
 
+-- the matching rule with the lowest priority (most items match one rule: first_copies)
 assigned_streams as (
     select
         work_item_id,
         value_stream_id
-    from rule_matches
-    where match_rank = 1
+    from {{ first_copies('rule_matches', ['work_item_id'], 'priority, value_stream_id') }} as matches
 ),
 
 type_rules as (
@@ -73,13 +70,8 @@ type_matches as (
     select
         items_in_scope.work_item_id,
         type_rules.flow_item_type,
-        row_number() over (
-            partition by items_in_scope.work_item_id
-            order by
-                case when type_rules.label_key is not null then 0 else 1 end,
-                case when type_rules.source = '*' then 1 else 0 end,
-                type_rules.flow_item_type
-        ) as match_rank
+        case when type_rules.label_key is not null then 0 else 1 end as label_rank,
+        case when type_rules.source = '*' then 1 else 0 end as source_rank
     from items_in_scope
     inner join type_rules
         on lower(trim(items_in_scope.tracker_item_type)) = type_rules.tracker_item_type_key
@@ -90,12 +82,12 @@ type_matches as (
         )
 ),
 
+-- a row with a label the item carries wins over the row without; a source's own row over '*'
 mapped_types as (
     select
         work_item_id,
         flow_item_type
-    from type_matches
-    where match_rank = 1
+    from {{ first_copies('type_matches', ['work_item_id'], 'label_rank, source_rank, flow_item_type') }} as matches
 ),
 
 canceling_resolutions as (

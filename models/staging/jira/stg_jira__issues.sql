@@ -33,15 +33,14 @@ renamed as (
     from issues
 ),
 
-ranked as (
+newest_snapshots as (
     -- overlapping exports: keep the newest snapshot (Jira's `updated`, then the latest landing)
-    select
-        *,
-        row_number() over (
-            partition by instance, issue_id
-            order by updated_at desc nulls last, _landed_at desc, _source_file desc
-        ) as snapshot_rank
-    from renamed
+    select *
+    from {{ first_copies(
+        'renamed',
+        ['instance', 'issue_id'],
+        'updated_at desc nulls last, _landed_at desc, _source_file desc'
+    ) }} as snapshots
 ),
 
 final as (
@@ -70,8 +69,7 @@ final as (
         embedded_history_count,
         _source_file,
         _landed_at
-    from ranked
-    where snapshot_rank = 1
+    from newest_snapshots
 )
 
 select * from final
