@@ -66,8 +66,46 @@ def release_duckdb() -> None:
     DuckDBConnectionManager.close_all_connections()
 
 
+def stale_incremental_tables(db: Path, project_dir: Path = PROJECT_DIR) -> dict[str, list[str]]:
+    """Incremental models whose table in ``db`` lacks a column the model's YAML documents - a table an
+    older Flowmart wrote: ``{model: [missing columns]}``. dbt would stop on them (``on_schema_change='fail'``:
+    rows from the older version would have nulls in the new columns); rebuilding them from scratch once
+    (``--full-refresh``) is the fix. Read from the project files, so it costs no dbt parse."""
+    import re
+
+    import yaml
+
+    if not db.exists():
+        return {}
+    incremental = {
+        sql.stem for sql in (project_dir / "models").rglob("*.sql")
+        if re.search(r"materialized\s*=\s*['\"]incremental['\"]", sql.read_text(encoding="utf-8"))
+    }
+    documented: dict[str, list[str]] = {}
+    for yml in (project_dir / "models").rglob("*.yml"):
+        for model in (yaml.safe_load(yml.read_text(encoding="utf-8")) or {}).get("models") or []:
+            if model.get("name") in incremental:
+                documented[model["name"]] = [c["name"] for c in model.get("columns") or []]
+    stale: dict[str, list[str]] = {}
+    with duckdb.connect(str(db)) as con:
+        for name, columns in documented.items():
+            existing = {row[0] for row in con.execute(
+                "select column_name from information_schema.columns where table_name = ?", [name]
+            ).fetchall()}
+            missing = [c for c in columns if existing and c not in existing]
+            if missing:
+                stale[name] = missing
+    return stale
+
+
 def build(db: Path, as_of: str | None = None, full_refresh: bool = False, select: str | None = None) -> None:
     args = ["build", *dbt_vars(as_of)]
+    if not full_refresh:
+        stale = stale_incremental_tables(db)
+        for name, missing in stale.items():
+            print(f"{name}: written by an older Flowmart (no column {', '.join(missing)}); "
+                  "rebuilding the incremental models from scratch once (--full-refresh)", flush=True)
+        full_refresh = bool(stale)
     if full_refresh:
         args.append("--full-refresh")
     if select:

@@ -141,8 +141,18 @@ def flowmart_dbt_assets(
         with duckdb.connect(str(db)) as con:  # dbt's sources must exist even before anything was landed
             ensure_raw_schema(con)
 
+    args = dbt_build_args(config)
+    if not config.full_refresh:
+        from orchestration.dbt_runner import stale_incremental_tables
+
+        stale = stale_incremental_tables(db)
+        for name, missing in stale.items():
+            context.log.warning(f"{name}: written by an older Flowmart (no column {', '.join(missing)}); "
+                                "rebuilding the incremental models from scratch once (--full-refresh)")
+        if stale:
+            args.append("--full-refresh")
     with warehouse_env(db):  # profiles.yml reads FLOWMART_DB; the dbt subprocess copies the environment
-        invocation = dbt.cli(dbt_build_args(config), context=context, raise_on_error=False)
+        invocation = dbt.cli(args, context=context, raise_on_error=False)
     # Events are collected while dbt runs (its log streams live) and yielded once it has released the
     # warehouse file: DuckDB lets no other process open the file meanwhile, not even to count rows.
     events = list(invocation.stream())
