@@ -7,7 +7,7 @@ import great_expectations.expectations as gxe
 from great_expectations.expectations.row_conditions import Column
 
 from expectations.shared import (
-    CRITICAL, QUARANTINE, WARNING, GateSettings, Mappings, earliest_allowed, expect, in_file_copy, key,
+    CRITICAL, QUARANTINE, WARNING, GateSettings, Mappings, earliest_allowed, expect, in_file_copies, key,
     latest_allowed, longest, not_before_creation, suite, text, timestamp_checks, utc,
 )
 
@@ -48,8 +48,7 @@ def frame_sql(settings: GateSettings) -> str:
         {earliest_allowed(settings, "items.item_created_at")} as earliest_allowed_at,
         {key("'azure'", "updates.state_new")} as state_new_key,
         {key("'azure'", "updates.state_old")} as state_old_key,
-        {in_file_copy(["updates.organization", "updates.work_item_id",
-                       "coalesce(updates.rev, 'update:' || updates.update_id)"])} as copy_number,
+        coalesce(copies.copy_number, 1) as copy_number,
         {longest(["updates.organization", "updates.work_item_id", "updates.update_id", "updates.rev",
                   "updates.changed_date", "updates.revised_date", "updates.state_old", "updates.state_new"])}
             as longest_identifier,
@@ -60,6 +59,9 @@ def frame_sql(settings: GateSettings) -> str:
     left join items
         on updates.organization = items.organization
         and updates.work_item_id = items.work_item_id
+    left join {in_file_copies("raw.azure_work_item_updates", ["organization", "work_item_id", "coalesce(rev, 'update:' || update_id)"])} as copies
+        on updates._file_hash = copies._file_hash
+        and updates._record_position = copies._record_position
     """
 
 

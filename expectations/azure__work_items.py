@@ -6,7 +6,7 @@ import great_expectations as gx
 import great_expectations.expectations as gxe
 
 from expectations.shared import (
-    CRITICAL, QUARANTINE, WARNING, GateSettings, Mappings, empty_in_file, expect, in_file_copy, key,
+    CRITICAL, QUARANTINE, WARNING, GateSettings, Mappings, empty_in_file_by_file, expect, in_file_copies, key,
     latest_allowed, longest, suite, text, timestamp_checks, utc,
 )
 
@@ -42,11 +42,15 @@ def frame_sql(settings: GateSettings) -> str:
         {key("'azure'", "state")} as status_key,
         {key("'azure'", "work_item_type")} as work_item_type_key,
         length(title) as title_length,
-        {in_file_copy(["organization", "work_item_id"])} as copy_number,
+        coalesce(copies.copy_number, 1) as copy_number,
         {longest(["organization", "project", "work_item_id", "rev", "work_item_type", "state", "reason",
                   *[c for c, _ in TIMESTAMPS]])} as longest_identifier,
-        {empty_in_file(REQUIRED_IN_FILE)} as empty_required_columns
+        files.empty_required_columns
     from raw.azure_work_items
+    left join {in_file_copies("raw.azure_work_items", ["organization", "work_item_id"])} as copies
+        using (_file_hash, _record_position)
+    left join {empty_in_file_by_file("raw.azure_work_items", REQUIRED_IN_FILE)} as files
+        using (_file_hash)
     """
 
 

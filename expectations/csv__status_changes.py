@@ -7,7 +7,7 @@ import great_expectations.expectations as gxe
 from great_expectations.expectations.row_conditions import Column
 
 from expectations.shared import (
-    CRITICAL, EARLIEST_VALID, QUARANTINE, WARNING, GateSettings, Mappings, earliest_allowed, empty_in_file,
+    CRITICAL, EARLIEST_VALID, QUARANTINE, WARNING, GateSettings, Mappings, earliest_allowed, empty_in_file_by_file,
     expect, key, latest_allowed, longest, suite, text, utc,
 )
 
@@ -61,12 +61,14 @@ def frame_sql(settings: GateSettings) -> str:
         ) as copy_number,
         {longest(["changes.source", "changes.instance", "changes.item_key", "changes.change_id",
                   "changes.changed_at", "changes.from_status", "changes.to_status"])} as longest_identifier,
-        {empty_in_file([f"changes.{c}" for c in REQUIRED_IN_FILE], "changes._file_hash")} as empty_required_columns
+        files.empty_required_columns
     from changes
     left join items
         on changes.source_norm = items.source
         and changes.instance_norm = items.instance
         and changes.item_key_norm = items.item_key
+    left join {empty_in_file_by_file("changes", REQUIRED_IN_FILE)} as files
+        on changes._file_hash = files._file_hash
     """
 
 

@@ -7,7 +7,7 @@ import great_expectations.expectations as gxe
 from great_expectations.expectations.row_conditions import Column
 
 from expectations.shared import (
-    CRITICAL, EARLIEST_VALID, QUARANTINE, WARNING, GateSettings, Mappings, empty_in_file, expect, key,
+    CRITICAL, EARLIEST_VALID, QUARANTINE, WARNING, GateSettings, Mappings, empty_in_file_by_file, expect, key,
     latest_allowed, longest, suite, text, utc,
 )
 
@@ -45,8 +45,10 @@ def frame_sql(settings: GateSettings) -> str:
         ) as copy_number,
         {longest(["source", "instance", "item_key", "item_type", "status", "status_category",
                   "created_at", "updated_at", "resolved_at"])} as longest_identifier,
-        {empty_in_file(REQUIRED_IN_FILE)} as empty_required_columns
+        files.empty_required_columns
     from raw.csv_work_items
+    left join {empty_in_file_by_file("raw.csv_work_items", REQUIRED_IN_FILE)} as files
+        using (_file_hash)
     """
 
 

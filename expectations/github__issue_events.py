@@ -7,7 +7,7 @@ import great_expectations.expectations as gxe
 from great_expectations.expectations.row_conditions import Column
 
 from expectations.shared import (
-    CRITICAL, QUARANTINE, WARNING, GateSettings, Mappings, earliest_allowed, empty_in_file, expect, in_file_copy,
+    CRITICAL, QUARANTINE, WARNING, GateSettings, Mappings, earliest_allowed, empty_in_file_by_file, expect, in_file_copies,
     key, latest_allowed, longest, not_before_creation, scope, suite, text, timestamp_checks, utc,
 )
 
@@ -43,14 +43,19 @@ def frame_sql(settings: GateSettings) -> str:
         {earliest_allowed(settings, "items.item_created_at")} as earliest_allowed_at,
         {key("'github'", "events.label_name")} as label_key,
         {scope("'github'", "events.label_name")} as label_scope_key,
-        {in_file_copy(["events.instance", "events.event_id"])} as copy_number,
+        coalesce(copies.copy_number, 1) as copy_number,
         {longest(["events.instance", "events.issue_number", "events.event_id", "events.event",
                   "events.created_at", "events.label_name", "events.state_reason"])} as longest_identifier,
-        {empty_in_file([f"events.{c}" for c in REQUIRED_IN_FILE], "events._file_hash")} as empty_required_columns
+        files.empty_required_columns
     from raw.github_issue_events as events
     left join items
         on events.instance = items.instance
         and events.issue_number = items.issue_number
+    left join {in_file_copies("raw.github_issue_events", ["instance", "event_id"])} as copies
+        on events._file_hash = copies._file_hash
+        and events._record_position = copies._record_position
+    left join {empty_in_file_by_file("raw.github_issue_events", REQUIRED_IN_FILE)} as files
+        on events._file_hash = files._file_hash
     """
 
 

@@ -6,7 +6,7 @@ import great_expectations as gx
 import great_expectations.expectations as gxe
 
 from expectations.shared import (
-    CRITICAL, QUARANTINE, WARNING, GateSettings, Mappings, empty_in_file, expect, in_file_copy, key,
+    CRITICAL, QUARANTINE, WARNING, GateSettings, Mappings, empty_in_file_by_file, expect, in_file_copies, key,
     latest_allowed, longest, suite, text, timestamp_checks, utc,
 )
 
@@ -42,11 +42,15 @@ def frame_sql(settings: GateSettings) -> str:
         case when {text("state")} is not null then 'github|' || {base_status} end as status_key,
         {key("'github'", "coalesce(issue_type, 'Issue')")} as issue_type_key,
         length(title) as title_length,
-        {in_file_copy(["trim(instance)", "trim(issue_number)"])} as copy_number,
+        coalesce(copies.copy_number, 1) as copy_number,
         {longest(["instance", "issue_id", "issue_number", "state", "state_reason", "issue_type",
                   "created_at", "updated_at", "closed_at"])} as longest_identifier,
-        {empty_in_file(REQUIRED_IN_FILE)} as empty_required_columns
+        files.empty_required_columns
     from raw.github_issues
+    left join {in_file_copies("raw.github_issues", ["trim(instance)", "trim(issue_number)"])} as copies
+        using (_file_hash, _record_position)
+    left join {empty_in_file_by_file("raw.github_issues", REQUIRED_IN_FILE)} as files
+        using (_file_hash)
     """
 
 

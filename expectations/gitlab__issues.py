@@ -6,7 +6,7 @@ import great_expectations as gx
 import great_expectations.expectations as gxe
 
 from expectations.shared import (
-    CRITICAL, QUARANTINE, WARNING, GateSettings, Mappings, empty_in_file, expect, in_file_copy, key,
+    CRITICAL, QUARANTINE, WARNING, GateSettings, Mappings, empty_in_file_by_file, expect, in_file_copies, key,
     latest_allowed, longest, suite, text, timestamp_checks, utc,
 )
 
@@ -38,11 +38,15 @@ def frame_sql(settings: GateSettings) -> str:
             then 'gitlab|' || case when lower(trim(state)) = 'closed' then 'closed' else 'open' end end as status_key,
         {key("'gitlab'", "coalesce(issue_type, 'issue')")} as issue_type_key,
         length(title) as title_length,
-        {in_file_copy(["trim(instance)", "trim(issue_iid)"])} as copy_number,
+        coalesce(copies.copy_number, 1) as copy_number,
         {longest(["instance", "issue_id", "issue_iid", "project_id", "state", "issue_type",
                   "created_at", "updated_at", "closed_at"])} as longest_identifier,
-        {empty_in_file(REQUIRED_IN_FILE)} as empty_required_columns
+        files.empty_required_columns
     from raw.gitlab_issues
+    left join {in_file_copies("raw.gitlab_issues", ["trim(instance)", "trim(issue_iid)"])} as copies
+        using (_file_hash, _record_position)
+    left join {empty_in_file_by_file("raw.gitlab_issues", REQUIRED_IN_FILE)} as files
+        using (_file_hash)
     """
 
 

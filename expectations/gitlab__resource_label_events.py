@@ -7,7 +7,7 @@ import great_expectations.expectations as gxe
 from great_expectations.expectations.row_conditions import Column
 
 from expectations.shared import (
-    CRITICAL, QUARANTINE, WARNING, GateSettings, Mappings, earliest_allowed, empty_in_file, expect, in_file_copy,
+    CRITICAL, QUARANTINE, WARNING, GateSettings, Mappings, earliest_allowed, empty_in_file_by_file, expect, in_file_copies,
     key, latest_allowed, longest, not_before_creation, scope, suite, text, timestamp_checks, utc,
 )
 
@@ -40,14 +40,19 @@ def frame_sql(settings: GateSettings) -> str:
         {earliest_allowed(settings, "items.item_created_at")} as earliest_allowed_at,
         {key("'gitlab'", "events.label_name")} as label_key,
         {scope("'gitlab'", "events.label_name")} as label_scope_key,
-        {in_file_copy(["events.event_id"])} as copy_number,
+        coalesce(copies.copy_number, 1) as copy_number,
         {longest(["events.event_id", "events.resource_type", "events.resource_id", "events.action",
                   "events.label_name", "events.created_at"])} as longest_identifier,
-        {empty_in_file([f"events.{c}" for c in REQUIRED_IN_FILE], "events._file_hash")} as empty_required_columns
+        files.empty_required_columns
     from raw.gitlab_resource_label_events as events
     left join items
         on lower(coalesce(events.resource_type, 'issue')) = 'issue'
         and events.resource_id = items.issue_id
+    left join {in_file_copies("raw.gitlab_resource_label_events", ["event_id"])} as copies
+        on events._file_hash = copies._file_hash
+        and events._record_position = copies._record_position
+    left join {empty_in_file_by_file("raw.gitlab_resource_label_events", REQUIRED_IN_FILE)} as files
+        on events._file_hash = files._file_hash
     """
 
 

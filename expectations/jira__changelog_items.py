@@ -28,13 +28,6 @@ def frame_sql(settings: GateSettings) -> str:
         group by all
     ),
 
-    -- an item known only by key is identified by its key (changelog pages may give no id)
-    keyed_items as (
-        select _file_hash, _record_position, instance, coalesce(issue_id, 'key:' || issue_key) as issue_ref,
-            history_id, item_position
-        from raw.jira_changelog_items
-    ),
-
     created_by_key as (
         select instance, issue_key, min({utc("created")}) as item_created_at
         from raw.jira_issues
@@ -70,7 +63,10 @@ def frame_sql(settings: GateSettings) -> str:
         on items.issue_id is null
         and items.instance = created_by_key.instance
         and items.issue_key = created_by_key.issue_key
-    left join {in_file_copies("keyed_items", ["instance", "issue_ref", "history_id", "item_position"])} as copies
+    -- an item known only by key (changelog pages may give no id) is identified by its key
+    left join {in_file_copies("raw.jira_changelog_items",
+                              ["instance", "coalesce(issue_id, 'key:' || issue_key)", "history_id", "item_position"])}
+        as copies
         on items._file_hash = copies._file_hash
         and items._record_position = copies._record_position
     """

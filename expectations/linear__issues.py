@@ -7,7 +7,7 @@ import great_expectations as gx
 import great_expectations.expectations as gxe
 
 from expectations.shared import (
-    CRITICAL, QUARANTINE, WARNING, GateSettings, Mappings, earliest_allowed, empty_in_file, expect, in_file_copy,
+    CRITICAL, QUARANTINE, WARNING, GateSettings, Mappings, earliest_allowed, empty_in_file_by_file, expect, in_file_copies,
     key, latest_allowed, longest, not_before_creation, suite, text, timestamp_checks, utc,
 )
 
@@ -33,10 +33,14 @@ def frame_sql(settings: GateSettings) -> str:
         {earliest_allowed(settings, utc("created"))} as earliest_allowed_at,
         {key("'linear'", "status")} as status_key,
         length(title) as title_length,
-        {in_file_copy(["trim(workspace)", "trim(id)"])} as copy_number,
+        coalesce(copies.copy_number, 1) as copy_number,
         {longest(["workspace", "id", "team", "status", *TIMESTAMPS])} as longest_identifier,
-        {empty_in_file(REQUIRED_IN_FILE)} as empty_required_columns
+        files.empty_required_columns
     from raw.linear_issues
+    left join {in_file_copies("raw.linear_issues", ["trim(workspace)", "trim(id)"])} as copies
+        using (_file_hash, _record_position)
+    left join {empty_in_file_by_file("raw.linear_issues", REQUIRED_IN_FILE)} as files
+        using (_file_hash)
     """
 
 

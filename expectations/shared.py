@@ -135,15 +135,6 @@ def longest(columns: list[str]) -> str:
     return "greatest(" + ", ".join(f"coalesce(length({c}), 0)" for c in columns) + ")"
 
 
-def empty_in_file(columns: list[str], partition: str = "_file_hash") -> str:
-    """Comma-separated names of ``columns`` that have no value in the row's whole file, else null."""
-    parts = ", ".join(
-        f"case when count({text(c)}) over (partition by {partition}) = 0 then '{c.split('.')[-1]}' end"
-        for c in columns
-    )
-    return f"nullif(concat_ws(', ', {parts}), '')"
-
-
 def label_scope(label: str) -> str | None:
     """The scope of a label: 'workflow::' of 'workflow::in dev' (GitLab scoped labels, up to the last
     '::'), 'status:' of 'status: in progress'; None for a label without one. Same rule as :func:`scope`."""
@@ -201,16 +192,20 @@ def not_before_creation(column: str, what: str, settings: GateSettings, conditio
 
 
 def in_file_copies(relation: str, partition: list[str], order: str = "_record_position") -> str:
-    """SQL subquery over ``relation``: (_file_hash, _record_position, copy_number) for the rows whose key
-    (``partition``, all parts present) repeats within their file: 1 for the first copy, 2, 3 ... for the
-    later ones. Left-join it and take ``coalesce(copy_number, 1)``: same result as :func:`in_file_copy`, but
-    the window sorts only the repeated keys (found by a hash aggregate on one 64-bit hash of the key) instead
-    of every row with all its columns - at 12M changelog items that sort was the slowest part of the gate."""
-    parts = ", ".join(partition)
-    present = " and ".join(f"{c} is not null" for c in partition)
+    """SQL subquery over ``relation`` (a raw table or CTE, unaliased): (_file_hash, _record_position,
+    copy_number) for the rows whose key - the ``partition`` expressions, every part present - repeats within
+    their file: 1 for the first copy, 2, 3 ... for the later ones. Left-join it on (_file_hash,
+    _record_position) and take ``coalesce(copy_number, 1)``: a row with a missing key part is no copy (a
+    missing key is its own check). Only the repeated keys are windowed (a hash aggregate on one 64-bit
+    hash of the key finds them; a collision only windows more rows): at 12M changelog items, a window
+    over every row with all its columns was the slowest part of the gate."""
+    keys = ", ".join(f"{part} as _key_{i}" for i, part in enumerate(partition))
+    names = ", ".join(f"_key_{i}" for i in range(len(partition)))
+    present = " and ".join(f"{part} is not null" for part in partition)
     return f"""(
         with keyed as (
-            select _file_hash, {order} as _copy_order, _record_position, {parts}, hash(_file_hash, {parts}) as _key_hash
+            select _file_hash, _record_position, {order} as _copy_order, {keys},
+                hash(_file_hash, {", ".join(partition)}) as _key_hash
             from {relation}
             where {present}
         ),
@@ -220,7 +215,7 @@ def in_file_copies(relation: str, partition: list[str], order: str = "_record_po
         select
             _file_hash,
             _record_position,
-            row_number() over (partition by _file_hash, {parts} order by _copy_order) as copy_number
+            row_number() over (partition by _file_hash, {names} order by _copy_order) as copy_number
         from keyed
         where _key_hash in (select _key_hash from repeated)
     )"""
@@ -228,15 +223,6 @@ def in_file_copies(relation: str, partition: list[str], order: str = "_record_po
 
 def empty_in_file_by_file(relation: str, columns: list[str]) -> str:
     """SQL subquery over ``relation``: (_file_hash, empty_required_columns) - the comma-separated names of
-    ``columns`` without any value in the whole file, else null. One group by (instead of one window per
-    column as :func:`empty_in_file`); left-join it on _file_hash."""
+    ``columns`` without any value in the whole file, else null (one group by; left-join it on _file_hash)."""
     parts = ", ".join(f"case when count({text(c)}) = 0 then '{c.split('.')[-1]}' end" for c in columns)
     return f"(select _file_hash, nullif(concat_ws(', ', {parts}), '') as empty_required_columns from {relation} group by _file_hash)"
-
-
-def in_file_copy(partition: list[str], order: str = "_record_position") -> str:
-    """SQL: 1 for the first row of its key within its file, 2, 3 ... for later copies; 1 when a key
-    part is missing (a missing key is its own check, and must not make rows copies of each other)."""
-    parts = ", ".join(partition)
-    missing = " or ".join(f"{c} is null" for c in partition)
-    return f"case when {missing} then 1 else row_number() over (partition by _file_hash, {parts} order by {order}) end"

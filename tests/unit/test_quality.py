@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from expectations.shared import (
-    CRITICAL, GX_SEVERITY, QUARANTINE, SEVERITIES, WARNING, GateSettings, Mappings, empty_in_file, utc,
+    CRITICAL, GX_SEVERITY, QUARANTINE, SEVERITIES, WARNING, GateSettings, Mappings, empty_in_file_by_file, utc,
 )
 from orchestration.ingest.schema import ensure_raw_schema
 from orchestration.quality.gate import FILE_SUITE, ROW_SUITES, CheckOutcome, load_mappings
@@ -65,11 +65,12 @@ def test_utc_parses_offsets_keeps_unparseable_null_and_clamps_far_dates():
     ]
 
 
-def test_empty_in_file_names_the_columns_without_any_value_in_the_file():
+def test_empty_in_file_by_file_names_the_columns_without_any_value_in_the_file():
     con = duckdb.connect()
+    con.execute("create table t as select * from (values (1, null, 'x'), (1, ' ', 'y'), (2, 'z', null)) as t(_file_hash, a, b)")
     rows = con.execute(
-        f"select f, {empty_in_file(['t.a', 't.b'], 'f')} from (values (1, null, 'x'), (1, ' ', 'y'), (2, 'z', null)) "
-        "as t(f, a, b) order by f"
+        f"select t._file_hash, files.empty_required_columns from t "
+        f"left join {empty_in_file_by_file('t', ['a', 'b'])} as files using (_file_hash) order by 1"
     ).fetchall()
     # file 1: a is null or blank in both rows; file 2: b is null in its only row
     assert rows == [(1, "a"), (1, "a"), (2, "b")]

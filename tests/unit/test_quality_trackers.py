@@ -8,7 +8,7 @@ import importlib
 import duckdb
 import pytest
 
-from expectations.shared import CRITICAL, QUARANTINE, WARNING, GateSettings, Mappings, in_file_copy, label_scope, scope
+from expectations.shared import CRITICAL, QUARANTINE, WARNING, GateSettings, Mappings, in_file_copies, label_scope, scope
 from orchestration.ingest import trackers
 from orchestration.ingest.schema import ensure_raw_schema
 from orchestration.quality.gate import ROW_SUITES, load_mappings
@@ -68,10 +68,15 @@ def test_label_scope_in_python_and_sql_agree(label, expected):
     assert sql == (f"gitlab|{expected}" if expected else None)
 
 
-def test_in_file_copy_counts_later_copies_and_leaves_missing_keys_alone():
-    rows = duckdb.connect().execute(
-        f"select _record_position, {in_file_copy(['k'])} from (values ('f', 1, 'a'), ('f', 2, 'a'), ('f', 3, null), "
-        "('f', 4, null), ('g', 5, 'a')) as t(_file_hash, _record_position, k) order by 1"
+def test_in_file_copies_counts_later_copies_and_leaves_missing_keys_alone():
+    con = duckdb.connect()
+    con.execute(
+        "create table t as select * from (values ('f', 1, 'a'), ('f', 2, 'a'), ('f', 3, null), "
+        "('f', 4, null), ('g', 5, 'a')) as t(_file_hash, _record_position, k)"
+    )
+    rows = con.execute(
+        f"select t._record_position, coalesce(copies.copy_number, 1) from t "
+        f"left join {in_file_copies('t', ['k'])} as copies using (_file_hash, _record_position) order by 1"
     ).fetchall()
     # 'a' twice in file f; the two rows without a key are not copies of each other; 'a' in file g is a first copy
     assert rows == [(1, 1), (2, 2), (3, 1), (4, 1), (5, 1)]
