@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import duckdb
@@ -98,15 +98,20 @@ def stale_incremental_tables(db: Path, project_dir: Path = PROJECT_DIR) -> dict[
     return stale
 
 
+def needs_full_refresh(db: Path, say: Callable[[str], None]) -> bool:
+    """True when an incremental table in ``db`` was written by an older Flowmart
+    (:func:`stale_incremental_tables`); says one line per such table. `flowmart build` and the Dagster dbt
+    asset then add ``--full-refresh`` once instead of letting dbt stop on the schema change."""
+    stale = stale_incremental_tables(db)
+    for name, missing in stale.items():
+        say(f"{name}: written by an older Flowmart (no column {', '.join(missing)}); "
+            "rebuilding the incremental models from scratch once (--full-refresh)")
+    return bool(stale)
+
+
 def build(db: Path, as_of: str | None = None, full_refresh: bool = False, select: str | None = None) -> None:
     args = ["build", *dbt_vars(as_of)]
-    if not full_refresh:
-        stale = stale_incremental_tables(db)
-        for name, missing in stale.items():
-            print(f"{name}: written by an older Flowmart (no column {', '.join(missing)}); "
-                  "rebuilding the incremental models from scratch once (--full-refresh)", flush=True)
-        full_refresh = bool(stale)
-    if full_refresh:
+    if full_refresh or needs_full_refresh(db, lambda line: print(line, flush=True)):
         args.append("--full-refresh")
     if select:
         args += ["--select", select]

@@ -21,6 +21,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 
 from orchestration.dagster.landing import raw_asset_key
 from orchestration.dagster.resources import POOL, WarehouseResource, dbt_project, is_lock_error, retry_on_lock
+from orchestration.dbt_runner import needs_full_refresh
 from orchestration.ingest.schema import ensure_raw_schema
 
 SEED_GROUP = "mappings"
@@ -142,15 +143,8 @@ def flowmart_dbt_assets(
             ensure_raw_schema(con)
 
     args = dbt_build_args(config)
-    if not config.full_refresh:
-        from orchestration.dbt_runner import stale_incremental_tables
-
-        stale = stale_incremental_tables(db)
-        for name, missing in stale.items():
-            context.log.warning(f"{name}: written by an older Flowmart (no column {', '.join(missing)}); "
-                                "rebuilding the incremental models from scratch once (--full-refresh)")
-        if stale:
-            args.append("--full-refresh")
+    if not config.full_refresh and needs_full_refresh(db, context.log.warning):
+        args.append("--full-refresh")
     with warehouse_env(db):  # profiles.yml reads FLOWMART_DB; the dbt subprocess copies the environment
         invocation = dbt.cli(args, context=context, raise_on_error=False)
     # Events are collected while dbt runs (its log streams live) and yielded once it has released the

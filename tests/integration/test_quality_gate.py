@@ -118,8 +118,9 @@ def test_small_chunks_and_categorical_frames_give_the_same_outcome(run_a, corpus
         real_create = gate_module._create_frame
 
         def spy(con_, frame, sql):
-            real_create(con_, frame, sql)
+            rows = real_create(con_, frame, sql)
             categorical.extend(c for c, kind, *_ in con_.execute(f"describe {frame}").fetchall() if kind.startswith("ENUM"))
+            return rows
 
         monkeypatch.setattr(gate_module, "_create_frame", spy)
         report = run_gate(con, seeds_dir=SEEDS, chunk_rows=2)
