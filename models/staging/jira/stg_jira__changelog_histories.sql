@@ -1,7 +1,6 @@
 {#- A view (the staging default): its one reader, int_work_items_unioned, only counts histories per issue,
-    so storing 9M history rows at 1M items cost more than the aggregation itself; its key is unique by
-    construction (the group by below), so it carries no unique test that would re-aggregate the raw
-    changelog (docs/decisions.md, performance). -#}
+    so storing 9M history rows at 1M items cost more than the aggregation itself (docs/decisions.md,
+    performance). -#}
 -- One row per changelog history (any field), across snapshots and changelog pages: counted against
 -- Jira's changelog total to tell whether an issue's history is complete.
 with
