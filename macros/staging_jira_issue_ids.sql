@@ -1,7 +1,7 @@
 {#-
     jira_changelog_items_with_issue_id(): raw.jira_changelog_items as a subquery, with issue_id filled in
     for changelog pages that address their issue by key only (the id comes from any landed snapshot of
-    that issue). The one place that rule lives: stg_jira__status_changes and stg_jira__changelog_histories
+    that issue). The one place that rule lives: stg_jira__status_changes and stg_jira__changelog_history_counts
     both read the changelog through it.
 -#}
 {% macro jira_changelog_items_with_issue_id() -%}

@@ -148,7 +148,7 @@ classified as (
 
 sequenced as (
     -- the item's timeline: one sort serves the sequence number, the next change (when this status ends)
-    -- and the status before (what the change left), so int_status_intervals needs no window of its own
+    -- and the status before (what the change left), so fct_status_intervals needs no window of its own
     select
         work_item_id,
         change_id,

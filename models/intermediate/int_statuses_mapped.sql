@@ -1,5 +1,6 @@
 {#-
-    One row per value stream x source x instance x status observed in the status history, with what
+    One row per value stream x source x instance x status an item's timeline can hold (its changes'
+    to-statuses, its first change's from-status, its current status), with what
     the status means for flow:
       1. a status_mappings row for this stream (value_stream_id set) wins,
       2. else the all-streams row (value_stream_id empty),
@@ -10,7 +11,7 @@
 -#}
 with
 
-status_intervals as (select * from {{ ref('int_status_intervals') }}),
+status_changes as (select * from {{ ref('int_status_changes_unioned') }}),
 
 work_items as (select * from {{ ref('int_work_items_mapped') }}),
 
@@ -18,12 +19,49 @@ jira_statuses as (select * from {{ ref('stg_jira__statuses') }}),
 
 status_mappings as (select * from {{ ref('status_mappings') }}),
 
-observed_statuses as (
-    select distinct
+dated_items as (
+    select
+        work_item_id,
         source,
         instance,
-        status
-    from status_intervals
+        snapshot_status
+    from work_items
+    where created_at is not null
+),
+
+-- the statuses fct_status_intervals can give an item: the to-status of each placed change, and at
+-- creation the first change's from-status, else the current status
+timeline_statuses as (
+    select
+        work_item_id,
+        to_status as status
+    from status_changes
+    where change_sequence is not null
+    union all
+    select
+        work_item_id,
+        from_status as status
+    from status_changes
+    where change_sequence = 1
+        and from_status is not null
+),
+
+observed_statuses as (
+    select distinct
+        dated_items.source,
+        dated_items.instance,
+        timeline_statuses.status
+    from timeline_statuses
+    inner join dated_items
+        on timeline_statuses.work_item_id = dated_items.work_item_id
+    union
+    -- the current status stands at creation for an item without changes (a superset otherwise: harmless,
+    -- every row here is a status the tracker uses)
+    select
+        source,
+        instance,
+        coalesce(snapshot_status, '(none)') as status
+    from dated_items
 ),
 
 streams_in_use as (

@@ -16,20 +16,11 @@ with
 
 jira_issues as (select * from {{ ref('stg_jira__issues') }}),
 
-jira_changelog_histories as (select * from {{ ref('stg_jira__changelog_histories') }}),
+jira_history_counts as (select * from {{ ref('stg_jira__changelog_history_counts') }}),
 
 {% for source, model in keyed_sources.items() %}
 {{ source }}_work_items as (select * from {{ ref(model) }}),
 {% endfor %}
-jira_histories_landed as (
-    select
-        instance,
-        issue_id,
-        count(*) as history_landed_count
-    from jira_changelog_histories
-    group by instance, issue_id
-),
-
 jira_items as (
     select
         jira_issues.work_item_id,
@@ -56,16 +47,16 @@ jira_items as (
         -- the search response embeds up to changelog_max_results histories; changelog pages add the rest
         cast(
             case
-                when coalesce(jira_histories_landed.history_landed_count, 0) > coalesce(jira_issues.embedded_history_count, 0)
-                    then coalesce(jira_histories_landed.history_landed_count, 0)
+                when coalesce(jira_history_counts.history_landed_count, 0) > coalesce(jira_issues.embedded_history_count, 0)
+                    then coalesce(jira_history_counts.history_landed_count, 0)
                 else coalesce(jira_issues.embedded_history_count, 0)
             end as integer
         ) as history_landed_count,
         jira_issues._landed_at
     from jira_issues
-    left join jira_histories_landed
-        on jira_issues.instance = jira_histories_landed.instance
-        and jira_issues.issue_id = jira_histories_landed.issue_id
+    left join jira_history_counts
+        on jira_issues.instance = jira_history_counts.instance
+        and jira_issues.issue_id = jira_history_counts.issue_id
 ),
 
 {% for source, model in keyed_sources.items() %}

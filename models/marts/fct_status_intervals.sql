@@ -1,27 +1,118 @@
 {#-
     One row per work item per status interval as of var('as_of'), with the item's stream and flow item
     type and each status's flow state and stage:
+      - interval 0 is the status at creation - the first change's from-status, else the item's current
+        status - entered at created_at, until the first change; interval n is the to-status of the
+        n-th change (int_status_changes_unioned ordered them: ties in time by change id), entered at
+        the change, until the next one;
       - intervals entered after as_of are dropped; one still running at as_of is open (exited_at null);
       - done + a canceled resolution -> canceled: the item's resolution is only known for its final
         state, so it turns the final run of done intervals (in the full history) into canceled;
       - previous_flow_state is the flow state of the interval before (null for the status at creation).
-    The one stored copy of the mapped intervals: int_work_item_lifecycles and the other marts read it
-    (docs/decisions.md, performance: writing the same 6M rows as an intermediate table and again here
-    cost more than any other model at 1M items).
+    The one place intervals are built and stored: int_work_item_lifecycles and the other marts read it
+    (docs/decisions.md, performance: an intermediate interval model, stored or a view, cost a 6M-row
+    write or a 6M-row evaluation per reader and per key test, at 1M items).
 -#}
 with
 
-status_intervals as (select * from {{ ref('int_status_intervals') }}),
+status_changes as (select * from {{ ref('int_status_changes_unioned') }}),
 
 work_items as (select * from {{ ref('int_work_items_mapped') }}),
 
 statuses as (select * from {{ ref('int_statuses_mapped') }}),
 
+dated_items as (
+    select
+        work_item_id,
+        value_stream_id,
+        flow_item_type,
+        source,
+        instance,
+        snapshot_status,
+        created_at,
+        has_canceled_resolution
+    from work_items
+    where created_at is not null
+),
+
+-- changes placed on the item's timeline (the others carry a removal_reason and count in fct_data_quality)
+placed_changes as (
+    select
+        work_item_id,
+        change_id,
+        change_sequence,
+        changed_at,
+        next_changed_at,
+        from_status,
+        to_status,
+        previous_to_status
+    from status_changes
+    where change_sequence is not null
+),
+
+first_changes as (
+    select
+        work_item_id,
+        from_status,
+        changed_at
+    from placed_changes
+    where change_sequence = 1
+),
+
+creation_intervals as (
+    select
+        dated_items.work_item_id,
+        dated_items.value_stream_id,
+        dated_items.flow_item_type,
+        dated_items.source,
+        dated_items.instance,
+        dated_items.has_canceled_resolution,
+        0 as interval_index,
+        coalesce(first_changes.from_status, dated_items.snapshot_status, '(none)') as status,
+        cast(null as {{ dbt.type_string() }}) as previous_status,
+        dated_items.created_at as entered_at,
+        first_changes.changed_at as exited_at,
+        cast(null as {{ dbt.type_string() }}) as change_id
+    from dated_items
+    left join first_changes
+        on dated_items.work_item_id = first_changes.work_item_id
+),
+
+change_intervals as (
+    select
+        placed_changes.work_item_id,
+        dated_items.value_stream_id,
+        dated_items.flow_item_type,
+        dated_items.source,
+        dated_items.instance,
+        dated_items.has_canceled_resolution,
+        cast(placed_changes.change_sequence as integer) as interval_index,
+        placed_changes.to_status as status,
+        case
+            -- the change's own from-status is the creation status (see creation_intervals)
+            when placed_changes.change_sequence = 1
+                then coalesce(placed_changes.from_status, dated_items.snapshot_status, '(none)')
+            else placed_changes.previous_to_status
+        end as previous_status,
+        placed_changes.changed_at as entered_at,
+        placed_changes.next_changed_at as exited_at,
+        placed_changes.change_id
+    from placed_changes
+    inner join dated_items
+        on placed_changes.work_item_id = dated_items.work_item_id
+),
+
+status_intervals as (
+    select * from creation_intervals
+    union all
+    select * from change_intervals
+),
+
 mapped as (
     select
         status_intervals.work_item_id,
-        work_items.value_stream_id,
-        work_items.flow_item_type,
+        status_intervals.value_stream_id,
+        status_intervals.flow_item_type,
         status_intervals.source,
         status_intervals.instance,
         status_intervals.interval_index,
@@ -33,17 +124,15 @@ mapped as (
         status_intervals.entered_at,
         status_intervals.exited_at,
         status_intervals.change_id,
-        work_items.has_canceled_resolution
+        status_intervals.has_canceled_resolution
     from status_intervals
-    inner join work_items
-        on status_intervals.work_item_id = work_items.work_item_id
     inner join statuses
-        on work_items.value_stream_id = statuses.value_stream_id
+        on status_intervals.value_stream_id = statuses.value_stream_id
         and status_intervals.source = statuses.source
         and status_intervals.instance = statuses.instance
         and status_intervals.status = statuses.status
     left join statuses as previous_statuses
-        on work_items.value_stream_id = previous_statuses.value_stream_id
+        on status_intervals.value_stream_id = previous_statuses.value_stream_id
         and status_intervals.source = previous_statuses.source
         and status_intervals.instance = previous_statuses.instance
         and status_intervals.previous_status = previous_statuses.status

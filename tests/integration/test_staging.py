@@ -51,7 +51,10 @@ def test_jira_staging_newest_snapshot_utc_and_changelog_merge(tmp_path, dbt):
     ]
     # the page addressed the issue by key; staging resolved its id
     assert query(db, "select distinct issue_id from staging.stg_jira__status_changes") == [("101",)]
-    assert query(db, "select count(*) from staging.stg_jira__changelog_histories") == [(3,)]
+    # h1, h2, h3 counted once each although h1 and h2 landed three times (two snapshots and the page)
+    assert query(db, "select issue_id, history_landed_count from staging.stg_jira__changelog_history_counts") == [
+        ("101", 3)
+    ]
 
 
 def test_csv_staging(tmp_path, dbt):

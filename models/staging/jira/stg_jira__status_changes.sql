@@ -1,6 +1,8 @@
 {{ config(materialized='table') }}
-{#- A table, not a view: three models read it, and at 1M items re-reading the raw changelog each time
-    costs more than storing it once (docs/decisions.md). -#}
+{#- A table, not a view: two models and its tests read it, and at 1M items re-reading the raw changelog
+    each time costs more than storing it once (docs/decisions.md). Only the columns models read are
+    stored: writing a 5M-row table costs about as much as computing it, so the source name, the status ids,
+    the origin and the source file stay in raw.jira_changelog_items (docs/decisions.md, performance, third round). -#}
 with
 
 -- changelog pages may address their issue by key only: the macro finds its id from any landed snapshot
@@ -16,9 +18,6 @@ status_items as (
         history_created,
         from_string,
         to_string,
-        from_value,
-        to_value,
-        origin,
         _source_file,
         _landed_at
     from changelog_items
@@ -38,7 +37,6 @@ deduplicated as (
 
 final as (
     select
-        'jira' as source,
         instance,
         issue_id,
         issue_key as item_key,
@@ -48,11 +46,7 @@ final as (
         {{ to_utc_timestamp('history_created') }} as changed_at,
         from_string as from_status,
         to_string as to_status,
-        from_value as from_status_id,
-        to_value as to_status_id,
-        origin,
         _copies as copies_landed,
-        _source_file,
         cast(_landed_at as {{ dbt.type_timestamp() }}) as _landed_at
     from deduplicated
 )
