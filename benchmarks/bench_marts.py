@@ -8,8 +8,10 @@ Not a test (tests never assert on wall time): it prints figures for docs/benchma
 Steps, each in its own process so that peak memory (max RSS) is measured per step:
   1. generate   orchestration.generate.generate(out_dir, items, seed)  (Jira exports, ~6 changes/item)
   2. land       orchestration.ingest.land(db, [out_dir])
-  3. dbt build  the whole project (seeds, staging views, intermediate, marts, data tests) from scratch
-  4. floor      benchmarks/floor.sql - one hand-written DuckDB script computing fct_work_items,
+  3. dbt parse  once, as the first `flowmart build` of a project does (timed, reported on its own line)
+  4. dbt build  the whole project (seeds, staging views, intermediate, marts, data tests) from scratch,
+                with the parse of step 3 reused, as every scheduled build after the first reuses it
+  5. floor      benchmarks/floor.sql - one hand-written DuckDB script computing fct_work_items,
                 fct_flow_daily and fct_flow_metrics from the raw tables (reading the same mapping seeds)
 The ratio dbt / floor is the figure of merit (target: within 2x, peak memory under 4 GB).
 """
@@ -25,6 +27,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from orchestration.dbt_runner import PRODUCTION_BUILD_EXCLUDES
 
 REPO = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
@@ -106,7 +110,11 @@ def main() -> None:
 
     env = {"FLOWMART_DB": str(db), "DBT_PROFILES_DIR": str(REPO), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     target = workdir / "target"
-    figures["dbt_build"] = measure([DBT, "build", "--vars", json.dumps({"as_of": AS_OF}), "--target-path", str(target),
+    shutil.rmtree(target, ignore_errors=True)  # a cold parse, then the build reuses it (partial parsing)
+    figures["dbt_parse"] = measure([DBT, "parse", "--vars", json.dumps({"as_of": AS_OF}), "--target-path", str(target),
+                                    "--log-path", str(workdir / "logs")], env)
+    # the build `flowmart build` and the Dagster job run: models, seeds and data tests (no dbt unit tests)
+    figures["dbt_build"] = measure([DBT, "build", *PRODUCTION_BUILD_EXCLUDES, "--vars", json.dumps({"as_of": AS_OF}), "--target-path", str(target),
                                     "--log-path", str(workdir / "logs")], env)
     shutil.copyfile(target / "run_results.json", workdir / "run_results_build.json")  # per-node timings of the build
     if not args.skip_run:
@@ -156,6 +164,8 @@ def main() -> None:
         print(f"  {step:<22} {figure['seconds']:>10.1f} {figure['peak_mb']:>10.0f}")
     ratio_build = figures["dbt_build"]["seconds"] / figures["floor"]["seconds"]
     print(f"  dbt build / floor      {ratio_build:10.2f}x   (target <= 2x; includes seeds and data tests)")
+    ratio_cold = (figures["dbt_parse"]["seconds"] + figures["dbt_build"]["seconds"]) / figures["floor"]["seconds"]
+    print(f"  (parse + build) / floor{ratio_cold:10.2f}x   (a project's very first build, parse included)")
     if "dbt_run_models_only" in figures:
         ratio_run = figures["dbt_run_models_only"]["seconds"] / figures["floor"]["seconds"]
         print(f"  dbt run / floor        {ratio_run:10.2f}x   (models only)")

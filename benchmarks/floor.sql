@@ -14,19 +14,19 @@ with jira as (
         nullif('|' || array_to_string(from_json(components::json, '["VARCHAR"]'), '|') || '|', '||') as components,
         nullif('|' || array_to_string(from_json(labels::json, '["VARCHAR"]'), '|') || '|', '||') as labels,
         status_name as current_status, lower(status_category_key) as status_category, resolution,
-        timezone('UTC', try_cast(created as timestamptz)) as created_at
+        make_timestamp(epoch_us(try_cast(created as timestamptz))) as created_at
     from raw.jira_issues
     qualify row_number() over (partition by instance, issue_id
-        order by timezone('UTC', try_cast(updated as timestamptz)) desc nulls last, _landed_at desc, _source_file desc) = 1
+        order by make_timestamp(epoch_us(try_cast(updated as timestamptz))) desc nulls last, _landed_at desc, _source_file desc) = 1
 ), csv as (
     select lower(trim(source)) || ':' || trim(instance) || ':' || trim(item_key), lower(trim(source)), trim(instance), null,
         trim(item_key), trim(title), trim(item_type), trim(project), nullif(trim(area_path), ''), null::integer, null::integer,
         nullif('|' || replace(trim(components), ';', '|') || '|', '||'), nullif('|' || replace(trim(labels), ';', '|') || '|', '||'),
         trim(status), lower(nullif(trim(status_category), '')), nullif(trim(resolution), ''),
-        timezone('UTC', try_cast(created_at as timestamptz))
+        make_timestamp(epoch_us(try_cast(created_at as timestamptz)))
     from raw.csv_work_items
     qualify row_number() over (partition by source, instance, item_key
-        order by timezone('UTC', try_cast(updated_at as timestamptz)) desc nulls last, _landed_at desc) = 1
+        order by make_timestamp(epoch_us(try_cast(updated_at as timestamptz))) desc nulls last, _landed_at desc) = 1
 )
 select * from jira union all select * from csv;
 
@@ -51,14 +51,14 @@ create or replace temp table f_changes as
 with ids as (select distinct instance, issue_id, issue_key from raw.jira_issues),
 jira as (
     select 'jira:' || c.instance || ':' || coalesce(c.issue_key, ids.issue_key) as work_item_id, c.history_id as change_id,
-        timezone('UTC', try_cast(c.history_created as timestamptz)) as changed_at, c.from_string as from_status, c.to_string as to_status
+        make_timestamp(epoch_us(try_cast(c.history_created as timestamptz))) as changed_at, c.from_string as from_status, c.to_string as to_status
     from raw.jira_changelog_items c
     left join ids on c.instance = ids.instance and c.issue_id = ids.issue_id
     where c.field = 'status'
     qualify row_number() over (partition by c.instance, c.issue_id, c.history_id order by c._landed_at desc) = 1
 ), csv as (
     select lower(trim(source)) || ':' || trim(instance) || ':' || trim(item_key), trim(change_id),
-        timezone('UTC', try_cast(changed_at as timestamptz)), nullif(trim(from_status), ''), trim(to_status)
+        make_timestamp(epoch_us(try_cast(changed_at as timestamptz))), nullif(trim(from_status), ''), trim(to_status)
     from raw.csv_status_changes
     qualify row_number() over (partition by source, instance, item_key, change_id order by _landed_at desc) = 1
 )

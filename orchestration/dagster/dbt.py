@@ -21,7 +21,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 
 from orchestration.dagster.landing import raw_asset_key
 from orchestration.dagster.resources import POOL, WarehouseResource, dbt_project, is_lock_error, retry_on_lock
-from orchestration.dbt_runner import needs_full_refresh
+from orchestration.dbt_runner import PRODUCTION_BUILD_EXCLUDES, needs_full_refresh
 from orchestration.ingest.schema import ensure_raw_schema
 
 SEED_GROUP = "mappings"
@@ -70,7 +70,7 @@ class DbtBuildConfig(dg.Config):
 
 
 def dbt_build_args(config: DbtBuildConfig) -> list[str]:
-    args = ["build"]
+    args = ["build", *PRODUCTION_BUILD_EXCLUDES]
     if config.as_of:
         args += ["--vars", json.dumps({"as_of": config.as_of})]
     if config.full_refresh:

@@ -61,7 +61,9 @@ def make_project(root: Path) -> Path:
     return project
 
 
-def dbt_build(project: Path, db: Path, *extra: str, as_of: str = AS_OF) -> None:
+def dbt_build(project: Path, db: Path, *extra: str, as_of: str = AS_OF) -> list:
+    """`dbt build` of the whole project, dbt unit tests included (the scheduled build leaves them out);
+    returns dbt's node results."""
     from dbt.cli.main import dbtRunner
 
     dbt_env(db)
@@ -74,6 +76,7 @@ def dbt_build(project: Path, db: Path, *extra: str, as_of: str = AS_OF) -> None:
         release_duckdb()
     assert result.exception is None, result.exception
     assert result.success, "dbt build failed (see the log above)"
+    return list(result.result)
 
 
 def query(db: Path, sql: str) -> list[tuple]:
@@ -88,7 +91,10 @@ def warehouse(tmp_path_factory) -> Path:
     db = root / "warehouse.duckdb"
     results = land(db, [FIXTURE / "landing"])
     assert [r.status for r in results] == ["landed", "landed"]
-    dbt_build(project, db)
+    nodes = dbt_build(project, db)
+    # every lifecycle rule's dbt unit test ran here and passed (flowmart build leaves them out)
+    unit_tests = {n.node.name: str(n.status) for n in nodes if n.node.resource_type == "unit_test"}
+    assert len(unit_tests) >= 5 and set(unit_tests.values()) == {"pass"}, unit_tests
     return db
 
 
