@@ -30,13 +30,15 @@ with jira as (
 )
 select * from jira union all select * from csv;
 
--- history completeness: distinct changelog histories landed per Jira issue (any field, every copy)
+-- history completeness: distinct changelog histories landed per Jira issue (any field, every copy),
+-- counted only for issues whose snapshot embedded a truncated changelog (the others are complete)
 create or replace temp table f_histories as
 with ids as (select distinct instance, issue_id, issue_key from raw.jira_issues)
 select i.work_item_id, count(distinct c.history_id) as history_landed_count
 from raw.jira_changelog_items c
 left join ids on c.issue_id is null and ids.instance = c.instance and ids.issue_key = c.issue_key
 join f_items i on i.source = 'jira' and i.instance = c.instance and i.issue_id = coalesce(c.issue_id, ids.issue_id)
+    and i.history_expected_count > i.embedded_history_count
 group by i.work_item_id;
 
 -- business-day clock: business days before each day since the first creation (Mon-Fri minus holidays)

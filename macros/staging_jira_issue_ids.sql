@@ -6,9 +6,28 @@
 -#}
 {% macro jira_changelog_items_with_issue_id() -%}
     (
+        -- most items name their issue id: they pass straight through, only key-only pages are joined
         select
             items.instance,
-            coalesce(items.issue_id, issue_ids.issue_id) as issue_id,
+            items.issue_id as issue_id,
+            items.issue_key,
+            items.history_id,
+            items.history_created,
+            items.item_position,
+            items.field,
+            items.from_string,
+            items.to_string,
+            items.from_value,
+            items.to_value,
+            items.origin,
+            items._source_file,
+            items._landed_at
+        from {{ source('jira', 'jira_changelog_items') }} as items
+        where items.issue_id is not null
+        union all
+        select
+            items.instance,
+            issue_ids.issue_id as issue_id,
             items.issue_key,
             items.history_id,
             items.history_created,
@@ -29,8 +48,8 @@
                 issue_key
             from {{ source('jira', 'jira_issues') }}
         ) as issue_ids
-            on items.issue_id is null
-            and items.instance = issue_ids.instance
+            on items.instance = issue_ids.instance
             and items.issue_key = issue_ids.issue_key
+        where items.issue_id is null
     )
 {%- endmacro %}

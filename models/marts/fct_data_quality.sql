@@ -39,14 +39,6 @@ checks as (
     {% endfor %}
 ),
 
-item_status_flags as (
-    select
-        work_item_id,
-        max(case when is_status_mapped then 0 else 1 end) as has_unmapped_status
-    from status_intervals
-    group by work_item_id
-),
-
 unmapped_statuses as (
     select distinct
         source,
@@ -61,14 +53,13 @@ item_checks as (
         work_items.source,
         work_items.value_stream_id,
         count(*) as items_checked,
-        sum(coalesce(item_status_flags.has_unmapped_status, 0)) as unmapped_status,
+        -- the item's timeline passed through a status missing from status_mappings (fct_work_items)
+        sum(case when work_items.has_unmapped_status then 1 else 0 end) as unmapped_status,
         sum(case when work_items.flow_item_type = 'unmapped' then 1 else 0 end) as unmapped_item_type,
         sum(case when work_items.value_stream_id = 'unassigned' then 1 else 0 end) as unassigned_item,
         sum(case when work_items.is_done_without_start then 1 else 0 end) as done_without_start,
         sum(case when work_items.is_history_complete then 0 else 1 end) as incomplete_history
     from work_items
-    left join item_status_flags
-        on work_items.work_item_id = item_status_flags.work_item_id
     group by work_items.source, work_items.value_stream_id
 ),
 
