@@ -21,6 +21,8 @@
             items.to_value,
             items.origin,
             items._source_file,
+            items._file_hash,
+            items._record_position,
             items._landed_at
         from {{ source('jira', 'jira_changelog_items') }} as items
         where items.issue_id is not null
@@ -39,6 +41,8 @@
             items.to_value,
             items.origin,
             items._source_file,
+            items._file_hash,
+            items._record_position,
             items._landed_at
         from {{ source('jira', 'jira_changelog_items') }} as items
         left join (

@@ -17,8 +17,9 @@
     _landed_at already here are reprocessed, and all their changes are rewritten (delete+insert).
 -#}
 {#- Sources whose staging already gives work_item_id. Jira's changes are keyed by issue id (its key can
-    change) and joined to the issue below. Sources listed in copies_counted report how many landed copies
-    of a change their staging removed; the others keep one copy and say nothing. -#}
+    change) and joined to the issue below; Jira's staging is a view with every landed copy of a change,
+    which the dedup below counts. Sources listed in copies_counted report how many landed copies of a
+    change their staging removed; the others keep one copy and say nothing. -#}
 {%- set keyed_sources = ['csv', 'github', 'gitlab', 'azure', 'linear'] -%}
 {%- set copies_counted = ['csv'] -%}
 with
@@ -65,7 +66,7 @@ jira_changes as (
         jira_status_changes.changed_at,
         jira_status_changes.from_status,
         jira_status_changes.to_status,
-        jira_status_changes.copies_landed,
+        1 as copies_landed,
         jira_status_changes._landed_at
     from jira_status_changes
     inner join jira_issues
@@ -104,8 +105,9 @@ scoped as (
 ),
 
 deduplicated as (
-    -- one copy per (item, change): the same change from two sources; duplicates_removed counts the copies
-    -- removed here plus those staging removed (overlapping exports)
+    -- one copy per (item, change): the same change landed again (overlapping Jira exports, changelog
+    -- pages) or from two sources; duplicates_removed counts the copies removed here plus those a source's
+    -- staging removed
     select
         work_item_id,
         change_id,
@@ -166,7 +168,7 @@ sequenced as (
         _landed_at
     from classified
     window timeline as (
-        partition by work_item_id, removal_reason is null
+        partition by {{ flowmart.window_partition_key('work_item_id') }}, removal_reason is null
         order by changed_at, change_id_number, change_id
     )
 )

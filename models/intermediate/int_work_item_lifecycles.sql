@@ -23,53 +23,50 @@ interval_clock as (
     from status_intervals
 ),
 
-active_business_time as (
-    select
-        interval_clock.work_item_id,
-        sum(
-            (exit_day.business_days_before + case when exit_day.is_business_day then {{ flowmart.fraction_of_day('interval_clock.ended_at') }} else 0 end)
-            - (entry_day.business_days_before + case when entry_day.is_business_day then {{ flowmart.fraction_of_day('interval_clock.entered_at') }} else 0 end)
-        ) as active_business_days
-    from interval_clock
-    inner join calendar_days as entry_day
-        on cast(interval_clock.entered_at as date) = entry_day.date_day
-    inner join calendar_days as exit_day
-        on cast(interval_clock.ended_at as date) = exit_day.date_day
-    where interval_clock.flow_state = 'active'
-    group by interval_clock.work_item_id
-),
-
 lifecycles as (
     select
-        work_item_id,
-        max(case when is_current then status end) as current_status,
-        max(case when is_current then flow_state end) as current_flow_state,
-        max(case when is_current then stage end) as current_stage,
-        max(case when is_current then entered_at end) as current_status_entered_at,
-        min(case when flow_state in ('active', 'waiting') then entered_at end) as started_at,
+        interval_clock.work_item_id,
+        max(case when interval_clock.is_current then interval_clock.status end) as current_status,
+        max(case when interval_clock.is_current then interval_clock.flow_state end) as current_flow_state,
+        max(case when interval_clock.is_current then interval_clock.stage end) as current_stage,
+        max(case when interval_clock.is_current then interval_clock.entered_at end) as current_status_entered_at,
+        min(case when interval_clock.flow_state in ('active', 'waiting') then interval_clock.entered_at end) as started_at,
         max(
             case
-                when flow_state = 'done' and coalesce(previous_flow_state, 'none') <> 'done' then entered_at
+                when interval_clock.flow_state = 'done' and coalesce(interval_clock.previous_flow_state, 'none') <> 'done' then interval_clock.entered_at
             end
         ) as last_done_entered_at,
         max(
             case
-                when flow_state = 'canceled' and coalesce(previous_flow_state, 'none') <> 'canceled' then entered_at
+                when interval_clock.flow_state = 'canceled' and coalesce(interval_clock.previous_flow_state, 'none') <> 'canceled' then interval_clock.entered_at
             end
         ) as last_canceled_entered_at,
         sum(
             case
-                when previous_flow_state in ('done', 'canceled') and flow_state in ('new', 'active', 'waiting') then 1
+                when interval_clock.previous_flow_state in ('done', 'canceled') and interval_clock.flow_state in ('new', 'active', 'waiting') then 1
                 else 0
             end
         ) as reopen_count,
         sum(
-            case when flow_state = 'active' then {{ dbt.datediff('entered_at', 'ended_at', 'second') }} else 0 end
+            case when interval_clock.flow_state = 'active' then {{ dbt.datediff('interval_clock.entered_at', 'interval_clock.ended_at', 'second') }} else 0 end
         ) as active_seconds_total,
+        sum(
+            case
+                when interval_clock.flow_state = 'active'
+                    then (exit_day.business_days_before + case when exit_day.is_business_day then {{ flowmart.fraction_of_day('interval_clock.ended_at') }} else 0 end)
+                        - (entry_day.business_days_before + case when entry_day.is_business_day then {{ flowmart.fraction_of_day('interval_clock.entered_at') }} else 0 end)
+            end
+        ) as active_business_days_total,
         count(*) as interval_count,
-        max(case when is_status_mapped then 0 else 1 end) = 1 as has_unmapped_status
+        max(case when interval_clock.is_status_mapped then 0 else 1 end) = 1 as has_unmapped_status
     from interval_clock
-    group by work_item_id
+    -- the business-day clock at both ends of every interval: date lookups in a small table, so one
+    -- aggregation over the intervals serves every sum above (no second pass over the active ones)
+    left join calendar_days as entry_day
+        on cast(interval_clock.entered_at as date) = entry_day.date_day
+    left join calendar_days as exit_day
+        on cast(interval_clock.ended_at as date) = exit_day.date_day
+    group by interval_clock.work_item_id
 ),
 
 final as (
@@ -89,13 +86,11 @@ final as (
         end as active_seconds,
         case
             when lifecycles.started_at is not null and lifecycles.current_flow_state <> 'canceled'
-                then coalesce(active_business_time.active_business_days, 0)
+                then coalesce(lifecycles.active_business_days_total, 0)
         end as active_business_days,
         cast(lifecycles.interval_count as integer) as interval_count,
         lifecycles.has_unmapped_status
     from lifecycles
-    left join active_business_time
-        on lifecycles.work_item_id = active_business_time.work_item_id
 )
 
 select * from final

@@ -126,17 +126,20 @@ final as (
         items_in_scope.is_history_complete,
         assigned_streams.value_stream_id is not null as is_stream_assigned,
         mapped_types.flow_item_type is not null as is_type_mapped,
-        exists (
-            select 1
-            from canceling_resolutions
-            where (canceling_resolutions.source = '*' or canceling_resolutions.source = items_in_scope.source)
-                and canceling_resolutions.resolution_key = lower(trim(items_in_scope.resolution))
-        ) as has_canceled_resolution
+        coalesce(any_source_cancels.resolution_key, own_source_cancels.resolution_key) is not null
+            as has_canceled_resolution
     from items_in_scope
     left join assigned_streams
         on items_in_scope.work_item_id = assigned_streams.work_item_id
     left join mapped_types
         on items_in_scope.work_item_id = mapped_types.work_item_id
+    -- canceling_resolutions is distinct per (source, resolution): each join finds at most one row
+    left join canceling_resolutions as any_source_cancels
+        on any_source_cancels.source = '*'
+        and lower(trim(items_in_scope.resolution)) = any_source_cancels.resolution_key
+    left join canceling_resolutions as own_source_cancels
+        on items_in_scope.source = own_source_cancels.source
+        and lower(trim(items_in_scope.resolution)) = own_source_cancels.resolution_key
 )
 
 select * from final

@@ -78,11 +78,12 @@ change_checks as (
     group by work_items.source, work_items.value_stream_id
 ),
 
-orphan_changes as (
-    select
-        'jira' as source,
-        'unassigned' as value_stream_id,
-        count(*) as orphan_change
+-- Jira's staging holds every landed copy of a change: an orphan change counts once
+orphan_change_keys as (
+    select distinct
+        instance,
+        coalesce(issue_id, item_key) as issue_ref,
+        change_id
     from jira_status_changes
     where not exists (
         select 1
@@ -90,6 +91,14 @@ orphan_changes as (
         where jira_issues.instance = jira_status_changes.instance
             and jira_issues.issue_id = jira_status_changes.issue_id
     )
+),
+
+orphan_changes as (
+    select
+        'jira' as source,
+        'unassigned' as value_stream_id,
+        count(*) as orphan_change
+    from orphan_change_keys
     having count(*) > 0
 ),
 

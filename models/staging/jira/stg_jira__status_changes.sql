@@ -1,42 +1,16 @@
-{{ config(materialized='table') }}
-{#- A table, not a view: two models and its tests read it, and at 1M items re-reading the raw changelog
-    each time costs more than storing it once (docs/decisions.md). Only the columns models read are
-    stored: writing a 5M-row table costs about as much as computing it, so the source name, the status ids,
-    the origin and the source file stay in raw.jira_changelog_items (docs/decisions.md, performance, third round). -#}
+{#- A view, 1:1 with the status items of raw.jira_changelog_items: every landed copy of a change is here
+    (an overlapping export or a changelog page lands the same history again). int_status_changes_unioned
+    keeps one copy per (item, change) in the same pass that orders each item's changes, and counts the
+    others; storing a deduplicated copy here first cost a 5M-row table write and a second dedup pass at
+    1M items (docs/decisions.md, performance, third round). -#}
 with
 
 -- changelog pages may address their issue by key only: the macro finds its id from any landed snapshot
 changelog_items as (select * from {{ jira_changelog_items_with_issue_id() }} as items),
 
-status_items as (
-    select
-        instance,
-        issue_id,
-        issue_key,
-        history_id,
-        item_position,
-        history_created,
-        from_string,
-        to_string,
-        _source_file,
-        _landed_at
-    from changelog_items
-    where field = 'status'
-),
-
-deduplicated as (
-    -- the same history arrives in every overlapping export and in changelog pages: keep the newest copy
-    -- and count the copies (an item known only by key is partitioned by its key)
-    select *
-    from {{ first_copies(
-        'status_items',
-        ['instance', 'issue_id', 'case when issue_id is null then issue_key end', 'history_id', 'item_position'],
-        '_landed_at desc, _source_file desc'
-    ) }} as copies
-),
-
 final as (
     select
+        'jira' as source,
         instance,
         issue_id,
         issue_key as item_key,
@@ -46,9 +20,15 @@ final as (
         {{ to_utc_timestamp('history_created') }} as changed_at,
         from_string as from_status,
         to_string as to_status,
-        _copies as copies_landed,
+        from_value as from_status_id,
+        to_value as to_status_id,
+        origin,
+        _source_file,
+        _file_hash,
+        _record_position,
         cast(_landed_at as {{ dbt.type_timestamp() }}) as _landed_at
-    from deduplicated
+    from changelog_items
+    where field = 'status'
 )
 
 select * from final
