@@ -11,7 +11,23 @@
 -#}
 with
 
-status_changes as (select * from {{ ref('int_status_changes_unioned') }}),
+-- two filtered import CTEs of the same table: DuckDB would materialise one CTE read twice (5.4M rows)
+placed_status_changes as (
+    select
+        work_item_id,
+        to_status
+    from {{ ref('int_status_changes_unioned') }}
+    where change_sequence is not null
+),
+
+first_status_changes as (
+    select
+        work_item_id,
+        from_status
+    from {{ ref('int_status_changes_unioned') }}
+    where change_sequence = 1
+        and from_status is not null
+),
 
 work_items as (select * from {{ ref('int_work_items_mapped') }}),
 
@@ -35,15 +51,12 @@ timeline_statuses as (
     select
         work_item_id,
         to_status as status
-    from status_changes
-    where change_sequence is not null
+    from placed_status_changes
     union all
     select
         work_item_id,
         from_status as status
-    from status_changes
-    where change_sequence = 1
-        and from_status is not null
+    from first_status_changes
 ),
 
 observed_statuses as (

@@ -90,6 +90,18 @@ mapped_types as (
     from {{ first_copies('type_matches', ['work_item_id'], 'label_rank, source_rank, flow_item_type') }} as matches
 ),
 
+-- the item's stream and type as one narrow row, joined to the wide item rows once: two left joins of
+-- 1M-row results to the items made DuckDB's build of this model take 2.2 s or 3.8 s from run to run
+item_mappings as (
+    select
+        coalesce(assigned_streams.work_item_id, mapped_types.work_item_id) as work_item_id,
+        assigned_streams.value_stream_id,
+        mapped_types.flow_item_type
+    from assigned_streams
+    full outer join mapped_types
+        on assigned_streams.work_item_id = mapped_types.work_item_id
+),
+
 canceling_resolutions as (
     select distinct
         source,
@@ -105,8 +117,8 @@ final as (
         items_in_scope.item_key,
         items_in_scope.source_item_id,
         items_in_scope.title,
-        coalesce(assigned_streams.value_stream_id, 'unassigned') as value_stream_id,
-        coalesce(mapped_types.flow_item_type, 'unmapped') as flow_item_type,
+        coalesce(item_mappings.value_stream_id, 'unassigned') as value_stream_id,
+        coalesce(item_mappings.flow_item_type, 'unmapped') as flow_item_type,
         items_in_scope.tracker_item_type,
         items_in_scope.is_subtask,
         items_in_scope.project_key,
@@ -124,15 +136,13 @@ final as (
         items_in_scope.history_expected_count,
         items_in_scope.history_landed_count,
         items_in_scope.is_history_complete,
-        assigned_streams.value_stream_id is not null as is_stream_assigned,
-        mapped_types.flow_item_type is not null as is_type_mapped,
+        item_mappings.value_stream_id is not null as is_stream_assigned,
+        item_mappings.flow_item_type is not null as is_type_mapped,
         coalesce(any_source_cancels.resolution_key, own_source_cancels.resolution_key) is not null
             as has_canceled_resolution
     from items_in_scope
-    left join assigned_streams
-        on items_in_scope.work_item_id = assigned_streams.work_item_id
-    left join mapped_types
-        on items_in_scope.work_item_id = mapped_types.work_item_id
+    left join item_mappings
+        on items_in_scope.work_item_id = item_mappings.work_item_id
     -- canceling_resolutions is distinct per (source, resolution): each join finds at most one row
     left join canceling_resolutions as any_source_cancels
         on any_source_cancels.source = '*'

@@ -1,5 +1,9 @@
+{{ config(materialized='view') }}
 {#-
     One row per work item across every tracker source, in one canonical shape.
+    A view: a union of staging relations (stg_jira__issues is a table) that its three readers
+    (int_work_items_mapped, int_status_changes_unioned, fct_data_quality) scan once each; storing the 1M
+    rows cost more than the readers spend evaluating it (docs/decisions.md, performance, fourth round).
     Jira has its own CTE (sub-tasks, project names, history completeness); every other source's staging
     already has the canonical columns: adding a tracker means one more entry in keyed_sources (its staging
     model) and in source_item_ids (the tracker's own id of the item, or null).

@@ -15,7 +15,42 @@
 -#}
 with
 
-status_changes as (select * from {{ ref('int_status_changes_unioned') }}),
+-- int_status_changes_unioned has three import CTEs, each with only the rows and columns its reader needs:
+-- DuckDB materialises a CTE that two later CTEs read (5.4M rows in memory at 1M items, spilling past the
+-- memory limit), where another filtered scan of the stored table costs almost nothing (docs/decisions.md,
+-- performance, fourth round). first_status_changes (one narrow row per item) is the one read twice.
+placed_status_changes as (
+    -- changes placed on the item's timeline (the others carry a removal_reason and count in fct_data_quality)
+    select
+        work_item_id,
+        change_id,
+        change_sequence,
+        changed_at,
+        next_changed_at,
+        from_status,
+        to_status,
+        previous_to_status
+    from {{ ref('int_status_changes_unioned') }}
+    where change_sequence is not null
+),
+
+first_status_changes as (
+    select
+        work_item_id,
+        from_status,
+        changed_at
+    from {{ ref('int_status_changes_unioned') }}
+    where change_sequence = 1
+),
+
+canceling_item_status_changes as (
+    select
+        work_item_id,
+        change_sequence,
+        to_status
+    from {{ ref('int_status_changes_unioned') }}
+    where change_sequence is not null
+),
 
 work_items as (select * from {{ ref('int_work_items_mapped') }}),
 
@@ -35,30 +70,6 @@ dated_items as (
     where created_at is not null
 ),
 
--- changes placed on the item's timeline (the others carry a removal_reason and count in fct_data_quality)
-placed_changes as (
-    select
-        work_item_id,
-        change_id,
-        change_sequence,
-        changed_at,
-        next_changed_at,
-        from_status,
-        to_status,
-        previous_to_status
-    from status_changes
-    where change_sequence is not null
-),
-
-first_changes as (
-    select
-        work_item_id,
-        from_status,
-        changed_at
-    from placed_changes
-    where change_sequence = 1
-),
-
 creation_intervals as (
     select
         dated_items.work_item_id,
@@ -68,38 +79,38 @@ creation_intervals as (
         dated_items.instance,
         dated_items.has_canceled_resolution,
         0 as interval_index,
-        coalesce(first_changes.from_status, dated_items.snapshot_status, '(none)') as status,
+        coalesce(first_status_changes.from_status, dated_items.snapshot_status, '(none)') as status,
         cast(null as {{ dbt.type_string() }}) as previous_status,
         dated_items.created_at as entered_at,
-        first_changes.changed_at as exited_at,
+        first_status_changes.changed_at as exited_at,
         cast(null as {{ dbt.type_string() }}) as change_id
     from dated_items
-    left join first_changes
-        on dated_items.work_item_id = first_changes.work_item_id
+    left join first_status_changes
+        on dated_items.work_item_id = first_status_changes.work_item_id
 ),
 
 change_intervals as (
     select
-        placed_changes.work_item_id,
+        placed_status_changes.work_item_id,
         dated_items.value_stream_id,
         dated_items.flow_item_type,
         dated_items.source,
         dated_items.instance,
         dated_items.has_canceled_resolution,
-        cast(placed_changes.change_sequence as integer) as interval_index,
-        placed_changes.to_status as status,
+        cast(placed_status_changes.change_sequence as integer) as interval_index,
+        placed_status_changes.to_status as status,
         case
             -- the change's own from-status is the creation status (see creation_intervals)
-            when placed_changes.change_sequence = 1
-                then coalesce(placed_changes.from_status, dated_items.snapshot_status, '(none)')
-            else placed_changes.previous_to_status
+            when placed_status_changes.change_sequence = 1
+                then coalesce(placed_status_changes.from_status, dated_items.snapshot_status, '(none)')
+            else placed_status_changes.previous_to_status
         end as previous_status,
-        placed_changes.changed_at as entered_at,
-        placed_changes.next_changed_at as exited_at,
-        placed_changes.change_id
-    from placed_changes
+        placed_status_changes.changed_at as entered_at,
+        placed_status_changes.next_changed_at as exited_at,
+        placed_status_changes.change_id
+    from placed_status_changes
     inner join dated_items
-        on placed_changes.work_item_id = dated_items.work_item_id
+        on placed_status_changes.work_item_id = dated_items.work_item_id
 ),
 
 status_intervals as (
@@ -138,14 +149,56 @@ mapped as (
         and status_intervals.previous_status = previous_statuses.status
 ),
 
--- only items whose resolution cancels them have a final done run to turn into canceled
-final_done_runs as (
+-- The canceled-resolution rule needs, per item whose resolution cancels it, the index of its last
+-- interval that is not done. Those items' statuses (about 6% of items) are mapped again here rather than
+-- read from `mapped`: a second reader of `mapped` would make DuckDB materialise all 6.4M mapped intervals.
+canceling_items as (
     select
         work_item_id,
-        max(case when mapped_flow_state <> 'done' then interval_index end) as last_not_done_index
-    from mapped
+        value_stream_id,
+        source,
+        instance,
+        snapshot_status
+    from dated_items
     where has_canceled_resolution
-    group by work_item_id
+),
+
+canceling_item_statuses as (
+    select
+        canceling_items.work_item_id,
+        canceling_items.value_stream_id,
+        canceling_items.source,
+        canceling_items.instance,
+        cast(canceling_item_status_changes.change_sequence as integer) as interval_index,
+        canceling_item_status_changes.to_status as status
+    from canceling_item_status_changes
+    inner join canceling_items
+        on canceling_item_status_changes.work_item_id = canceling_items.work_item_id
+    union all
+    select
+        canceling_items.work_item_id,
+        canceling_items.value_stream_id,
+        canceling_items.source,
+        canceling_items.instance,
+        0 as interval_index,
+        coalesce(first_status_changes.from_status, canceling_items.snapshot_status, '(none)') as status
+    from canceling_items
+    left join first_status_changes
+        on canceling_items.work_item_id = first_status_changes.work_item_id
+),
+
+final_done_runs as (
+    select
+        canceling_item_statuses.work_item_id,
+        max(case when statuses.flow_state <> 'done' then canceling_item_statuses.interval_index end)
+            as last_not_done_index
+    from canceling_item_statuses
+    inner join statuses
+        on canceling_item_statuses.value_stream_id = statuses.value_stream_id
+        and canceling_item_statuses.source = statuses.source
+        and canceling_item_statuses.instance = statuses.instance
+        and canceling_item_statuses.status = statuses.status
+    group by canceling_item_statuses.work_item_id
 ),
 
 resolved as (
