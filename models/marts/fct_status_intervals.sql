@@ -181,6 +181,7 @@ canceling_item_statuses as (
         canceling_items.source,
         canceling_items.instance,
         0 as interval_index,
+        -- the status at creation, as in creation_intervals
         coalesce(first_status_changes.from_status, canceling_items.snapshot_status, '(none)') as status
     from canceling_items
     left join first_status_changes
