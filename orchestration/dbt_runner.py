@@ -11,7 +11,6 @@ import duckdb
 
 from orchestration.config import PROJECT_DIR
 from orchestration.ingest.schema import ensure_raw_schema
-from orchestration.quality.store import ensure_quality_tables
 
 
 class DbtFailed(Exception):
@@ -39,9 +38,8 @@ def run_dbt(db: Path, args: Sequence[str]) -> None:
 
     dbt_env(db)
     db.parent.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(str(db)) as con:  # sources must exist even before anything was landed
+    with duckdb.connect(str(db)) as con:  # sources (raw tables, raw.quarantine) exist before anything landed
         ensure_raw_schema(con)
-        ensure_quality_tables(con)  # raw.quarantine / raw.validation_results, read by fct_data_quality
     try:
         result = dbtRunner().invoke([*args, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)])
     finally:

@@ -12,7 +12,7 @@ import dagster as dg
 from orchestration.dagster.dbt import DBT_ASSETS
 from orchestration.dagster.jobs import JOBS
 from orchestration.dagster.landing import LANDING_ASSETS
-from orchestration.dagster.quality import QUALITY_CHECKS
+from orchestration.dagster.quality import QUALITY_CHECKS, QUARANTINE_ASSET
 from orchestration.dagster.report import REPORT_ASSETS
 from orchestration.dagster.resources import WarehouseResource, dbt_resource
 from orchestration.dagster.schedules import SCHEDULES
@@ -20,7 +20,7 @@ from orchestration.dagster.sensors import SENSORS
 from orchestration.dagster.serving import SERVING_ASSETS
 
 defs = dg.Definitions(
-    assets=[*LANDING_ASSETS, *DBT_ASSETS, *REPORT_ASSETS, *SERVING_ASSETS],
+    assets=[*LANDING_ASSETS, QUARANTINE_ASSET, *DBT_ASSETS, *REPORT_ASSETS, *SERVING_ASSETS],
     asset_checks=QUALITY_CHECKS,
     jobs=JOBS,
     schedules=SCHEDULES,

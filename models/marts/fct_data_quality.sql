@@ -1,8 +1,20 @@
 {#-
-    One row per source x value stream x check: how many items (or status changes) a data-quality rule
-    caught, out of how many checked, with a few example values. Every check is present for every
-    source and stream that has items, with zero when nothing was caught, so dashboards can trend it.
+    One row per source x value stream x check: how many items (or status changes, or landed raw rows) a
+    data-quality rule caught, out of how many checked, with a few example values. Every check is present
+    for every source and stream that has items, with zero when nothing was caught, so dashboards can trend it.
+    quarantined_row counts the raw rows the input quality gate moved to raw.quarantine, per landing format
+    (the raw table's prefix), out of every row landed in that format; like the other checks that no item
+    carries, it sits on the stream 'unassigned'.
 -#}
+{#- every raw table, with its landing format (rows still here + rows in quarantine = rows landed) -#}
+{%- set landed_tables = [
+    ('jira', 'jira_issues'), ('jira', 'jira_changelog_items'), ('jira', 'jira_statuses'),
+    ('csv', 'csv_work_items'), ('csv', 'csv_status_changes'),
+    ('github', 'github_issues'), ('github', 'github_issue_events'),
+    ('gitlab', 'gitlab_issues'), ('gitlab', 'gitlab_resource_state_events'), ('gitlab', 'gitlab_resource_label_events'),
+    ('azure', 'azure_work_items'), ('azure', 'azure_work_item_updates'),
+    ('linear', 'linear_issues'),
+] -%}
 with
 
 work_items as (select * from {{ ref('fct_work_items') }}),
@@ -17,6 +29,11 @@ jira_issues as (select * from {{ ref('stg_jira__issues') }}),
 
 all_work_items as (select * from {{ ref('int_work_items_unioned') }}),
 
+quarantined_rows as (select * from {{ ref('stg_quality__quarantined_rows') }}),
+{% for landing_source, table in landed_tables %}
+raw_{{ table }} as (select _file_hash from {{ source(landing_source, table) }}),
+{% endfor %}
+
 checks as (
     {% set checks = [
         ('unmapped_status', 'work_items', 'Items that spent time in a status missing from status_mappings (flow state from the tracker category instead).'),
@@ -27,8 +44,9 @@ checks as (
         ('duplicate_change_removed', 'status_changes', 'Extra copies of a status change (same item and change id) removed.'),
         ('change_before_creation_removed', 'status_changes', 'Status changes dated before the item was created, removed from the timeline.'),
         ('change_without_timestamp_removed', 'status_changes', 'Status changes without a readable time or target status, removed from the timeline.'),
-        ('orphan_change', 'status_changes', 'Jira status changes whose issue was never landed (not attributable to an item or stream).'),
+        ('orphan_change', 'status_changes', 'Jira status changes whose issue was never landed, or was quarantined by the quality gate (not attributable to an item or stream).'),
         ('item_without_created_at', 'work_items', 'Items without a readable creation time, left out of every mart.'),
+        ('quarantined_row', 'raw_rows', 'Landed raw rows the input quality gate moved to raw.quarantine (kept there with every failed check), out of all rows landed in this format.'),
     ] %}
     {% for check_name, unit, description in checks -%}
     select
@@ -112,12 +130,51 @@ items_without_created_at as (
     group by source
 ),
 
+-- Rows still in their raw table, per landing format. Not cut at as_of (nor is the quarantine): landing and
+-- quarantining are not events in an item's life, and a past review recomputed later is built from
+-- everything landed by then, exports of old periods included.
+raw_rows_kept as (
+    {% for landing_source, table in landed_tables -%}
+    select
+        '{{ landing_source }}' as source,
+        count(*) as raw_rows
+    from raw_{{ table }}
+    {{ 'union all' if not loop.last }}
+    {% endfor %}
+),
+
+-- rows in quarantine, out of the rows landed (still in raw + in quarantine)
+quarantine_checks as (
+    select
+        kept.source,
+        'unassigned' as value_stream_id,
+        coalesce(quarantined.quarantined_row, 0) as quarantined_row,
+        kept.raw_rows + coalesce(quarantined.quarantined_row, 0) as rows_landed
+    from (
+        select
+            source,
+            sum(raw_rows) as raw_rows
+        from raw_rows_kept
+        group by source
+    ) as kept
+    left join (
+        select
+            landing_source as source,
+            count(*) as quarantined_row
+        from quarantined_rows
+        group by landing_source
+    ) as quarantined
+        on kept.source = quarantined.source
+),
+
 source_streams as (
     select source, value_stream_id from item_checks
     union
     select source, value_stream_id from orphan_changes
     union
     select source, value_stream_id from items_without_created_at
+    union
+    select source, value_stream_id from quarantine_checks where quarantined_row > 0
 ),
 
 measured as (
@@ -138,9 +195,11 @@ measured as (
             when 'change_without_timestamp_removed' then change_checks.change_without_timestamp_removed
             when 'orphan_change' then orphan_changes.orphan_change
             when 'item_without_created_at' then items_without_created_at.item_without_created_at
+            when 'quarantined_row' then quarantine_checks.quarantined_row
         end as affected_count,
         case checks.checked_unit
             when 'work_items' then item_checks.items_checked
+            when 'raw_rows' then quarantine_checks.rows_landed
             else change_checks.changes_checked
         end as checked_count
     from source_streams
@@ -157,6 +216,9 @@ measured as (
     left join items_without_created_at
         on source_streams.source = items_without_created_at.source
         and source_streams.value_stream_id = items_without_created_at.value_stream_id
+    left join quarantine_checks
+        on source_streams.source = quarantine_checks.source
+        and source_streams.value_stream_id = quarantine_checks.value_stream_id
 ),
 
 unmapped_status_examples as (

@@ -23,7 +23,7 @@ from typing import Any
 import dagster as dg
 import duckdb
 
-from orchestration.dagster.landing import SOURCES, SOURCES_BY_NAME, raw_asset_key, source_of
+from orchestration.dagster.landing import GROUP, SOURCES, SOURCES_BY_NAME, raw_asset_key, source_of
 from orchestration.dagster.resources import POOL, WarehouseResource, retry_on_lock
 
 CHECK_NAME = "great_expectations"
@@ -163,3 +163,16 @@ def quality_gate(
 
 
 QUALITY_CHECKS: list[dg.AssetChecksDefinition] = [quality_gate]
+
+# raw.quarantine is written by the checks above, not materialised by an asset of its own: an external asset in
+# the landing group, so dbt's source `quality.quarantine` (stg_quality__quarantined_rows) has a parent in the graph
+QUARANTINE_ASSET = dg.AssetSpec(
+    raw_asset_key("quarantine"),
+    group_name=GROUP,
+    kinds={"duckdb"},
+    description="raw.quarantine: the raw rows the input quality gate moved out of their raw tables (written "
+    "by the great_expectations checks); counted in marts.fct_data_quality (check quarantined_row).",
+    metadata={"dagster/table_name": "raw.quarantine"},
+    tags={"flowmart/layer": "raw"},
+)
+

@@ -224,6 +224,27 @@ def test_every_landed_row_is_in_staging_or_in_quarantine(run_a):
         assert one(con, "select count(*) from staging.stg_csv__work_items") == 8 - 1
 
 
+def test_quarantined_rows_are_counted_in_fct_data_quality(run_a):
+    from orchestration.dbt_runner import run_dbt
+
+    db, _ = run_a
+    run_dbt(db, ["seed"])
+    run_dbt(db, ["run", "--select", "+fct_data_quality"])
+    with duckdb.connect(str(db), read_only=True) as con:
+        row = con.execute("""
+            select checked_unit, affected_count, checked_count, affected_pct from marts.fct_data_quality
+            where source = 'csv' and value_stream_id = 'unassigned' and check_name = 'quarantined_row'
+        """).fetchone()
+        # CSV rows landed: status changes 27 + work items 8 = 35 (counted file by file in the test above);
+        # quarantined: 10 status changes + 1 work item = 11; 100 * 11 / 35 = 31.43 %
+        assert row[:3] == ("raw_rows", 11, 35)
+        assert row[3] == pytest.approx(31.428571, abs=1e-6)
+        # nothing of the other formats was quarantined, so they get no 'unassigned' quarantine row of their own
+        assert one(con, "select count(*) from marts.fct_data_quality where check_name = 'quarantined_row' "
+                        "and affected_count > 0") == 1
+        assert one(con, "select count(*) from staging.stg_quality__quarantined_rows where landing_source = 'csv'") == 11
+
+
 def test_a_second_run_finds_nothing_new_to_quarantine(run_a):
     db, _ = run_a
     with duckdb.connect(str(db)) as con:
