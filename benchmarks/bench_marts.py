@@ -108,6 +108,9 @@ def main() -> None:
         figures["land"] = measure([PYTHON, "-c",
             "import sys; from orchestration.ingest import land; land(sys.argv[1], [sys.argv[2]])", str(db), str(exports)])
 
+    # dbt's sources exist even in a warehouse landed by an older Flowmart (as `flowmart build` and Dagster ensure)
+    subprocess.run([PYTHON, "-c", "import sys, duckdb; from orchestration.ingest.schema import ensure_raw_schema; "
+                    "c = duckdb.connect(sys.argv[1]); ensure_raw_schema(c); c.close()", str(db)], check=True, cwd=REPO)
     env = {"FLOWMART_DB": str(db), "DBT_PROFILES_DIR": str(REPO), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     target = workdir / "target"
     shutil.rmtree(target, ignore_errors=True)  # a cold parse, then the build reuses it (partial parsing)
