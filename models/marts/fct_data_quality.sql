@@ -6,7 +6,8 @@
     (the raw table's prefix), out of every row landed in that format; like the other checks that no item
     carries, it sits on the stream 'unassigned'.
 -#}
-{#- every raw table, with its landing format (rows still here + rows in quarantine = rows landed) -#}
+{#- every raw table, with its landing format (rows still here + rows in quarantine = rows landed); a raw table
+    added to orchestration/ingest (and to a staging _sources.yml) goes here too -#}
 {%- set landed_tables = [
     ('jira', 'jira_issues'), ('jira', 'jira_changelog_items'), ('jira', 'jira_statuses'),
     ('csv', 'csv_work_items'), ('csv', 'csv_status_changes'),
