@@ -144,28 +144,32 @@ raw_rows_kept as (
     {% endfor %}
 ),
 
+raw_rows_by_format as (
+    select
+        source,
+        sum(raw_rows) as raw_rows
+    from raw_rows_kept
+    group by source
+),
+
+quarantined_rows_by_format as (
+    select
+        landing_source as source,
+        count(*) as quarantined_row
+    from quarantined_rows
+    group by landing_source
+),
+
 -- rows in quarantine, out of the rows landed (still in raw + in quarantine)
 quarantine_checks as (
     select
-        kept.source,
+        raw_rows_by_format.source,
         'unassigned' as value_stream_id,
-        coalesce(quarantined.quarantined_row, 0) as quarantined_row,
-        kept.raw_rows + coalesce(quarantined.quarantined_row, 0) as rows_landed
-    from (
-        select
-            source,
-            sum(raw_rows) as raw_rows
-        from raw_rows_kept
-        group by source
-    ) as kept
-    left join (
-        select
-            landing_source as source,
-            count(*) as quarantined_row
-        from quarantined_rows
-        group by landing_source
-    ) as quarantined
-        on kept.source = quarantined.source
+        coalesce(quarantined_rows_by_format.quarantined_row, 0) as quarantined_row,
+        raw_rows_by_format.raw_rows + coalesce(quarantined_rows_by_format.quarantined_row, 0) as rows_landed
+    from raw_rows_by_format
+    left join quarantined_rows_by_format
+        on raw_rows_by_format.source = quarantined_rows_by_format.source
 ),
 
 source_streams as (

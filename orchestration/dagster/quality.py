@@ -175,4 +175,3 @@ QUARANTINE_ASSET = dg.AssetSpec(
     metadata={"dagster/table_name": "raw.quarantine"},
     tags={"flowmart/layer": "raw"},
 )
-

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 import duckdb
 
+from orchestration.quality.store import ensure_quality_tables
+
 LINEAGE_DDL = """
     _source_file varchar not null,
     _file_hash varchar not null,
@@ -96,8 +98,6 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     for name, columns in TRACKER_TABLES.items():
         con.execute(f"create table if not exists raw.{name} ({columns} {LINEAGE_DDL})")
     # the quality gate's tables too: fct_data_quality counts raw.quarantine even before the gate first runs
-    from orchestration.quality.store import ensure_quality_tables
-
     ensure_quality_tables(con)
 
 

@@ -38,7 +38,7 @@ import pandas as pd
 from expectations.shared import CRITICAL, QUARANTINE, WARNING, GateSettings, Mappings
 from orchestration.config import PROJECT_DIR
 from orchestration.ingest.schema import ensure_raw_schema
-from orchestration.quality.store import ensure_quality_tables, move_to_quarantine
+from orchestration.quality.store import move_to_quarantine
 
 ROW_SUITES = (
     "expectations.jira__issues",
@@ -444,8 +444,7 @@ def _suite_module(name: str) -> ModuleType:
 def quarantine_files(con: duckdb.DuckDBPyConnection, paths: list[str], run_id: str | None = None) -> dict[str, int]:
     """Move every raw row of the landed files ``paths`` to raw.quarantine (``flowmart check --quarantine-file``):
     the way to set aside a landed file that fails a critical check. Returns rows moved per table."""
-    ensure_raw_schema(con)
-    ensure_quality_tables(con)
+    ensure_raw_schema(con)  # also raw.quarantine and raw.validation_results
     run_id = run_id or str(uuid.uuid4())
     moved: dict[str, int] = {}
     resolved = [str(Path(p).expanduser().resolve()) for p in paths]
@@ -527,8 +526,7 @@ def _run_gate(
     say = progress or (lambda _text: None)
     run_id = str(uuid.uuid4())
     run_at = datetime.now(timezone.utc)
-    ensure_raw_schema(con)
-    ensure_quality_tables(con)
+    ensure_raw_schema(con)  # also raw.quarantine and raw.validation_results
     mappings = load_mappings(con, seeds_dir)
     context, batch_definition = _gx_context()
 
