@@ -5,8 +5,9 @@
     1M items (docs/decisions.md, performance, third round). -#}
 with
 
--- changelog pages may address their issue by key only: the macro finds its id from any landed snapshot
-changelog_items as (select * from {{ jira_changelog_items_with_issue_id() }} as items),
+-- the status items; changelog pages may address their issue by key only: the macro finds its id from any
+-- landed snapshot
+changelog_items as (select * from {{ jira_changelog_items_with_issue_id(field='status') }} as items),
 
 final as (
     select
@@ -28,7 +29,6 @@ final as (
         _record_position,
         cast(_landed_at as {{ dbt.type_timestamp() }}) as _landed_at
     from changelog_items
-    where field = 'status'
 )
 
 select * from final
