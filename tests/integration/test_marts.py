@@ -214,6 +214,37 @@ def test_data_quality(warehouse):
     }
 
 
+def test_primary_key_test_fails_on_a_repeated_and_a_null_key(warehouse, tmp_path):
+    """The project's primary_key test (data-tests/generic/primary_key.sql), the DuckDB query and the
+    portable default, on a copy of fct_flow_daily with one key repeated and one key null."""
+    from dbt.cli.main import dbtRunner
+
+    project = make_project(tmp_path)
+    db = tmp_path / "broken.duckdb"
+    shutil.copy(warehouse, db)
+    with duckdb.connect(str(db)) as con:
+        # the first row again (its key now occurs twice), and the same row without a day (a null key)
+        first = "(select * from marts.fct_flow_daily order by value_stream_id, date_day, flow_item_type limit 1)"
+        con.execute(f"insert into marts.fct_flow_daily select * from {first}")
+        con.execute(f"insert into marts.fct_flow_daily select * replace (null as date_day) from {first}")
+    key = "['value_stream_id', 'date_day', 'flow_item_type']"
+    dbt_env(db)
+    common = ["--project-dir", str(project), "--profiles-dir", str(project), "--target-path", str(project / "target")]
+    try:
+        tested = dbtRunner().invoke(["test", "--select", "fct_flow_daily,test_name:primary_key", *common])
+        portable = dbtRunner().invoke(["show", "--inline",
+                                       f"{{{{ flowmart.default__primary_key_sql(ref('fct_flow_daily'), {key}) }}}}",
+                                       *common])
+    finally:
+        release_duckdb()
+    # two offending keys: the repeated one (2 rows) and the null one (1 row)
+    assert not tested.success
+    assert [(r.node.name.split("_fct_")[0], str(r.status), r.failures)
+            for r in tested.result if r.node.resource_type == "test"] == [("primary_key", "fail", 2)]
+    rows = sorted((row[1] is not None, row[3]) for row in portable.result.results[0].agate_table.rows)
+    assert rows == [(False, 1), (True, 2)], rows  # (has a day, row_count): the null key, the repeated key
+
+
 def test_littles_law_report(warehouse, capsys):
     """Little's law: average load ~ velocity per day x mean flow time. Reported, not asserted tightly:
     it holds only for stable streams, and the fixture is far from stable."""
