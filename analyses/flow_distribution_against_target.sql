@@ -15,7 +15,10 @@ quarters as (
     select
         period_start,
         row_number() over (order by period_start desc) as quarters_back
-    from (select distinct period_start from flow_metrics where period_grain = 'quarter') as distinct_quarters
+    from (
+        select distinct period_start from flow_metrics
+        where period_grain = 'quarter'
+    ) as distinct_quarters
 ),
 
 final as (
@@ -42,4 +45,4 @@ final as (
 )
 
 select * from final
-order by value_stream_id = 'all', value_stream, period_start desc, flow_item_type
+order by value_stream_id = 'all', value_stream asc, period_start desc, flow_item_type asc

@@ -56,4 +56,4 @@ final as (
 )
 
 select * from final
-order by value_stream_id = 'all', value_stream, period_start desc
+order by value_stream_id = 'all', value_stream asc, period_start desc

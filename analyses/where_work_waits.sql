@@ -48,4 +48,4 @@ final as (
 )
 
 select * from final
-order by value_stream, flow_state <> 'waiting', share_of_flow_time_pct desc
+order by value_stream asc, flow_state <> 'waiting', share_of_flow_time_pct desc

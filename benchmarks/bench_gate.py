@@ -33,7 +33,7 @@ def main() -> None:
     print(f"raw rows: {sizes}")
     print(f"gate (dry run, {len(report.outcomes)} expectations): {gate_seconds:,.1f} s")
     if not args.skip_dbt:
-        from orchestration.dbt_runner import build
+        from flowmart.dbt import build
 
         started = time.perf_counter()
         build(db)

@@ -23,7 +23,7 @@ from pathlib import Path
 
 CHILD_LAND = """
 import json, resource, sys, time
-from orchestration.ingest import land
+from flowmart.landing import land
 started = time.perf_counter()
 results = land(sys.argv[1], [sys.argv[2]])
 elapsed = time.perf_counter() - started
@@ -83,7 +83,7 @@ def main() -> int:
     parser.add_argument("--workdir", help="keep data here (default: a temp dir, removed afterwards)")
     args = parser.parse_args()
 
-    from orchestration.generate import generate
+    from flowmart.demo.jira import generate
 
     workdir = Path(args.workdir or tempfile.mkdtemp(prefix="flowmart-bench-"))
     data = workdir / "exports"

@@ -28,7 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from orchestration.dbt_runner import PRODUCTION_BUILD_EXCLUDES
+from flowmart.dbt import PRODUCTION_BUILD_EXCLUDES
 
 REPO = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
@@ -97,7 +97,7 @@ def main() -> None:
         pass
     elif not (exports / ".complete").exists():
         figures["generate"] = measure([PYTHON, "-c",
-            "import sys; from orchestration.generate import generate; "
+            "import sys; from flowmart.demo.jira import generate; "
             f"generate(sys.argv[1], items={args.items}, seed={args.seed}); open(sys.argv[1] + '/.complete', 'w').close()",
             str(exports)])
     for stale in (db, db.with_suffix(".duckdb.wal")):
@@ -112,7 +112,7 @@ def main() -> None:
     # `flowmart build` and Dagster ensure), and the file is checkpointed. The first checkpoint after landing
     # and the gate costs 0.5-0.8 s at 1M items (once per landed file); whichever of dbt and the floor wrote
     # first would pay it, so neither does.
-    subprocess.run([PYTHON, "-c", "import sys, duckdb; from orchestration.ingest.schema import ensure_raw_schema; "
+    subprocess.run([PYTHON, "-c", "import sys, duckdb; from flowmart.warehouse import ensure_raw_schema; "
                     "c = duckdb.connect(sys.argv[1]); ensure_raw_schema(c); c.execute('checkpoint'); c.close()",
                     str(db)], check=True, cwd=REPO)
     env = {"FLOWMART_DB": str(db), "DBT_PROFILES_DIR": str(REPO), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}

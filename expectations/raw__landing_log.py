@@ -15,33 +15,16 @@ from expectations.shared import CRITICAL, WARNING, GateSettings, Mappings, expec
 TABLE = "landing_log"
 SUITE_NAME = "raw__landing_log"
 
-# the raw table whose row count landing_log.rows records, per kind of file
-MAIN_TABLE = {
-    "jira_search": "jira_issues",
-    "jira_changelog_page": "jira_changelog_items",
-    "jira_statuses": "jira_statuses",
-    "csv_work_items": "csv_work_items",
-    "csv_status_changes": "csv_status_changes",
-    # GitHub, GitLab, Azure Boards, Linear (orchestration.ingest.trackers): each kind lands in the raw table
-    # of the same name
-    "github_issues": "github_issues",
-    "github_issue_events": "github_issue_events",
-    "gitlab_issues": "gitlab_issues",
-    "gitlab_resource_state_events": "gitlab_resource_state_events",
-    "gitlab_resource_label_events": "gitlab_resource_label_events",
-    "azure_work_items": "azure_work_items",
-    "azure_work_item_updates": "azure_work_item_updates",
-    "linear_issues": "linear_issues",
-}
 
-
-def frame_sql(settings: GateSettings) -> str:
+def frame_sql(settings: GateSettings, main_table: dict[str, str], guarded: list[str]) -> str:
+    """``main_table``: the raw table whose row count landing_log.rows records, per kind of file;
+    ``guarded``: the kinds whose main table a suite guards (both from the tracker registry)."""
     in_raw = "\n            union all\n".join(
         f"select '{table}' as source_table, _file_hash as file_hash, count(*) as rows "
         f"from raw.{table} group by _file_hash"
-        for table in sorted(set(MAIN_TABLE.values()))
+        for table in sorted(set(main_table.values()))
     )
-    kinds = " ".join(f"when '{kind}' then '{table}'" for kind, table in MAIN_TABLE.items())
+    kinds = " ".join(f"when '{kind}' then '{table}'" for kind, table in main_table.items())
     return f"""
     with
 
@@ -76,7 +59,7 @@ def frame_sql(settings: GateSettings) -> str:
         cast(0 as bigint) as _record_position,
         files.status,
         files.kind,
-        files.kind in ({", ".join(f"'{k}'" for k in MAIN_TABLE)}) as has_suite,
+        files.kind in ({", ".join(f"'{k}'" for k in guarded)}) as has_suite,
         case when files.status = 'refused' then files.reason end as refusal_reason,
         files.rows as rows_landed,
         coalesce(in_raw.rows, 0) as rows_in_raw,
@@ -100,7 +83,8 @@ def frame_sql(settings: GateSettings) -> str:
     """
 
 
-def build_suite(mappings: Mappings, settings: GateSettings) -> gx.ExpectationSuite:
+def build_suite(mappings: Mappings, settings: GateSettings, guarded_kinds: list[str] | None = None) -> gx.ExpectationSuite:
+    """``guarded_kinds``: the kinds of file whose main raw table a suite guards (the gate passes the registry's)."""
     landed = Column("status") == "landed"
     guarded = landed & (Column("has_suite") == True)  # noqa: E712 (a GX condition, not a Python test)
     return suite(SUITE_NAME, [
@@ -118,5 +102,5 @@ def build_suite(mappings: Mappings, settings: GateSettings) -> gx.ExpectationSui
                column="rows_landed", min_value=1, row_condition=landed),
         expect(gxe.ExpectColumnValuesToBeInSet, WARNING, "file_kind_guarded",
                "no suite guards this kind of file yet: its rows were not checked",
-               column="kind", value_set=sorted(MAIN_TABLE), row_condition=landed),
+               column="kind", value_set=sorted(guarded_kinds or []), row_condition=landed),
     ])

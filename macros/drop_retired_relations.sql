@@ -6,8 +6,13 @@
 {% macro drop_retired_relations() %}
     {%- set retired = [
         ('intermediate', 'int_status_intervals_mapped'),
-        ('intermediate', 'int_status_intervals'),
         ('staging', 'stg_jira__changelog_histories'),
+        ('staging', 'stg_jira__status_changes'),
+        ('staging', 'stg_jira__changelog_history_counts'),
+        ('staging', 'stg_github__status_changes'),
+        ('staging', 'stg_gitlab__status_changes'),
+        ('staging', 'stg_azure__status_changes'),
+        ('staging', 'stg_linear__status_changes'),
     ] -%}
     {%- if execute and flags.WHICH in ('run', 'build') -%}
         {%- for schema, identifier in retired -%}

@@ -1,26 +1,26 @@
 """The single Dagster entry point (``[tool.dagster] module_name`` in pyproject.toml).
 
-Landing assets per source -> Great Expectations checks (blocking) -> dbt assets (seeds, staging,
-intermediate, marts; dbt tests as checks) -> the semiannual review report -> the published marts.
-See docs/orchestration.md.
+Landing assets per tracker -> the quality gate asset and its blocking checks -> dbt assets (seeds,
+staging, intermediate, marts; dbt tests as checks) -> the semiannual review report -> the published
+marts. Each asset calls a step of :mod:`flowmart.pipeline`, as the CLI does. See docs/orchestration.md.
 """
 
 from __future__ import annotations
 
 import dagster as dg
 
-from orchestration.dagster.dbt import DBT_ASSETS
-from orchestration.dagster.jobs import JOBS
-from orchestration.dagster.landing import LANDING_ASSETS
-from orchestration.dagster.quality import QUALITY_CHECKS, QUARANTINE_ASSET
-from orchestration.dagster.report import REPORT_ASSETS
-from orchestration.dagster.resources import WarehouseResource, dbt_resource
-from orchestration.dagster.schedules import SCHEDULES
-from orchestration.dagster.sensors import SENSORS
-from orchestration.dagster.serving import SERVING_ASSETS
+from orchestration.dbt import DBT_ASSETS
+from orchestration.jobs import JOBS
+from orchestration.landing import LANDING_ASSETS
+from orchestration.publishing import SERVING_ASSETS
+from orchestration.quality import LANDED_ROWS_ASSET, QUALITY_ASSETS, QUALITY_CHECKS
+from orchestration.report import REPORT_ASSETS
+from orchestration.resources import WarehouseResource, dbt_resource
+from orchestration.schedules import SCHEDULES
+from orchestration.sensors import SENSORS
 
 defs = dg.Definitions(
-    assets=[*LANDING_ASSETS, QUARANTINE_ASSET, *DBT_ASSETS, *REPORT_ASSETS, *SERVING_ASSETS],
+    assets=[*LANDING_ASSETS, LANDED_ROWS_ASSET, *QUALITY_ASSETS, *DBT_ASSETS, *REPORT_ASSETS, *SERVING_ASSETS],
     asset_checks=QUALITY_CHECKS,
     jobs=JOBS,
     schedules=SCHEDULES,

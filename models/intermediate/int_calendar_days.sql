@@ -9,6 +9,8 @@
                            - (business_days_before(t1's day) + is_business_day(t1's day) * fraction of t1's day);
       <grain>_start          the period each day belongs to (ISO week, month, fiscal quarter, fiscal half year).
 -#}
+-- A Jinja loop lays out the period columns:
+-- sqlfluff:exclude_rules:LT02,LT05,ST06,AM04,RF04,ST05
 with
 
 work_items as (select * from {{ ref('int_work_items_mapped') }}),

@@ -9,26 +9,19 @@
 {#-
     One row per status change per work item, all sources, deduplicated by (work_item_id, change_id).
     The whole history is kept, independent of var('as_of') (the cut is applied downstream in
-    fct_status_intervals), so moving as_of never invalidates this incremental table.
+    int_status_intervals), so moving as_of never invalidates this incremental table.
     Changes that cannot be placed on the item's timeline stay here with a removal_reason
     (counted by fct_data_quality) and get no change_sequence. Placed changes also carry the time of the
     next placed change (next_changed_at) and the to-status of the one before (previous_to_status).
     Incremental: only items with a staging row (item snapshot or change) landed after the newest
     _landed_at already here are reprocessed, and all their changes are rewritten (delete+insert).
 -#}
-{#- Sources whose staging already gives work_item_id. Jira's changes are keyed by issue id (its key can
-    change) and joined to the issue below; Jira's staging is a view with every landed copy of a change,
-    which the dedup below counts. Sources listed in copies_counted report how many landed copies of a
-    change their staging removed; the others keep one copy and say nothing. -#}
-{%- set keyed_sources = ['csv', 'github', 'gitlab', 'azure', 'linear'] -%}
-{%- set copies_counted = ['csv'] -%}
+{%- set trackers = flowmart.trackers() -%}
 with
 
-jira_issues as (select * from {{ ref('stg_jira__issues') }}),
+{% for tracker, models in trackers.items() %}
+{{ tracker }}_status_changes as (select * from {{ ref(models.status_changes) }}),
 
-jira_status_changes as (select * from {{ ref('stg_jira__status_changes') }}),
-{% for source in keyed_sources %}
-{{ source }}_status_changes as (select * from {{ ref('stg_' ~ source ~ '__status_changes') }}),
 {% endfor %}
 work_items as (select * from {{ ref('int_work_items_unioned') }}),
 
@@ -42,56 +35,27 @@ items_to_process as (
     select work_items.work_item_id
     from work_items
     where work_items._landed_at > (select landed_at from watermark)
+    {%- for tracker in trackers %}
     union
-    select jira_issues.work_item_id
-    from jira_status_changes
-    inner join jira_issues
-        on jira_status_changes.instance = jira_issues.instance
-        and jira_status_changes.issue_id = jira_issues.issue_id
-    where jira_status_changes._landed_at > (select landed_at from watermark)
-    {%- for source in keyed_sources %}
-    union
-    select {{ source }}_status_changes.work_item_id
-    from {{ source }}_status_changes
-    where {{ source }}_status_changes._landed_at > (select landed_at from watermark)
+    select {{ tracker }}_status_changes.work_item_id
+    from {{ tracker }}_status_changes
+    where {{ tracker }}_status_changes._landed_at > (select landed_at from watermark)
     {%- endfor %}
 ),
 {% endif %}
 
--- changes by Jira issue id; the issue gives the stable work_item_id (source + instance + key)
-jira_changes as (
-    select
-        jira_issues.work_item_id,
-        cast(jira_status_changes.change_id as {{ dbt.type_string() }}) as change_id,
-        jira_status_changes.changed_at,
-        jira_status_changes.from_status,
-        jira_status_changes.to_status,
-        1 as copies_landed,
-        jira_status_changes._landed_at
-    from jira_status_changes
-    inner join jira_issues
-        on jira_status_changes.instance = jira_issues.instance
-        and jira_status_changes.issue_id = jira_issues.issue_id
-),
-
-{% for source in keyed_sources %}
-{{ source }}_changes as (
+unioned as (
+    {%- for tracker in trackers %}
     select
         work_item_id,
         cast(change_id as {{ dbt.type_string() }}) as change_id,
         changed_at,
         from_status,
         to_status,
-        {{ 'copies_landed' if source in copies_counted else '1 as copies_landed' }},
+        copies_landed,
         _landed_at
-    from {{ source }}_status_changes
-),
-{% endfor %}
-unioned as (
-    select * from jira_changes
-    {%- for source in keyed_sources %}
-    union all
-    select * from {{ source }}_changes
+    from {{ tracker }}_status_changes
+    {{ 'union all' if not loop.last }}
     {%- endfor %}
 ),
 
@@ -106,8 +70,8 @@ scoped as (
 
 deduplicated as (
     -- one copy per (item, change): the same change landed again (overlapping Jira exports, changelog
-    -- pages) or from two sources; duplicates_removed counts the copies removed here plus those a source's
-    -- staging removed
+    -- pages) or from two sources; duplicates_removed counts the copies removed here plus those a tracker's
+    -- model removed before (copies_landed)
     select
         work_item_id,
         change_id,
@@ -150,7 +114,7 @@ classified as (
 
 sequenced as (
     -- the item's timeline: one sort serves the sequence number, the next change (when this status ends)
-    -- and the status before (what the change left), so fct_status_intervals needs no window of its own
+    -- and the status before (what the change left), so int_status_intervals needs no window of its own
     select
         work_item_id,
         change_id,

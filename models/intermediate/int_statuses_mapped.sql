@@ -45,7 +45,7 @@ dated_items as (
     where created_at is not null
 ),
 
--- the statuses fct_status_intervals can give an item: the to-status of each placed change, and at
+-- the statuses int_status_intervals can give an item: the to-status of each placed change, and at
 -- creation the first change's from-status, else the current status
 timeline_statuses as (
     select
@@ -161,8 +161,8 @@ matched as (
     from candidates
     inner join mapping_rows
         on candidates.status_key = mapping_rows.status_key
-        and (mapping_rows.source = '*' or mapping_rows.source = candidates.source)
-        and (mapping_rows.value_stream_id is null or mapping_rows.value_stream_id = candidates.value_stream_id)
+        and (mapping_rows.source = '*' or candidates.source = mapping_rows.source)
+        and (mapping_rows.value_stream_id is null or candidates.value_stream_id = mapping_rows.value_stream_id)
 ),
 
 final as (

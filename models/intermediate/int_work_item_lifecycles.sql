@@ -12,7 +12,7 @@
 -#}
 with
 
-status_intervals as (select * from {{ ref('fct_status_intervals') }}),
+status_intervals as (select * from {{ ref('int_status_intervals') }}),
 
 calendar_days as (select * from {{ ref('int_calendar_days') }}),
 
@@ -53,7 +53,8 @@ lifecycles as (
         sum(
             case
                 when interval_clock.flow_state = 'active'
-                    then (exit_day.business_days_before + case when exit_day.is_business_day then {{ flowmart.fraction_of_day('interval_clock.ended_at') }} else 0 end)
+                    then
+                        (exit_day.business_days_before + case when exit_day.is_business_day then {{ flowmart.fraction_of_day('interval_clock.ended_at') }} else 0 end)
                         - (entry_day.business_days_before + case when entry_day.is_business_day then {{ flowmart.fraction_of_day('interval_clock.entered_at') }} else 0 end)
             end
         ) as active_business_days_total,

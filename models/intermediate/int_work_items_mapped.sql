@@ -30,22 +30,34 @@ rule_matches as (
         stream_assignment_rules.priority
     from items_in_scope
     inner join stream_assignment_rules
-        on (stream_assignment_rules.source = '*' or stream_assignment_rules.source = items_in_scope.source)
-        and (stream_assignment_rules.instance = '*' or stream_assignment_rules.instance = items_in_scope.instance)
+        on (stream_assignment_rules.source = '*' or items_in_scope.source = stream_assignment_rules.source)
+        and (stream_assignment_rules.instance = '*' or items_in_scope.instance = stream_assignment_rules.instance)
         and (
-            (stream_assignment_rules.match_field = 'project' and stream_assignment_rules.match_type = 'exact'
-                and items_in_scope.project_key = stream_assignment_rules.match_value)
-            or (stream_assignment_rules.match_field = 'project' and stream_assignment_rules.match_type = 'pattern'
-                and items_in_scope.project_key like stream_assignment_rules.match_value)
-            or (stream_assignment_rules.match_field = 'area_path' and stream_assignment_rules.match_type = 'exact'
-                and items_in_scope.area_path = stream_assignment_rules.match_value)
-            or (stream_assignment_rules.match_field = 'area_path' and stream_assignment_rules.match_type = 'pattern'
-                and items_in_scope.area_path like stream_assignment_rules.match_value)
+            (
+                stream_assignment_rules.match_field = 'project' and stream_assignment_rules.match_type = 'exact'
+                and items_in_scope.project_key = stream_assignment_rules.match_value
+            )
+            or (
+                stream_assignment_rules.match_field = 'project' and stream_assignment_rules.match_type = 'pattern'
+                and items_in_scope.project_key like stream_assignment_rules.match_value
+            )
+            or (
+                stream_assignment_rules.match_field = 'area_path' and stream_assignment_rules.match_type = 'exact'
+                and items_in_scope.area_path = stream_assignment_rules.match_value
+            )
+            or (
+                stream_assignment_rules.match_field = 'area_path' and stream_assignment_rules.match_type = 'pattern'
+                and items_in_scope.area_path like stream_assignment_rules.match_value
+            )
             -- lists ('|a|b|'): exact and pattern both match one whole element
-            or (stream_assignment_rules.match_field = 'component'
-                and {{ flowmart.pipe_list_contains('items_in_scope.components', 'stream_assignment_rules.match_value') }})
-            or (stream_assignment_rules.match_field = 'label'
-                and {{ flowmart.pipe_list_contains('items_in_scope.labels', 'stream_assignment_rules.match_value') }})
+            or (
+                stream_assignment_rules.match_field = 'component'
+                and {{ flowmart.pipe_list_contains('items_in_scope.components', 'stream_assignment_rules.match_value') }}
+            )
+            or (
+                stream_assignment_rules.match_field = 'label'
+                and {{ flowmart.pipe_list_contains('items_in_scope.labels', 'stream_assignment_rules.match_value') }}
+            )
         )
 ),
 
@@ -75,7 +87,7 @@ type_matches as (
     from items_in_scope
     inner join type_rules
         on lower(trim(items_in_scope.tracker_item_type)) = type_rules.tracker_item_type_key
-        and (type_rules.source = '*' or type_rules.source = items_in_scope.source)
+        and (type_rules.source = '*' or items_in_scope.source = type_rules.source)
         and (
             type_rules.label_key is null
             or {{ flowmart.pipe_list_contains('lower(items_in_scope.labels)', 'type_rules.label_key') }}

@@ -3,37 +3,22 @@
     data-quality rule caught, out of how many checked, with a few example values. Every check is present
     for every source and stream that has items, with zero when nothing was caught, so dashboards can trend it.
     quarantined_row counts the raw rows the input quality gate moved to raw.quarantine, per landing format
-    (the raw table's prefix), out of every row landed in that format; like the other checks that no item
-    carries, it sits on the stream 'unassigned'.
+    (tracker), out of every row landed in that format; like the other checks that no item carries, it
+    sits on the stream 'unassigned'.
 -#}
-{#- every raw table, with its landing format (rows still here + rows in quarantine = rows landed); a raw table
-    added to orchestration/ingest (and to a staging _sources.yml) goes here too -#}
-{%- set landed_tables = [
-    ('jira', 'jira_issues'), ('jira', 'jira_changelog_items'), ('jira', 'jira_statuses'),
-    ('csv', 'csv_work_items'), ('csv', 'csv_status_changes'),
-    ('github', 'github_issues'), ('github', 'github_issue_events'),
-    ('gitlab', 'gitlab_issues'), ('gitlab', 'gitlab_resource_state_events'), ('gitlab', 'gitlab_resource_label_events'),
-    ('azure', 'azure_work_items'), ('azure', 'azure_work_item_updates'),
-    ('linear', 'linear_issues'),
-] -%}
 with
 
 work_items as (select * from {{ ref('fct_work_items') }}),
 
 status_changes as (select * from {{ ref('int_status_changes_unioned') }}),
 
-status_intervals as (select * from {{ ref('fct_status_intervals') }}),
+status_intervals as (select * from {{ ref('int_status_intervals') }}),
 
-jira_status_changes as (select * from {{ ref('stg_jira__status_changes') }}),
-
-jira_issues as (select * from {{ ref('stg_jira__issues') }}),
+orphaned_status_changes as (select * from {{ ref('int_jira__orphaned_status_changes') }}),
 
 all_work_items as (select * from {{ ref('int_work_items_unioned') }}),
 
-quarantined_rows as (select * from {{ ref('stg_quality__quarantined_rows') }}),
-{% for landing_source, table in landed_tables %}
-raw_{{ table }} as (select _file_hash from {{ source(landing_source, table) }}),
-{% endfor %}
+landed_rows as (select * from {{ ref('int_landed_rows_counted') }}),
 
 checks as (
     {% set checks = [
@@ -97,28 +82,13 @@ change_checks as (
     group by work_items.source, work_items.value_stream_id
 ),
 
--- Jira's staging holds every landed copy of a change: an orphan change counts once
-orphan_change_keys as (
-    select distinct
-        instance,
-        coalesce(issue_id, item_key) as issue_ref,
-        change_id
-    from jira_status_changes
-    where not exists (
-        select 1
-        from jira_issues
-        where jira_issues.instance = jira_status_changes.instance
-            and jira_issues.issue_id = jira_status_changes.issue_id
-    )
-),
-
 orphan_changes as (
     select
-        'jira' as source,
+        source,
         'unassigned' as value_stream_id,
         count(*) as orphan_change
-    from orphan_change_keys
-    having count(*) > 0
+    from orphaned_status_changes
+    group by source
 ),
 
 items_without_created_at as (
@@ -131,55 +101,37 @@ items_without_created_at as (
     group by source
 ),
 
--- Rows still in their raw table, per landing format. Not cut at as_of (nor is the quarantine): landing and
--- quarantining are not events in an item's life, and a past review recomputed later is built from
--- everything landed by then, exports of old periods included.
-raw_rows_kept as (
-    {% for landing_source, table in landed_tables -%}
-    select
-        '{{ landing_source }}' as source,
-        count(*) as raw_rows
-    from raw_{{ table }}
-    {{ 'union all' if not loop.last }}
-    {% endfor %}
-),
-
-raw_rows_by_format as (
-    select
-        source,
-        sum(raw_rows) as raw_rows
-    from raw_rows_kept
-    group by source
-),
-
-quarantined_rows_by_format as (
-    select
-        landing_source as source,
-        count(*) as quarantined_row
-    from quarantined_rows
-    group by landing_source
-),
-
--- rows in quarantine, out of the rows landed (still in raw + in quarantine)
+-- rows in quarantine, out of the rows landed, per landing format
 quarantine_checks as (
     select
-        raw_rows_by_format.source,
+        landing_source as source,
         'unassigned' as value_stream_id,
-        coalesce(quarantined_rows_by_format.quarantined_row, 0) as quarantined_row,
-        raw_rows_by_format.raw_rows + coalesce(quarantined_rows_by_format.quarantined_row, 0) as rows_landed
-    from raw_rows_by_format
-    left join quarantined_rows_by_format
-        on raw_rows_by_format.source = quarantined_rows_by_format.source
+        rows_quarantined as quarantined_row,
+        rows_landed
+    from landed_rows
 ),
 
 source_streams as (
-    select source, value_stream_id from item_checks
+    select
+        source,
+        value_stream_id
+    from item_checks
     union
-    select source, value_stream_id from orphan_changes
+    select
+        source,
+        value_stream_id
+    from orphan_changes
     union
-    select source, value_stream_id from items_without_created_at
+    select
+        source,
+        value_stream_id
+    from items_without_created_at
     union
-    select source, value_stream_id from quarantine_checks where quarantined_row > 0
+    select
+        source,
+        value_stream_id
+    from quarantine_checks
+    where quarantined_row > 0
 ),
 
 measured as (
@@ -243,7 +195,10 @@ unmapped_type_examples as (
         'unmapped_item_type' as check_name,
         {{ dbt.listagg('tracker_item_type', "', '", 'order by tracker_item_type') }} as example_values
     from (
-        select distinct source, value_stream_id, coalesce(tracker_item_type, '(none)') as tracker_item_type
+        select distinct
+            source,
+            value_stream_id,
+            coalesce(tracker_item_type, '(none)') as tracker_item_type
         from work_items
         where flow_item_type = 'unmapped'
     ) as unmapped_types

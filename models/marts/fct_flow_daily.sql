@@ -7,7 +7,7 @@
 -#}
 with
 
-status_intervals as (select * from {{ ref('fct_status_intervals') }}),
+status_intervals as (select * from {{ ref('int_status_intervals') }}),
 
 work_items as (select * from {{ ref('fct_work_items') }}),
 
@@ -26,10 +26,20 @@ wip_intervals as (
 ),
 
 state_changes as (
-    select value_stream_id, flow_item_type, flow_state, entered_date as date_day, 1 as load_change
+    select
+        value_stream_id,
+        flow_item_type,
+        flow_state,
+        entered_date as date_day,
+        1 as load_change
     from wip_intervals
     union all
-    select value_stream_id, flow_item_type, flow_state, exited_date as date_day, -1 as load_change
+    select
+        value_stream_id,
+        flow_item_type,
+        flow_state,
+        exited_date as date_day,
+        -1 as load_change
     from wip_intervals
     where exited_date is not null
 ),
@@ -46,13 +56,36 @@ daily_load_changes as (
 ),
 
 item_events as (
-    select value_stream_id, flow_item_type, created_date as date_day, 'created' as event_name from work_items
+    select
+        value_stream_id,
+        flow_item_type,
+        created_date as date_day,
+        'created' as event_name
+    from work_items
     union all
-    select value_stream_id, flow_item_type, started_date, 'started' from work_items where started_date is not null
+    select
+        value_stream_id,
+        flow_item_type,
+        started_date as date_day,
+        'started' as event_name
+    from work_items
+    where started_date is not null
     union all
-    select value_stream_id, flow_item_type, finished_date, 'finished' from work_items where finished_date is not null
+    select
+        value_stream_id,
+        flow_item_type,
+        finished_date as date_day,
+        'finished' as event_name
+    from work_items
+    where finished_date is not null
     union all
-    select value_stream_id, flow_item_type, canceled_date, 'canceled' from work_items where canceled_date is not null
+    select
+        value_stream_id,
+        flow_item_type,
+        canceled_date as date_day,
+        'canceled' as event_name
+    from work_items
+    where canceled_date is not null
 ),
 
 daily_events as (

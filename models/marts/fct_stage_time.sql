@@ -5,7 +5,7 @@
 -#}
 with
 
-status_intervals as (select * from {{ ref('fct_status_intervals') }}),
+status_intervals as (select * from {{ ref('int_status_intervals') }}),
 
 work_items as (select * from {{ ref('fct_work_items') }}),
 

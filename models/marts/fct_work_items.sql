@@ -33,9 +33,12 @@ joined as (
 with_business_clock as (
     select
         joined.*,
-        (window_end_day.business_days_before
-            + case when window_end_day.is_business_day then {{ flowmart.fraction_of_day('joined.window_end_at') }} else 0 end)
-        - (start_day.business_days_before
+        (
+            window_end_day.business_days_before
+            + case when window_end_day.is_business_day then {{ flowmart.fraction_of_day('joined.window_end_at') }} else 0 end
+        )
+        - (
+            start_day.business_days_before
             + case when start_day.is_business_day then {{ flowmart.fraction_of_day('joined.started_at') }} else 0 end)
             as window_business_days
     from joined

@@ -12,6 +12,7 @@ import dagster as dg
 import duckdb
 import pytest
 
+from flowmart import trackers
 from tests import jira_payloads as jp
 
 WORK_ITEMS_HEADER = (
@@ -81,11 +82,11 @@ def defs():
 
 def pipeline_assets():
     """Landing, quality checks and dbt assets: everything but the report."""
-    from orchestration.dagster.dbt import DBT_ASSETS
-    from orchestration.dagster.landing import LANDING_ASSETS
-    from orchestration.dagster.quality import QUALITY_CHECKS
+    from orchestration.dbt import DBT_ASSETS
+    from orchestration.landing import LANDING_ASSETS
+    from orchestration.quality import LANDED_ROWS_ASSET, QUALITY_ASSETS, QUALITY_CHECKS
 
-    return [*LANDING_ASSETS, *QUALITY_CHECKS, *DBT_ASSETS]
+    return [*LANDING_ASSETS, LANDED_ROWS_ASSET, *QUALITY_ASSETS, *QUALITY_CHECKS, *DBT_ASSETS]
 
 
 def gate_config(docs_dir):
@@ -93,7 +94,7 @@ def gate_config(docs_dir):
 
 
 def resources():
-    from orchestration.dagster.resources import WarehouseResource, dbt_resource
+    from orchestration.resources import WarehouseResource, dbt_resource
 
     return {"warehouse": WarehouseResource(), "dbt": dbt_resource()}
 
@@ -129,11 +130,14 @@ def test_definitions_load_as_one_graph(defs):
     assert raw <= keys
     assert {"staging/stg_jira__issues", "staging/stg_csv__work_items", "report/semiannual_review"} <= keys
 
-    # dbt sources are the landing assets: one lineage graph, no separate source stubs
+    # dbt sources are the landing assets: one lineage graph, no separate source stubs; a model that reads
+    # the raw tables also waits for the quality gate's verdict (raw/validation_results)
     parents = {
         k.to_user_string() for k in graph.get(dg.AssetKey(["staging", "stg_jira__issues"])).parent_keys
     }
-    assert parents == {"raw/jira_issues"}
+    assert parents == {"raw/jira_issues", "raw/validation_results"}
+    assert {k.to_user_string() for k in graph.get(dg.AssetKey(["raw", "validation_results"])).parent_keys} == {
+        f"raw/{t.name}" for t in trackers.raw_tables()}
     for key in raw:
         assert graph.get(dg.AssetKey.from_user_string(key)).is_materializable
 
@@ -148,8 +152,9 @@ def test_definitions_load_as_one_graph(defs):
     marts = {k for k in graph.get_all_asset_keys() if graph.get(k).group_name == "marts"}
     assert report_parents == marts
 
-    # a blocking GX check on every raw table, dbt tests as checks on the models
+    # the gate's verdict is a blocking check; a GX check reports on every raw table; dbt tests are checks
     checks = graph.asset_check_keys
+    assert dg.AssetCheckKey(dg.AssetKey(["raw", "validation_results"]), "gate_passed") in checks
     for key in raw:
         assert dg.AssetCheckKey(dg.AssetKey.from_user_string(key), "great_expectations") in checks
     assert any(c.asset_key == dg.AssetKey(["staging", "stg_jira__issues"]) for c in checks)
@@ -210,7 +215,7 @@ def test_materialize_whole_graph_on_fixture_exports(warehouse):
     evaluations = result.get_asset_check_evaluations()
     gate = {e.asset_key.to_user_string(): e for e in evaluations if e.check_name == "great_expectations"}
     # ... every raw table with a suite: Jira, CSV, and GitHub / GitLab / Azure Boards / Linear (expectations/)
-    from orchestration.dagster.quality import GATE_TABLES
+    from orchestration.quality import GATE_TABLES
 
     assert set(raw_keys()) <= set(gate) == {f"raw/{t}" for t in GATE_TABLES}
     assert "raw/github_issues" in gate and gate["raw/github_issues"].metadata["rows_checked"].value == 0
@@ -224,7 +229,7 @@ def test_materialize_whole_graph_on_fixture_exports(warehouse):
 
     # the review report, downstream of the marts (numbers read straight from the marts just built; the
     # rebuild as of the half's end and the PDF are the report's own tests' business)
-    from orchestration.dagster.report import REPORT_ASSETS
+    from orchestration.report import REPORT_ASSETS
 
     review = dg.materialize(
         REPORT_ASSETS,
@@ -249,7 +254,7 @@ def test_materialize_whole_graph_on_fixture_exports(warehouse):
     assert report["snapshot_rows"] > 0
 
     # landing again lands nothing new: every file is skipped
-    from orchestration.dagster.landing import LANDING_ASSETS
+    from orchestration.landing import LANDING_ASSETS
 
     again = materialized(dg.materialize(LANDING_ASSETS, resources=resources()))
     assert again["raw/jira_issues"]["rows_landed_this_run"] == 0
@@ -278,7 +283,10 @@ def test_failing_blocking_check_stops_the_dbt_assets(warehouse):
     assert failed.metadata["critical_failures"].value == 1
     assert "file_landed" in failed.metadata["failed_expectations"].value
     assert "search_002.json" in failed.metadata["failed_expectations"].value
-    # the refused Jira file counts against Jira only: no other table has a critical failure
+    # the gate's verdict failed (that is what blocked dbt) ...
+    verdict = evaluations.pop("raw/validation_results")
+    assert verdict.check_name == "gate_passed" and not verdict.passed
+    # ... and the refused Jira file counts against Jira only: no other table has a critical failure
     others = [e for k, e in evaluations.items() if k != "raw/jira_issues"]
     assert others and all(e.severity == dg.AssetCheckSeverity.WARN or e.passed for e in others)
     with duckdb.connect(str(db), read_only=True) as con:

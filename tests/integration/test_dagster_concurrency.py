@@ -11,11 +11,12 @@ from pathlib import Path
 import dagster as dg
 import yaml
 
-from orchestration.dagster import resources as dagster_resources
-from orchestration.dagster.jobs import JOBS
-from orchestration.dagster.landing import LANDING_ASSETS, SOURCES_BY_NAME
-from orchestration.dagster.quality import QUALITY_CHECKS
-from orchestration.dagster.resources import POOL, WRITER_TAGS, WarehouseResource
+from orchestration import resources as dagster_resources
+from orchestration.jobs import JOBS
+from flowmart import trackers
+from orchestration.landing import LANDING_ASSETS
+from orchestration.quality import QUALITY_ASSETS, QUALITY_CHECKS
+from orchestration.resources import POOL, WRITER_TAGS, WarehouseResource
 
 DAGSTER_YAML = Path(dagster_resources.__file__).with_name("dagster.yaml")
 
@@ -29,7 +30,7 @@ def test_instance_config_limits_writers_to_one():
         assert config.pool_config.default_pool_limit == 1
     for job in JOBS:
         assert job.tags == WRITER_TAGS
-    for asset in [*LANDING_ASSETS, *QUALITY_CHECKS]:
+    for asset in [*LANDING_ASSETS, *QUALITY_ASSETS, *QUALITY_CHECKS]:
         assert asset.op.pool == POOL
 
 
@@ -75,5 +76,5 @@ def test_a_locked_warehouse_is_retried_with_backoff(tmp_path, monkeypatch):
         e.asset_key.path[-1]: e.materialization.metadata["dagster/row_count"].value
         for e in result.get_asset_materialization_events()
     }
-    assert set(rows) == set(SOURCES_BY_NAME["csv"].tables)
+    assert set(rows) == set(trackers.get("csv").table_names)
     assert rows["csv_status_changes"] == 1

@@ -9,7 +9,7 @@ import time
 import dagster as dg
 import pytest
 
-from orchestration.dagster.sensors import landing_folder_sensor, new_or_changed, scan
+from orchestration.sensors import landing_folder_sensor, new_or_changed, scan
 
 
 def settled(path, age_seconds=60):

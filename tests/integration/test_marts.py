@@ -28,8 +28,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.dbt_runner import dbt_env, release_duckdb
-from orchestration.ingest import land
+from flowmart.dbt import DbtSettings, invoke_dbt
+from flowmart.landing import land
 
 pytestmark = pytest.mark.slow
 
@@ -64,16 +64,8 @@ def make_project(root: Path) -> Path:
 def dbt_build(project: Path, db: Path, *extra: str, as_of: str = AS_OF) -> list:
     """`dbt build` of the whole project, dbt unit tests included (the scheduled build leaves them out);
     returns dbt's node results."""
-    from dbt.cli.main import dbtRunner
-
-    dbt_env(db)
-    args = ["build", "--vars", json.dumps({"as_of": as_of}), *extra,
-            "--project-dir", str(project), "--profiles-dir", str(project),
-            "--target-path", str(project / "target")]
-    try:
-        result = dbtRunner().invoke(args)
-    finally:
-        release_duckdb()
+    result = invoke_dbt(db, ["build", *extra],
+                        DbtSettings(as_of=as_of, project_dir=project, target_path=project / "target"))
     assert result.exception is None, result.exception
     assert result.success, "dbt build failed (see the log above)"
     return list(result.result)
@@ -217,7 +209,6 @@ def test_data_quality(warehouse):
 def test_primary_key_test_fails_on_a_repeated_and_a_null_key(warehouse, tmp_path):
     """The project's primary_key test (data-tests/generic/primary_key.sql), the DuckDB query and the
     portable default, on a copy of fct_flow_daily with one key repeated and one key null."""
-    from dbt.cli.main import dbtRunner
 
     project = make_project(tmp_path)
     db = tmp_path / "broken.duckdb"
@@ -228,15 +219,10 @@ def test_primary_key_test_fails_on_a_repeated_and_a_null_key(warehouse, tmp_path
         con.execute(f"insert into marts.fct_flow_daily select * from {first}")
         con.execute(f"insert into marts.fct_flow_daily select * replace (null as date_day) from {first}")
     key = "['value_stream_id', 'date_day', 'flow_item_type']"
-    dbt_env(db)
-    common = ["--project-dir", str(project), "--profiles-dir", str(project), "--target-path", str(project / "target")]
-    try:
-        tested = dbtRunner().invoke(["test", "--select", "fct_flow_daily,test_name:primary_key", *common])
-        portable = dbtRunner().invoke(["show", "--inline",
-                                       f"{{{{ flowmart.default__primary_key_sql(ref('fct_flow_daily'), {key}) }}}}",
-                                       *common])
-    finally:
-        release_duckdb()
+    settings = DbtSettings(project_dir=project, target_path=project / "target")
+    tested = invoke_dbt(db, ["test", "--select", "fct_flow_daily,test_name:primary_key"], settings)
+    portable = invoke_dbt(db, ["show", "--inline",
+                               f"{{{{ flowmart.default__primary_key_sql(ref('fct_flow_daily'), {key}) }}}}"], settings)
     # two offending keys: the repeated one (2 rows) and the null one (1 row)
     assert not tested.success
     assert [(r.node.name.split("_fct_")[0], str(r.status), r.failures)

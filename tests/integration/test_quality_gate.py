@@ -17,9 +17,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.ingest import land
-from orchestration.quality import gate as gate_module
-from orchestration.quality import run_gate
+from flowmart.landing import land
+from flowmart.gate import run as gate_module
+from flowmart.gate import validation as validation_module
+from flowmart.gate import run_gate
 
 CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "bad_inputs"
 SEEDS = CORPUS / "seeds"
@@ -110,19 +111,19 @@ def test_small_chunks_and_categorical_frames_give_the_same_outcome(run_a, corpus
     """The same corpus through the paths big data takes: many chunks (the next one read while GX validates
     the current) and text columns handed to GX as categoricals (normally only in frames of 100k+ rows)."""
     db_a, report_a = run_a
-    monkeypatch.setattr(gate_module, "CATEGORICAL_MIN_ROWS", 0)
+    monkeypatch.setattr(validation_module, "CATEGORICAL_MIN_ROWS", 0)
     db = tmp_path / "w.duckdb"
     land(db, [corpus / case for case in [*ROW_LEVEL_CASES, "huge"]])
     with duckdb.connect(str(db)) as con:
         categorical = []
-        real_create = gate_module._create_frame
+        real_create = gate_module.create_frame
 
         def spy(con_, frame, sql):
             rows = real_create(con_, frame, sql)
             categorical.extend(c for c, kind, *_ in con_.execute(f"describe {frame}").fetchall() if kind.startswith("ENUM"))
             return rows
 
-        monkeypatch.setattr(gate_module, "_create_frame", spy)
+        monkeypatch.setattr(gate_module, "create_frame", spy)
         report = run_gate(con, seeds_dir=SEEDS, chunk_rows=2)
         quarantined = sorted(con.execute("select source_file, record_position, expectation from raw.quarantine").fetchall())
     assert "source" in categorical  # e.g. csv__status_changes.source: one value, 'csv'
@@ -184,7 +185,7 @@ def test_results_are_kept_in_duckdb_and_data_docs_written(run_a):
 
 
 def test_every_landed_row_is_in_staging_or_in_quarantine(run_a):
-    from orchestration.dbt_runner import run_dbt
+    from flowmart.dbt import run_dbt
 
     db, _ = run_a
     run_dbt(db, ["run", "--select", "stg_csv__status_changes", "stg_csv__work_items"])
@@ -225,7 +226,7 @@ def test_every_landed_row_is_in_staging_or_in_quarantine(run_a):
 
 
 def test_quarantined_rows_are_counted_in_fct_data_quality(run_a):
-    from orchestration.dbt_runner import run_dbt
+    from flowmart.dbt import run_dbt
 
     db, _ = run_a
     run_dbt(db, ["seed"])
@@ -305,12 +306,12 @@ def test_critical_cases_fail_the_gate_and_move_nothing(run_b):
 
 
 def test_build_stops_before_dbt_then_passes_once_the_files_are_set_aside(run_b, corpus, monkeypatch, capsys):
-    from orchestration import cli, dbt_runner
+    from flowmart import cli, dbt as dbt_runner
 
     db, _, _ = run_b
     calls = []
-    monkeypatch.setattr(dbt_runner, "build", lambda *a, **k: calls.append((a, k)))
-    monkeypatch.setattr("orchestration.quality.gate.PROJECT_DIR", SEEDS.parent)  # the corpus seeds
+    monkeypatch.setattr(dbt_runner, "run_dbt", lambda *a, **k: calls.append((a, k)))
+    monkeypatch.setattr("flowmart.settings.PROJECT_DIR", SEEDS.parent)  # the corpus seeds
     code = cli.main(["build", "--db", str(db), "--no-data-docs", "--no-publish"])
     err = capsys.readouterr().err
     assert code == cli.EXIT_USER_ERROR and calls == []

@@ -21,8 +21,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.ingest import land
-from orchestration.quality import quarantine_files, run_gate
+from flowmart.landing import land
+from flowmart.gate import quarantine_files, run_gate
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 CORPUS = FIXTURES / "bad_inputs"
@@ -152,7 +152,7 @@ def test_warnings_are_reported_only(rows_run):
 
 
 def test_every_landed_row_is_in_raw_or_quarantine_and_reaches_staging(rows_run):
-    from orchestration.dbt_runner import run_dbt
+    from flowmart.dbt import run_dbt
 
     db, _ = rows_run
     run_dbt(db, ["run", "--select", "stg_linear__issues", "stg_azure__work_items"])
@@ -250,7 +250,7 @@ def test_setting_the_critical_files_aside_lets_the_gate_through(critical_run):
 
 
 def test_tracker_fixtures_and_demo_data_pass_without_a_single_failure(tmp_path):
-    from orchestration.generate_trackers import generate_trackers
+    from flowmart.demo.trackers import generate_trackers
 
     fixtures_db = tmp_path / "fixtures.duckdb"
     landed = land(fixtures_db, [FIXTURES / t for t in TRACKERS])

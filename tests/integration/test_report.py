@@ -12,12 +12,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.dbt_runner import run_dbt
-from orchestration.generate import generate
-from orchestration.ingest import land
-from orchestration.report import snapshots
-from orchestration.report.build import make_report
-from orchestration.report.periods import Half
+from flowmart.dbt import run_dbt
+from flowmart.demo.jira import generate
+from flowmart.landing import land
+from flowmart.report import snapshots
+from flowmart.report.build import make_report
+from flowmart.report.periods import Half
 from tests.browser import visit
 
 pytestmark = pytest.mark.slow

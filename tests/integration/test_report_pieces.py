@@ -11,10 +11,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from orchestration.report import charts
-from orchestration.report.periods import Half
-from orchestration.report.render import fmt
-from orchestration.report.review import Comparison, merge_candidates, split_candidates
+from flowmart.report import charts
+from flowmart.report.periods import Half
+from flowmart.report.render import fmt
+from flowmart.report.review import Comparison, merge_candidates, split_candidates
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

@@ -17,9 +17,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.cli import main as flowmart
-from orchestration.serving import PublishError, current_version, list_versions, publish, rollback
-from orchestration.serving import publishing as publish_module
+from flowmart.cli import main as flowmart
+from flowmart.publishing import PublishError, current_version, list_versions, publish, rollback
+from flowmart import publishing as publish_module
 from tests.integration.serving_helpers import CONSISTENCY_SQL, make_fake_warehouse
 
 REPO = Path(__file__).resolve().parents[2]

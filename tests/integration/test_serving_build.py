@@ -13,9 +13,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.dbt_runner import run_dbt
-from orchestration.ingest import land
-from orchestration.serving import publish, rollback
+from flowmart.dbt import run_dbt
+from flowmart.landing import land
+from flowmart.publishing import publish, rollback
 from tests.integration.serving_helpers import CONSISTENCY_SQL
 from tests.integration.test_serving import REPO, start_reader, stop_reader
 

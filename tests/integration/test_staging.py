@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from orchestration.ingest import land
+from flowmart.landing import land
 from tests import jira_payloads as jp
 from tests.integration.conftest import SHARED_DATASETS, query
 
@@ -31,7 +31,8 @@ def test_jira_staging_newest_snapshot_utc_and_changelog_merge(tmp_path, dbt):
         jp.write(tmp_path / "in" / "changelog" / "PAY-1_page_001.json", jp.changelog_page("PAY-1", [h1, h2, h3])),
     ]
     assert [r.status for r in land(db, files)] == ["landed"] * 3
-    dbt(db, "build", "--select", "path:models/staging/jira", "path:models/staging/csv")
+    dbt(db, "build", "--select", "path:models/staging/jira", "path:models/staging/csv",
+        "path:models/intermediate/jira")
 
     [issue] = query(db, "select work_item_id, current_status, created_at::varchar, updated_at::varchar, labels, "
                         "components, changelog_total from staging.stg_jira__issues")
@@ -41,8 +42,8 @@ def test_jira_staging_newest_snapshot_utc_and_changelog_merge(tmp_path, dbt):
                      "|backend|security|", "|Payments API|", 3)
 
     changes = query(db, "select change_id, changed_at::varchar, from_status, to_status, count(*) as copies "
-                        "from staging.stg_jira__status_changes group by all order by 2")
-    # staging keeps every landed copy (int_status_changes_unioned keeps one): h1, h2 appear in both
+                        "from intermediate.int_jira__status_changes group by all order by 2")
+    # every landed copy is here (int_status_changes_unioned keeps one): h1, h2 appear in both
     # snapshots and the page (3 copies each), h3 only in the page (1); times in UTC:
     # 09:00+01:00 -> 08:00; 17:30-05:00 -> 22:30; 10:00+05:30 -> 04:30
     assert changes == [
@@ -50,10 +51,10 @@ def test_jira_staging_newest_snapshot_utc_and_changelog_merge(tmp_path, dbt):
         ("1002", "2024-01-04 22:30:00", "In Progress", "In Review", 3),
         ("1003", "2024-01-05 04:30:00", "In Review", "Done", 1),
     ]
-    # the page addressed the issue by key; staging resolved its id
-    assert query(db, "select distinct issue_id from staging.stg_jira__status_changes") == [("101",)]
+    # the page addressed the issue by key; int_jira__changelog_items resolved its id
+    assert query(db, "select distinct issue_id from intermediate.int_jira__changelog_items") == [("101",)]
     # h1, h2, h3 counted once each although h1 and h2 landed three times (two snapshots and the page)
-    assert query(db, "select issue_id, history_landed_count from staging.stg_jira__changelog_history_counts") == [
+    assert query(db, "select issue_id, history_landed_count from intermediate.int_jira__changelog_history_counts") == [
         ("101", 3)
     ]
 
@@ -95,4 +96,4 @@ def test_real_jira_payloads_through_staging(tmp_path, dbt):
     [(created,)] = query(db, "select strftime(created_at, '%Y-%m-%d %H:%M') from staging.stg_jira__issues where item_key = 'EE-1'")
     assert created == "2020-06-12 00:13"
     # no status change lost its time: every +0800 timestamp parsed
-    assert query(db, "select count(*) from staging.stg_jira__status_changes where changed_at is null") == [(0,)]
+    assert query(db, "select count(*) from staging.stg_jira__changelog_items where field = 'status' and changed_at is null") == [(0,)]

@@ -46,8 +46,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.dbt_runner import dbt_env, release_duckdb
-from orchestration.ingest import land
+from flowmart.dbt import DbtSettings, invoke_dbt
+from flowmart.landing import land
 
 pytestmark = pytest.mark.slow
 
@@ -98,16 +98,7 @@ def warehouse(tmp_path_factory) -> Path:
     results += land(db, [FIXTURES / "linear"], instance="acme-mobility")
     assert all(r.status == "landed" for r in results), [r.line() for r in results if r.status != "landed"]
 
-    from dbt.cli.main import dbtRunner
-
-    dbt_env(db)
-    try:
-        result = dbtRunner().invoke([
-            "build", "--vars", json.dumps({"as_of": AS_OF}),
-            "--project-dir", str(project), "--profiles-dir", str(project), "--target-path", str(project / "target"),
-        ])
-    finally:
-        release_duckdb()
+    result = invoke_dbt(db, ["build"], DbtSettings(as_of=AS_OF, project_dir=project, target_path=project / "target"))
     assert result.exception is None, result.exception
     assert result.success, "dbt build failed (see the log above)"
     return db
@@ -116,7 +107,7 @@ def warehouse(tmp_path_factory) -> Path:
 def test_github_synthetic_status_history(warehouse):
     # #102: the same-second remove/add pair (ids 3102003, 3102004) replays in id order
     assert query(warehouse, """
-        select change_id, changed_at, from_status, to_status from staging.stg_github__status_changes
+        select change_id, changed_at, from_status, to_status from intermediate.int_github__status_changes
         where item_key = '102' order by changed_at, change_id""") == [
         ("3102002", d("2026-03-03 10:00"), "open", "in progress"),
         ("3102003", d("2026-03-04 10:00"), "in progress", "open"),
@@ -124,7 +115,7 @@ def test_github_synthetic_status_history(warehouse):
         ("3102005", d("2026-03-06 10:00"), "in progress", "closed (completed)"),
     ]
     # #107 has no events in the page: one change at closed_at
-    assert query(warehouse, "select change_id, from_status, to_status from staging.stg_github__status_changes "
+    assert query(warehouse, "select change_id, from_status, to_status from intermediate.int_github__status_changes "
                             "where item_key = '107'") == [("closed_at", "open", "closed (completed)")]
     assert query(warehouse, "select count(*) from staging.stg_github__issues where item_key = '106'") == [(0,)]
 

@@ -7,12 +7,12 @@ import sys
 
 import pytest
 
-from orchestration.cli import build_parser
+from flowmart.cli import build_parser
 from tests import jira_payloads as jp
 
 
 def flowmart(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "orchestration.cli", *args], capture_output=True, text=True)
+    return subprocess.run([sys.executable, "-m", "flowmart.cli", *args], capture_output=True, text=True)
 
 
 def subcommands() -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
-from orchestration.dbt_runner import stale_incremental_tables
+from flowmart.dbt import stale_incremental_tables
 
 
 def test_an_incremental_table_missing_documented_columns_is_stale(tmp_path):

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from orchestration.report.forecast import how_many, stable_seed, when_done
+from flowmart.report.forecast import how_many, stable_seed, when_done
 
 
 def binomial_at_least(n: int, k: int, p: float = 0.5) -> float:

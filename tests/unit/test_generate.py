@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration import generate as gen
+from flowmart.demo import jira as gen
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "tests" / "fixtures" / "jira_demo_sample"

@@ -7,8 +7,8 @@ from datetime import date
 
 import duckdb
 
-from orchestration.generate_trackers import generate_trackers
-from orchestration.ingest import land
+from flowmart.demo.trackers import generate_trackers
+from flowmart.landing import land
 
 
 def test_same_arguments_give_identical_files_that_land(tmp_path):

@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.ingest import land
+from flowmart.landing import land
 from tests import jira_payloads as jp
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "devlake-samples"
@@ -117,8 +117,10 @@ def test_refusal_keeps_what_was_landed_before(tmp_path):
     [
         ("empty.json", "", "empty file"),
         ("wrong_shape.json", '{"startAt": 0, "things": []}',
-         "unrecognised JSON object (expected a Jira search response with 'issues' or a changelog page with "
-         "'values'); top-level keys: startAt, things"),
+         "unrecognised JSON object (expected a Jira search response with 'issues', a changelog page with "
+         "'values', a status list or a GitHub issues page or issue events page (JSON arrays) or GitLab issues or "
+         "resource state / label events (JSON arrays) or an Azure Boards work item batch or updates list (an "
+         "object with 'value')); top-level keys: startAt, things"),
         ("not_array.json", '{"issues": {"id": 1}}', '"issues" is not a JSON array'),
         ("no_key.json", json.dumps({"issues": [{"id": "1", "self": "https://x.example/rest/api/2/issue/1"}]}),
          "issue at position 1 lacks id, key or fields"),

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.ingest import land
+from flowmart.landing import land
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "azure"
 

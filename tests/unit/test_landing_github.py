@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.ingest import land
+from flowmart.landing import land
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "github"
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "devlake-samples" / "github"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.ingest import land
+from flowmart.landing import land
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "linear"
 
@@ -44,4 +44,4 @@ def test_other_csv_files_keep_their_meaning(tmp_path):
     assert [(r.status, r.kind) for r in results] == [("landed", "csv_status_changes"), ("refused", "linear_issues")]
     assert results[1].reason == "1 row(s) with an empty ID or Created"
     [wrong] = land(tmp_path / "other.duckdb", [interchange], source="linear", instance="acme")
-    assert wrong.reason.startswith("not a Linear CSV export")
+    assert wrong.reason.startswith("not a linear export this version understands (expected a Linear CSV export")

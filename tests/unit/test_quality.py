@@ -11,8 +11,12 @@ import pytest
 from expectations.shared import (
     CRITICAL, GX_SEVERITY, QUARANTINE, SEVERITIES, WARNING, GateSettings, Mappings, empty_in_file_by_file, utc,
 )
-from orchestration.ingest.schema import ensure_raw_schema
-from orchestration.quality.gate import FILE_SUITE, ROW_SUITES, CheckOutcome, load_mappings
+from flowmart.warehouse import ensure_raw_schema
+from flowmart.gate.mappings import load_mappings
+from flowmart.gate.outcomes import CheckOutcome
+from flowmart.gate.run import FILE_SUITE, row_suites
+
+ROW_SUITES = row_suites()
 
 MAPPINGS = Mappings(status_keys=frozenset({"csv|open"}), type_keys=frozenset({"csv|story"}),
                     known_sources=frozenset({"csv", "jira"}))
@@ -111,7 +115,7 @@ def test_a_failure_reads_as_one_line_with_check_count_file_and_examples():
 
 
 def test_check_command_has_help():
-    from orchestration.cli import build_parser
+    from flowmart.cli import build_parser
 
     parser = build_parser()
     with pytest.raises(SystemExit) as exit_info:

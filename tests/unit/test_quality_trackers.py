@@ -9,36 +9,39 @@ import duckdb
 import pytest
 
 from expectations.shared import CRITICAL, QUARANTINE, WARNING, GateSettings, Mappings, in_file_copies, label_scope, scope
-from orchestration.ingest import trackers
-from orchestration.ingest.schema import ensure_raw_schema
-from orchestration.quality.gate import ROW_SUITES, load_mappings
+from flowmart import trackers
+from flowmart.warehouse import ensure_raw_schema
+from flowmart.gate.mappings import load_mappings
+from flowmart.gate.run import row_suites
 
-TRACKER_SUITES = {importlib.import_module(m).TABLE: importlib.import_module(m) for m in ROW_SUITES
-                  if importlib.import_module(m).TABLE in trackers.RAW_TABLES}
+# the trackers added after Jira and the CSV interchange format
+LATER_TRACKERS = [trackers.get(name) for name in ("github", "gitlab", "azure", "linear")]
+TRACKER_SUITES = {importlib.import_module(m).TABLE: importlib.import_module(m) for m in row_suites()
+                  if importlib.import_module(m).TABLE in {t for tr in LATER_TRACKERS for t in tr.table_names}}
 MAPPINGS = Mappings(status_keys=frozenset({"github|open"}), type_keys=frozenset({"github|issue"}),
                     label_keys=frozenset({"gitlab|workflow::in dev"}), label_scopes=frozenset({"gitlab|workflow::"}))
 
 
 def test_every_tracker_raw_table_has_one_suite_named_source__entity():
-    assert set(TRACKER_SUITES) == set(trackers.RAW_TABLES)
-    for table, module in TRACKER_SUITES.items():
-        source = next(s for s, m in trackers.MODULES.items() if table in m.RAW_TABLES)
-        assert module.SUITE_NAME == f"{source}__{table.removeprefix(source + '_')}"
-        assert module.__name__ == f"expectations.{module.SUITE_NAME}"
+    assert set(TRACKER_SUITES) == {t for tracker in LATER_TRACKERS for t in tracker.table_names}
+    for tracker in trackers.all_trackers():
+        for table in tracker.raw_tables:
+            module = importlib.import_module(table.suite)
+            assert module.TABLE == table.name
+            assert module.SUITE_NAME == f"{tracker.name}__{table.name.removeprefix(tracker.name + '_')}"
+            assert module.__name__ == f"expectations.{module.SUITE_NAME}"
 
 
 def test_every_tracker_kind_counts_as_guarded_and_reconciles_against_its_table():
-    from expectations.raw__landing_log import MAIN_TABLE
-
-    for kind in trackers.KINDS:
-        assert MAIN_TABLE[kind] in TRACKER_SUITES, kind
+    for kind in (k for tracker in LATER_TRACKERS for k in tracker.kinds):
+        assert kind.table in TRACKER_SUITES, kind.name
 
 
 def test_dagster_puts_a_blocking_check_on_every_tracker_raw_table():
-    from orchestration.dagster.quality import GATE_TABLES, suite_exists
+    from orchestration.quality import GATE_TABLES
 
-    assert set(trackers.RAW_TABLES) <= set(GATE_TABLES)
-    assert suite_exists("gitlab", "gitlab_resource_label_events") and not suite_exists("gitlab", "gitlab_merge_requests")
+    assert {t.name for t in trackers.raw_tables()} == set(GATE_TABLES)
+    assert all(importlib.import_module(t.suite).TABLE == t.name for t in trackers.raw_tables())
 
 
 @pytest.mark.parametrize("table", sorted(TRACKER_SUITES))

@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 import dagster as dg
 import pytest
 
-from orchestration.dagster import schedules
-from orchestration.dagster.resources import is_lock_error, lock_backoff_seconds
+from orchestration import schedules
+from flowmart.warehouse import is_lock_error
+from orchestration.resources import lock_backoff_seconds
 
 
 def test_default_crons():

@@ -65,9 +65,12 @@ final as (
         instance,
         organization,
         item_key,
+        cast(item_key as {{ dbt.type_string() }}) as source_item_id,
         title,
         tracker_item_type,
+        cast(null as boolean) as is_subtask,
         project as project_key,
+        cast(null as {{ dbt.type_string() }}) as project_name,
         cast(null as {{ dbt.type_string() }}) as components,
         labels,
         area_path,
@@ -84,6 +87,9 @@ final as (
         updated_at,
         rev,
         _source_file,
+        -- the export carries the whole status history (or it is rebuilt from it): nothing to count
+        cast(null as integer) as history_expected_count,
+        cast(null as integer) as history_landed_count,
         _landed_at
     from categorised
 )

@@ -44,9 +44,12 @@ final as (
         source,
         instance,
         item_key,
+        cast(null as {{ dbt.type_string() }}) as source_item_id,
         title,
         tracker_item_type,
+        cast(null as boolean) as is_subtask,
         project_key,
+        cast(null as {{ dbt.type_string() }}) as project_name,
         components,
         labels,
         area_path,
@@ -58,6 +61,9 @@ final as (
         created_at,
         updated_at,
         _source_file,
+        -- the export carries the whole status history (or it is rebuilt from it): nothing to count
+        cast(null as integer) as history_expected_count,
+        cast(null as integer) as history_landed_count,
         _landed_at
     from ranked
     where snapshot_rank = 1

@@ -1,18 +1,10 @@
 {#-
-    One row per GitHub issue (pull requests were skipped at landing): the newest snapshot.
-    GitHub issues have no workflow status: current_status is synthetic (macros/staging_label_statuses.sql):
-    closed -> 'closed (completed)' | 'closed (not planned)' (state_reason not_planned or duplicate);
-    open -> the status of its highest-precedence state label (seed label_states), else 'in progress' when
-    assigned (var github_assignment_starts_work, default true), else 'open'.
+    One row per GitHub issue (pull requests were skipped at landing): the newest snapshot. GitHub issues
+    have no workflow status: int_github__work_items derives one from state, labels and assignees.
 -#}
 with
 
 issues as (select * from {{ source('github', 'github_issues') }}),
-
-label_states as (
-    select * from {{ ref('label_states') }}
-    where source = 'github'
-),
 
 renamed as (
     select
@@ -49,27 +41,6 @@ ranked as (
     from renamed
 ),
 
-newest as (
-    select * from ranked
-    where snapshot_rank = 1
-),
-
-with_status as (
-    select
-        *,
-        case
-            when state = 'closed' and state_reason in ('not_planned', 'duplicate') then 'closed (not planned)'
-            when state = 'closed' then 'closed (completed)'
-            when {{ snapshot_label_status('labels', 'label_states') }} is not null
-                then {{ snapshot_label_status('labels', 'label_states') }}
-            {%- if var('github_assignment_starts_work', true) %}
-            when assignees is not null then 'in progress'
-            {%- endif %}
-            else 'open'
-        end as current_status
-    from newest
-),
-
 final as (
     select
         work_item_id,
@@ -80,25 +51,18 @@ final as (
         title,
         tracker_item_type,
         project_key,
-        cast(null as {{ dbt.type_string() }}) as components,
         labels,
-        cast(null as {{ dbt.type_string() }}) as area_path,
-        cast(null as {{ dbt.type_string() }}) as parent_key,
         assignees,
         milestone,
-        current_status,
-        case
-            when state = 'closed' then 'done'
-            when current_status = 'open' then 'new'
-            else 'indeterminate'
-        end as current_status_category,
-        case when state = 'closed' then coalesce(state_reason, 'completed') end as resolution,
-        case when state = 'closed' then closed_at end as resolved_at,
+        state,
+        state_reason,
+        closed_at,
         created_at,
         updated_at,
         _source_file,
         _landed_at
-    from with_status
+    from ranked
+    where snapshot_rank = 1
 )
 
 select * from final

@@ -1,16 +1,10 @@
 {#-
     One row per GitLab issue - the newest snapshot (updated_at, then latest landing). instance = project path.
-    current_status is synthetic like GitHub's (macros/staging_label_statuses.sql): 'closed' when closed, else the
-    status of its highest-precedence state label (seed label_states, e.g. workflow::in dev), else 'open'.
+    GitLab issues have no workflow status: int_gitlab__work_items derives one from state and scoped labels.
 -#}
 with
 
 issues as (select * from {{ source('gitlab', 'gitlab_issues') }}),
-
-label_states as (
-    select * from {{ ref('label_states') }}
-    where source = 'gitlab'
-),
 
 renamed as (
     select
@@ -44,17 +38,6 @@ ranked as (
     from renamed
 ),
 
-with_status as (
-    select
-        *,
-        case
-            when state = 'closed' then 'closed'
-            else coalesce({{ snapshot_label_status('labels', 'label_states') }}, 'open')
-        end as current_status
-    from ranked
-    where snapshot_rank = 1
-),
-
 final as (
     select
         work_item_id,
@@ -64,26 +47,17 @@ final as (
         item_key,
         title,
         tracker_item_type,
-        instance as project_key,
-        cast(null as {{ dbt.type_string() }}) as components,
         labels,
-        cast(null as {{ dbt.type_string() }}) as area_path,
-        cast(null as {{ dbt.type_string() }}) as parent_key,
         assignees,
         milestone,
-        current_status,
-        case
-            when state = 'closed' then 'done'
-            when current_status = 'open' then 'new'
-            else 'indeterminate'
-        end as current_status_category,
-        cast(null as {{ dbt.type_string() }}) as resolution,
-        case when state = 'closed' then closed_at end as resolved_at,
+        state,
+        closed_at,
         created_at,
         updated_at,
         _source_file,
         _landed_at
-    from with_status
+    from ranked
+    where snapshot_rank = 1
 )
 
 select * from final

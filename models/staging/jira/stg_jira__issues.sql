@@ -1,5 +1,5 @@
 {{ config(materialized='table') }}
-{#- A table, not a view: several models read it; see stg_jira__status_changes. -#}
+{#- A table, not a view: several models read it (docs/adr/0012-views-where-readers-scan-once.md). -#}
 with
 
 issues as (select * from {{ source('jira', 'jira_issues') }}),

@@ -1,0 +1,5 @@
+import sys
+
+from flowmart.cli import main
+
+sys.exit(main())

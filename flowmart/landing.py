@@ -1,0 +1,496 @@
+"""Land tracker export files in DuckDB's `raw` schema.
+
+One call of :func:`land_files` lands a batch of files. Each file is:
+
+* hashed (sha256 of its bytes) — a hash already landed is skipped, so landing is idempotent;
+* recognised by the tracker registry (:mod:`flowmart.trackers`): each tracker says which of its kinds a
+  parsed document or a CSV header is;
+* read by DuckDB's own readers (``read_json_objects`` / ``read_csv``) and inserted set-based,
+  inside one transaction together with its ``raw.landing_log`` and ``raw.landed_rows`` rows — a file
+  lands completely or not at all;
+* refused with a one-line reason (recorded in ``raw.landing_log``) when it is corrupt, truncated or
+  wrongly shaped. Other files of the batch still land; nothing landed before is touched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from flowmart import trackers
+from flowmart.trackers.spec import Kind, KindSql, RefusedFile, Tracker, csv_header
+from flowmart.warehouse import Warehouse, ensure_raw_schema
+
+JSON_MAX_OBJECT_SIZE = 1 << 30  # a search page of 1,000 issues with changelogs is far below 1 GB
+SUPPORTED_SUFFIXES = {".json", ".csv"}
+BATCH_BYTES = 64 << 20  # batchable pages landed together in one transaction (see land_files)
+BATCH_FILES = 500
+INSERT_TARGET = re.compile(r"insert\s+into\s+raw\.(\w+)", re.IGNORECASE)
+
+__all__ = ["FileResult", "RefusedFile", "expand_paths", "land", "land_files"]
+
+
+@dataclass
+class FileResult:
+    path: Path
+    status: str  # landed | skipped | refused
+    kind: str | None
+    rows: int
+    bytes: int
+    reason: str | None = None
+    seconds: float = 0.0
+    rows_total: int = 0  # rows written to every raw table (e.g. issues + their changelog items)
+
+    def line(self) -> str:
+        if self.status == "refused":
+            return f"{self.path}: refused: {self.reason}"
+        if self.status == "skipped":
+            return f"{self.path}: skipped: {self.reason}"
+        return f"{self.path}: landed {self.rows:,} rows as {self.kind}"
+
+
+# --------------------------------------------------------------------------------------------
+# discovery
+
+
+def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
+    """Files named directly, plus every .json/.csv file under named folders (sorted, recursive)."""
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw).expanduser()
+        if path.is_dir():
+            found.extend(
+                sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
+            )
+        else:
+            found.append(path)
+    return [p.resolve() for p in found]
+
+
+def file_digest(path: Path) -> tuple[str, int]:
+    sha = hashlib.sha256()
+    size = 0
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            sha.update(block)
+            size += len(block)
+    return sha.hexdigest(), size
+
+
+# --------------------------------------------------------------------------------------------
+# recognising a file
+
+
+def _first_char(path: Path) -> str:
+    with path.open("rb") as handle:
+        head = handle.read(4096)
+    if head.startswith(b"\xef\xbb\xbf"):
+        head = head[3:]
+    text = head.lstrip()
+    return chr(text[0]) if text else ""
+
+
+def _duck_reason(exc: Exception) -> str:
+    """DuckDB's error text, shortened to one line without the file path (the caller names the file)."""
+    lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
+    if not lines:
+        return type(exc).__name__
+    text = re.sub(r"^[A-Za-z ]*Error: ", "", lines[0])
+    if text.startswith("CSV Error on Line"):
+        # DuckDB's CSV errors: "CSV Error on Line: N", "Original Line: ...", then the actual problem
+        detail = next((x for x in lines[1:] if not x.startswith(("Original Line", "Possible"))), "")
+        text = f"{text.replace('CSV Error on Line:', 'CSV error on line')}: {detail}".rstrip(": ")
+    text = re.sub(r' in file "[^"]*"', "", text)
+    return text[:300]
+
+
+def _candidates(source: str | None, file_format: str) -> list[Tracker]:
+    """The trackers a file may belong to: the one named by --source, else every one that reads the format."""
+    if source:
+        tracker = trackers.get(source)
+        if file_format not in tracker.file_formats:
+            if file_format == "csv":
+                raise RefusedFile(f"a .csv file cannot be a {source} export (use the CSV interchange format)")
+            raise RefusedFile(f"a .json file given as --source {source}; {source} exports are CSV files")
+        return [tracker]
+    return [t for t in trackers.all_trackers() if file_format in t.file_formats]
+
+
+def _expected(candidates: list[Tracker]) -> str:
+    return " or ".join(t.formats_hint for t in candidates)
+
+
+def recognise_csv(path: Path, source: str | None = None) -> Kind:
+    """The kind of a CSV file, from its header."""
+    candidates = _candidates(source, "csv")
+    header = csv_header(path)
+    if not header:
+        raise RefusedFile("empty file")
+    for tracker in candidates:
+        kind = tracker.recognise_csv(header) if tracker.recognise_csv else None
+        if kind:
+            return kind
+    if source:
+        raise RefusedFile(f"not a {source} export this version understands (expected {_expected(candidates)}; "
+                          "see docs/trackers.md)")
+    raise RefusedFile(f"unrecognised CSV header (expected {_expected(candidates)})")
+
+
+def recognise_json(container: str, keys: set[str], item_keys: set[str], source: str | None) -> Kind:
+    """The kind of a parsed JSON document (see :data:`flowmart.trackers.spec.JsonRecogniser`)."""
+    candidates = _candidates(source, "json")
+    for tracker in candidates:
+        kind = tracker.recognise_json(container, keys, item_keys) if tracker.recognise_json else None
+        if kind:
+            return kind
+    shown = ", ".join(sorted(keys if container == "object" else item_keys)[:8])
+    where = "top-level keys" if container == "object" else "keys of the first element"
+    if source:
+        raise RefusedFile(f"not a {source} export this version understands (expected "
+                          f"{_expected(candidates)}; see docs/trackers.md); {where}: {shown}")
+    raise RefusedFile(f"unrecognised JSON {container} (expected {_expected(candidates)}); {where}: {shown}")
+
+
+def _issue_ref(kind: Kind, path: Path) -> str | None:
+    match = kind.issue_ref.search(path.stem) if kind.issue_ref else None
+    return match.group(1) if match else None
+
+
+# --------------------------------------------------------------------------------------------
+# landing
+
+
+class Lander:
+    """Lands files into one DuckDB connection."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection):
+        self.con = con
+        self._rows_total = 0
+        ensure_raw_schema(con)
+
+    # -- one file -------------------------------------------------------------------------
+
+    def land_file(self, path: Path, source: str | None = None, instance: str | None = None) -> FileResult:
+        started = time.perf_counter()
+        if not path.exists():
+            return self._refuse(path, None, 0, None, "no such file", started)
+        if not path.is_file():
+            return self._refuse(path, None, 0, None, "not a regular file", started)
+        try:
+            digest, size = file_digest(path)
+        except OSError as exc:
+            return self._refuse(path, None, 0, None, f"cannot read: {exc.strerror}", started)
+
+        already = self.con.execute(
+            "select file_path from raw.landing_log where file_hash = ? and status = 'landed' limit 1", [digest]
+        ).fetchone()
+        if already:
+            reason = "already landed" + ("" if already[0] == str(path) else f" (same content as {already[0]})")
+            self._log(path, digest, size, None, "skipped", reason, 0, started)
+            return FileResult(path, "skipped", None, 0, size, reason, time.perf_counter() - started)
+
+        if size == 0:
+            return self._refuse(path, digest, size, None, "empty file", started)
+
+        kind: Kind | None = None
+        temp_tables: tuple[str, ...] = ()
+        try:
+            suffix = path.suffix.lower()
+            if suffix == ".csv":
+                kind = recognise_csv(path, source)
+            elif suffix == ".json":
+                _candidates(source, "json")  # a .json file given as a CSV-only tracker: refused before parsing
+            else:
+                raise RefusedFile(f"unsupported file type '{suffix or '(none)'}' (expected .json or .csv)")
+
+            self.con.execute("begin transaction")
+            try:
+                landed_at = self.con.execute("select now()::timestamptz").fetchone()[0]
+                if kind is None:
+                    kind = self._parse_json(path, digest, source)
+                    sql = kind.sql()
+                    temp_tables = sql.temp_tables
+                    counts = self._insert(sql, path, digest, instance, _issue_ref(kind, path), kind)
+                else:
+                    counts = {kind.table: kind.land_csv(self.con, path, digest, csv_header(path), instance)}
+                rows = counts.get(kind.table, 0)
+                self._rows_total = sum(counts.values())
+                self._record_rows(digest, counts)
+                self._log(path, digest, size, kind.name, "landed", None, rows, started, landed_at=landed_at)
+                self.con.execute("commit")
+            except BaseException:
+                self.con.execute("rollback")
+                raise
+        except (RefusedFile, duckdb.Error) as exc:
+            reason = str(exc) if isinstance(exc, RefusedFile) else _duck_reason(exc)
+            # a refused CSV file keeps the kind its header named; a refused JSON file records none
+            return self._refuse(path, digest, size, kind.name if kind and kind.land_csv else None, reason, started)
+        finally:
+            for temp in ("_doc", *temp_tables):
+                self.con.execute(f"drop table if exists {temp}")
+        return FileResult(path, "landed", kind.name, rows, size, None, time.perf_counter() - started, self._rows_total)
+
+    # -- JSON --------------------------------------------------------------------------------
+
+    def _parse_json(self, path: Path, digest: str, source: str | None) -> Kind:
+        """Read the file into the temp table ``_doc`` and return its kind."""
+        first = _first_char(path)
+        if first not in ("{", "["):
+            raise RefusedFile("not JSON (expected a JSON object or array)")
+        self.con.execute(
+            "create or replace temp table _doc as "
+            "select json as doc, row_number() over () as pos, "
+            "?::varchar as _source_file, ?::varchar as _file_hash, null::varchar as _issue_ref "
+            "from read_json_objects(?, format = 'auto', maximum_object_size = ?)",
+            [str(path), digest, str(path), JSON_MAX_OBJECT_SIZE],
+        )
+        count = self.con.execute("select count(*) from _doc").fetchone()[0]
+        if count == 0:
+            raise RefusedFile("JSON holds no records")
+        if first == "{":
+            if count != 1:
+                raise RefusedFile("expected one JSON document, found several")
+            keys, item_keys = self.con.execute(
+                "select json_keys(doc), "
+                "case when json_type(doc -> 'value') = 'ARRAY' then json_keys(doc -> 'value' -> 0) end from _doc"
+            ).fetchone()
+            return recognise_json("object", set(keys or []), set(item_keys or []), source)
+        item_keys = self.con.execute("select json_keys(doc) from _doc where pos = 1").fetchone()[0]
+        return recognise_json("array", set(), set(item_keys or []), source)
+
+    def _insert(self, statements: KindSql, path: Path, digest: str, instance: str | None,
+                issue_ref: str | None, kind: Kind) -> dict[str, int]:
+        """Run a kind's checks and insert statements; return the rows landed per raw table."""
+        if kind.needs_issue_ref and not issue_ref:
+            raise RefusedFile(kind.needs_issue_ref)
+        if issue_ref:
+            self.con.execute("update _doc set _issue_ref = ?", [issue_ref])
+        params = {"source_file": str(path), "file_hash": digest, "instance": instance, "issue_ref": issue_ref}
+        if statements.precheck:
+            problem = self.con.execute(statements.precheck).fetchone()
+            if problem and problem[0]:
+                raise RefusedFile(problem[0])
+        for sql in statements.prepare:
+            self.con.execute(sql, _subset(sql, params))
+        problem = self.con.execute(statements.validate, _subset(statements.validate, params)).fetchone()
+        if problem and problem[0]:
+            raise RefusedFile(problem[0])
+        counts: dict[str, int] = {}
+        for sql in statements.inserts:
+            table = INSERT_TARGET.search(sql).group(1)
+            counts[table] = counts.get(table, 0) + self.con.execute(sql, _subset(sql, params)).fetchone()[0]
+        return counts
+
+    # -- many pages at once --------------------------------------------------------------------
+
+    def land_batch(self, paths: list[Path], source: str | None = None, instance: str | None = None) -> list[FileResult]:
+        """Land a run of JSON files, the pages of batchable kinds among them in one transaction.
+
+        Per-file overhead (a dozen statements, each parsing the page) dominates landing 100-issue pages, so
+        pages that are well formed are read by one ``read_json_objects`` call and inserted set-based together
+        with their landing_log rows. Per-file atomicity still holds: a file is in the transaction whole or not
+        at all, and if anything about the batch fails the transaction is rolled back. Every file the batch
+        does not take (refusals, duplicates, other kinds, arrays) goes through :meth:`land_file`, which
+        gives it its own one-line reason.
+        """
+        done: dict[Path, FileResult] = {}
+        if len(paths) > 1 and (source is None or any(k.batchable for k in trackers.get(source).kinds)):
+            temps = {t for k in trackers.kinds().values() if k.batchable for t in k.sql().temp_tables}
+            try:
+                done = self._land_pages(paths, source, instance)
+            finally:
+                for temp in ("_doc", "_files", "_batch", *sorted(temps)):
+                    self.con.execute(f"drop table if exists {temp}")
+        return [done.get(path) or self.land_file(path, source=source, instance=instance) for path in paths]
+
+    def _land_pages(self, paths: list[Path], source: str | None, instance: str | None) -> dict[Path, FileResult]:
+        started = time.perf_counter()
+        candidates: dict[str, tuple[Path, str, int]] = {}
+        hashes: set[str] = set()
+        for path in paths:
+            try:
+                if not path.is_file() or _first_char(path) != "{":
+                    continue
+                digest, size = file_digest(path)
+            except OSError:
+                continue
+            if digest not in hashes:
+                hashes.add(digest)
+                candidates[str(path)] = (path, digest, size)
+        if not candidates:
+            return {}
+        landed = {
+            h for (h,) in self.con.execute(
+                "select distinct file_hash from raw.landing_log where status = 'landed' and file_hash in (select unnest(?))",
+                [sorted(hashes)],
+            ).fetchall()
+        }
+        candidates = {name: c for name, c in candidates.items() if c[1] not in landed}
+        if len(candidates) < 2:
+            return {}
+        try:
+            self.con.execute(
+                "create or replace temp table _batch as "
+                "select filename as _source_file, json as doc "
+                "from read_json_objects(?, format = 'auto', maximum_object_size = ?, filename = true)",
+                [list(candidates), JSON_MAX_OBJECT_SIZE],
+            )
+        except duckdb.Error:
+            return {}  # some file is not valid JSON: each goes on its own, with its reason
+        kinds: dict[int, tuple[Kind, list[str]]] = {}
+        for name, count, keys in self.con.execute(
+            "select _source_file, count(*), any_value(json_keys(doc)) from _batch group by _source_file"
+        ).fetchall():
+            if count != 1:
+                continue
+            try:
+                kind = recognise_json("object", set(keys or []), set(), source)
+            except RefusedFile:
+                continue
+            if kind.batchable:
+                kinds.setdefault(id(kind), (kind, []))[1].append(name)
+        if not kinds:
+            return {}
+        self.con.execute("create or replace temp table _files (_source_file varchar, _file_hash varchar, _issue_ref varchar)")
+        self.con.executemany(
+            "insert into _files values (?, ?, ?)",
+            [[name, digest, _issue_ref(kind, path)]
+             for kind, members in kinds.values()
+             for name in members
+             for path, digest, _ in [candidates[name]]],
+        )
+
+        params = {"instance": instance}
+        counts: dict[str, dict[str, int]] = {}  # file -> rows per raw table
+        results: dict[Path, FileResult] = {}
+        self.con.execute("begin transaction")
+        try:
+            for kind, members in kinds.values():
+                statements = kind.sql()
+                self.con.execute(
+                    "create or replace temp table _doc as "
+                    "select _batch.doc, 1 as pos, _batch._source_file, _files._file_hash, _files._issue_ref "
+                    "from _batch join _files using (_source_file) where _source_file in (select unnest(?))",
+                    [members],
+                )
+                bad = {f for _, f in self.con.execute(statements.precheck).fetchall()} if statements.precheck else set()
+                self._drop_docs(bad)
+                for sql in statements.prepare:
+                    self.con.execute(sql, _subset(sql, params))
+                invalid = {f for _, f in self.con.execute(statements.validate, _subset(statements.validate, params)).fetchall()}
+                if invalid:  # leave them to land_file; prepare again without them
+                    self._drop_docs(invalid)
+                    for sql in statements.prepare:
+                        self.con.execute(sql, _subset(sql, params))
+                    bad |= invalid
+                good = [f for f in members if f not in bad]
+                for sql in statements.inserts:
+                    # each insert reads one temp table with _source_file: count its rows per file first
+                    table = INSERT_TARGET.search(sql).group(1)
+                    source_temp = re.search(r"\bfrom\s+(_\w+)", sql).group(1)
+                    for name, n in self.con.execute(
+                        f"select _source_file, count(*) from {source_temp} group by 1"
+                    ).fetchall():
+                        per_file = counts.setdefault(name, {})
+                        per_file[table] = per_file.get(table, 0) + n
+                    self.con.execute(sql, _subset(sql, params))
+                for name in good:
+                    path, digest, size = candidates[name]
+                    per_file = counts.setdefault(name, {})
+                    self._record_rows(digest, per_file)
+                    self._log(path, digest, size, kind.name, "landed", None, per_file.get(kind.table, 0), started)
+                    results[path] = FileResult(path, "landed", kind.name, per_file.get(kind.table, 0), size, None,
+                                               0.0, sum(per_file.values()))
+            self.con.execute("commit")
+        except BaseException:
+            self.con.execute("rollback")
+            return {}
+        share = (time.perf_counter() - started) / max(len(results), 1)
+        for result in results.values():
+            result.seconds = share
+        return results
+
+    def _drop_docs(self, names: set[str]) -> None:
+        if names:
+            self.con.execute("delete from _doc where _source_file in (select unnest(?))", [sorted(names)])
+
+    # -- log ---------------------------------------------------------------------------------
+
+    def _record_rows(self, digest: str, counts: dict[str, int]) -> None:
+        rows = [(digest, table, n) for table, n in counts.items() if n]
+        if rows:
+            self.con.executemany("insert into raw.landed_rows values (?, ?, ?)", rows)
+
+    def _log(self, path, digest, size, kind, status, reason, rows, started, landed_at=None) -> None:
+        self.con.execute(
+            """
+            insert into raw.landing_log
+                (landing_id, file_path, file_hash, file_bytes, kind, status, reason, rows, started_at, finished_at)
+            values (?, ?, ?, ?, ?, ?, ?, ?, coalesce(?::timestamptz, now()::timestamptz), now()::timestamptz)
+            """,
+            [str(uuid.uuid4()), str(path), digest, size, kind, status, reason, rows, landed_at],
+        )
+
+    def _refuse(self, path, digest, size, kind, reason, started) -> FileResult:
+        reason = " ".join(str(reason).split())
+        self._log(path, digest, size, kind, "refused", reason, 0, started)
+        return FileResult(path, "refused", kind, 0, size, reason, time.perf_counter() - started)
+
+
+def _subset(sql: str, params: dict) -> dict:
+    return {k: v for k, v in params.items() if f"${k}" in sql}
+
+
+# --------------------------------------------------------------------------------------------
+# batch
+
+
+def land_files(
+    con: duckdb.DuckDBPyConnection,
+    paths: Sequence[str | Path],
+    source: str | None = None,
+    instance: str | None = None,
+    progress: Callable[[int, int, FileResult], None] | None = None,
+) -> list[FileResult]:
+    """Land files (and folders of them). Runs of JSON files go through :meth:`Lander.land_batch`."""
+    lander = Lander(con)
+    files = expand_paths(paths)
+    results: list[FileResult] = []
+
+    def report(batch_results: list[FileResult]) -> None:
+        for result in batch_results:
+            results.append(result)
+            if progress:
+                progress(len(results), len(files), result)
+
+    run: list[Path] = []
+    run_bytes = 0
+    for path in files:
+        if path.suffix.lower() == ".json" and path.is_file():
+            run.append(path)
+            run_bytes += path.stat().st_size
+            if len(run) >= BATCH_FILES or run_bytes >= BATCH_BYTES:
+                report(lander.land_batch(run, source=source, instance=instance))
+                run, run_bytes = [], 0
+            continue
+        if run:
+            report(lander.land_batch(run, source=source, instance=instance))
+            run, run_bytes = [], 0
+        report([lander.land_file(path, source=source, instance=instance)])
+    if run:
+        report(lander.land_batch(run, source=source, instance=instance))
+    return results
+
+
+def land(db: str | Path | Warehouse, paths: Sequence[str | Path], **kwargs) -> list[FileResult]:
+    """Open the warehouse and land ``paths`` (files or folders), holding its writer lock."""
+    warehouse = db if isinstance(db, Warehouse) else Warehouse(Path(db))
+    with warehouse.writing(), warehouse.connect() as con:
+        return land_files(con, paths, **kwargs)

@@ -1,0 +1,208 @@
+"""Reading what the review needs from the marts of a warehouse built as_of the end of the half-year.
+
+One function, ``load(con, half)``, runs a handful of SQL queries against the marts (the contract of
+issue 3) and returns plain pandas frames. Everything the report shows is computed from these frames
+by pure functions (``orchestration.report.review``), so tests can build them by hand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import duckdb
+import pandas as pd
+
+from flowmart.report.periods import Half
+
+PORTFOLIO = "all"  # the all-streams rows of fct_flow_metrics
+FLOW_ITEM_TYPES = ("feature", "defect", "risk", "debt")
+
+
+@dataclass
+class ReviewInputs:
+    """The marts' rows for one review (all as_of the end of ``half``)."""
+
+    half: Half
+    streams: pd.DataFrame  # dim_value_streams
+    half_metrics: pd.DataFrame  # fct_flow_metrics, half_year rows of this half and the previous one
+    month_metrics: pd.DataFrame  # fct_flow_metrics, month rows of the previous and this half
+    week_metrics: pd.DataFrame  # fct_flow_metrics, week rows of full weeks inside the half
+    items: pd.DataFrame  # fct_work_items finished, started or created in the half, or WIP at its end
+    daily: (
+        pd.DataFrame
+    )  # fct_flow_daily summed over item types: stream x day, from history_start to the half's end
+    stage_time: pd.DataFrame  # fct_stage_time, half_year rows of the half
+    data_quality: pd.DataFrame  # fct_data_quality
+    targets: pd.DataFrame  # mappings.flow_distribution_targets: value_stream_id, flow_item_type, target_pct
+    stage_order: list[str] = field(default_factory=list)  # stages left to right (trigger -> value realized)
+    status_order: list[str] = field(default_factory=list)
+    history_weeks: int = 12
+
+
+def _df(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pd.DataFrame:
+    return con.execute(sql, params or []).df()
+
+
+def load(con: duckdb.DuckDBPyConnection, half: Half, history_weeks: int = 12) -> ReviewInputs:
+    """Read the marts for review ``half``; ``con`` is a warehouse built with as_of = ``half.as_of``."""
+    start, end, previous = half.start, half.end, half.previous().start
+    streams = _df(
+        con,
+        """
+        select *
+        from marts.dim_value_streams
+        order by is_unassigned, case stream_kind when 'top_level' then 0 else 1 end, customer_segment, name
+    """,
+    )
+    half_metrics = _df(
+        con,
+        """
+        select *
+        from marts.fct_flow_metrics
+        where period_grain = 'half_year' and period_start in (?, ?)
+        order by value_stream_id, flow_item_type, period_start
+    """,
+        [start, previous],
+    )
+    month_metrics = _df(
+        con,
+        """
+        select *
+        from marts.fct_flow_metrics
+        where period_grain = 'month' and period_start >= ? and period_start < ?
+        order by value_stream_id, flow_item_type, period_start
+    """,
+        [previous, end],
+    )
+    week_metrics = _df(
+        con,
+        """
+        select *
+        from marts.fct_flow_metrics
+        where period_grain = 'week' and period_start >= ? and period_start + interval 6 day < ?
+        order by value_stream_id, flow_item_type, period_start
+    """,
+        [start, end],
+    )
+    items = _df(
+        con,
+        """
+        select
+            work_item_id, source, instance, item_key, title, project_key, value_stream_id, flow_item_type,
+            tracker_item_type, current_status, current_flow_state, current_stage, created_at, started_at,
+            finished_at, canceled_at, flow_time_days, active_days, waiting_days, flow_efficiency, age_days,
+            is_wip, is_finished, is_done_without_start, is_history_complete, is_stream_assigned,
+            is_type_mapped, has_unmapped_status
+        from marts.fct_work_items
+        where is_wip
+            or (finished_at >= ? and finished_at < ?)
+            or (started_at >= ? and started_at < ?)
+            or (created_at >= ? and created_at < ?)
+        order by work_item_id
+    """,
+        [start, end] * 3,
+    )
+    history_start = min(start, pd.Timestamp(end).date() - pd.Timedelta(weeks=history_weeks))
+    daily = _df(
+        con,
+        """
+        select
+            value_stream_id,
+            date_day,
+            sum(flow_load) as flow_load,
+            sum(active_count) as active_count,
+            sum(waiting_count) as waiting_count,
+            sum(arrivals) as arrivals,
+            sum(departures) as departures,
+            sum(canceled) as canceled,
+            sum(created) as created
+        from marts.fct_flow_daily
+        where date_day >= ? and date_day < ?
+        group by value_stream_id, date_day
+        order by value_stream_id, date_day
+    """,
+        [history_start, end],
+    )
+    stage_time = _df(
+        con,
+        """
+        select *
+        from marts.fct_stage_time
+        where period_grain = 'half_year' and period_start = ?
+        order by value_stream_id, stage, status
+    """,
+        [start],
+    )
+    data_quality = _df(
+        con,
+        """
+        select *
+        from marts.fct_data_quality
+        order by value_stream_id, source, check_name
+    """,
+    )
+    targets = _df(
+        con,
+        """
+        select value_stream_id, flow_item_type, target_pct
+        from mappings.flow_distribution_targets
+        order by value_stream_id, flow_item_type
+    """,
+    )
+    stage_order, status_order = _timeline_order(con)
+    return ReviewInputs(
+        half=half,
+        streams=streams,
+        half_metrics=half_metrics,
+        month_metrics=month_metrics,
+        week_metrics=week_metrics,
+        items=items,
+        daily=daily,
+        stage_time=stage_time,
+        data_quality=data_quality,
+        targets=targets,
+        stage_order=stage_order,
+        status_order=status_order,
+        history_weeks=history_weeks,
+    )
+
+
+def _timeline_order(con: duckdb.DuckDBPyConnection) -> tuple[list[str], list[str]]:
+    """Stages and statuses in the order work passes them (the map's horizontal axis).
+
+    The seeds do not keep row order once loaded, so the order is read from the data: each stage's mean
+    rank of first entry within an item's timeline; done and canceled stages go last.
+    """
+    rows = con.execute("""
+        with firsts as (
+            select work_item_id, stage, status, flow_state, min(interval_index) as first_index
+            from marts.fct_status_intervals
+            group by work_item_id, stage, status, flow_state
+        ),
+        ranked as (
+            select *, dense_rank() over (partition by work_item_id order by first_index) as position
+            from firsts
+        )
+        select
+            coalesce(stage, '(no stage)') as stage,
+            status,
+            max(case when flow_state in ('done', 'canceled') then 1 else 0 end) as is_end,
+            avg(position) as mean_position
+        from ranked
+        group by coalesce(stage, '(no stage)'), status
+    """).fetchall()
+    stage_rank: dict[str, list[float]] = {}
+    stage_end: dict[str, int] = {}
+    for stage, _status, is_end, position in rows:
+        stage_rank.setdefault(stage, []).append(position)
+        stage_end[stage] = max(stage_end.get(stage, 0), is_end)
+    stages = sorted(stage_rank, key=lambda s: (stage_end[s], min(stage_rank[s]), s))
+    stage_index = {s: i for i, s in enumerate(stages)}
+    statuses = [
+        status for _, status, _, _ in sorted(rows, key=lambda r: (stage_index[r[0]], r[2], r[3], r[1]))
+    ]
+    seen: list[str] = []
+    for status in statuses:
+        if status not in seen:
+            seen.append(status)
+    return stages, seen

@@ -1,0 +1,244 @@
+"""Turning a ``Review`` into the self-contained HTML document and its PDF.
+
+Charts are PNG images embedded as data: URIs in <img> tags (no scripts, no web fonts, no network), so
+the HTML opens anywhere and the PDF renderer (WeasyPrint) draws the very same images.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+from pathlib import Path
+
+import jinja2
+import numpy as np
+import pandas as pd
+
+from flowmart.report import charts
+from flowmart.report.review import Review, StreamReview
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+def _img(png: bytes, alt: str) -> dict:
+    return {"src": "data:image/png;base64," + base64.b64encode(png).decode(), "alt": alt}
+
+
+def fmt(value, unit: str = "", decimals: int | None = None) -> str:
+    """A number for a reader: thousands separators, sensible decimals, unit; '–' when missing."""
+    if value is None or (isinstance(value, float) and (math.isnan(value) or math.isinf(value))):
+        return "–"
+    value = float(value)
+    if decimals is None:
+        decimals = 0 if unit in ("items", "items/week", "") and value == round(value) else 1
+    text = f"{value:,.{decimals}f}"
+    if unit == "%":
+        return text + "%"
+    if unit == "pp":
+        return text + " pp"
+    return f"{text} {unit}".strip()
+
+
+def fmt_change(comparison) -> str:
+    change = comparison.change
+    if change is None:
+        return "–"
+    sign = "+" if change > 0 else ("−" if change < 0 else "±")
+    unit = {"%": " pp", "pp": " pp"}.get(comparison.unit, f" {comparison.unit}")
+    text = f"{sign}{abs(change):,.1f}{unit}"
+    if comparison.change_pct is not None and comparison.unit not in ("%", "pp"):
+        text += f" ({sign}{abs(comparison.change_pct):.0f}%)"
+    return text
+
+
+def direction_text(comparison) -> str:
+    """Arrow for the change itself, word for whether it is good news."""
+    change = comparison.change
+    if comparison.direction == "n/a":
+        return "no previous data"
+    if comparison.direction == "same":
+        return "= unchanged"
+    arrow = "▲" if change > 0 else "▼"
+    return f"{arrow} {comparison.direction}"
+
+
+def stream_charts(stream: StreamReview, review: Review) -> dict[str, dict]:
+    name = stream.name
+    m = stream.metrics
+    percentiles = {
+        "p50": m.get("flow_time_p50_days"),
+        "p85": m.get("flow_time_p85_days"),
+        "p95": m.get("flow_time_p95_days"),
+    }
+    out: dict[str, dict] = {}
+    weeks = stream.weeks
+    out["velocity"] = _img(
+        charts.velocity_run_chart(
+            list(pd.to_datetime(weeks.period_start).dt.date),
+            weeks.flow_velocity.tolist(),
+            f"Weekly flow velocity – {name}",
+        ),
+        "Weekly flow velocity run chart",
+    )
+    finished = stream.finished
+    out["scatter"] = _img(
+        charts.flow_time_scatter(
+            finished.finished_at.to_numpy(),
+            finished.flow_time_days.tolist(),
+            finished.flow_item_type.tolist(),
+            percentiles,
+            f"Flow time of finished items – {name}",
+        ),
+        "Flow time scatterplot with p50, p85 and p95",
+    )
+    out["histogram"] = _img(
+        charts.flow_time_histogram(
+            finished.flow_time_days.tolist(), percentiles, f"Flow time distribution – {name}"
+        ),
+        "Flow time histogram",
+    )
+    velocity = m.get("flow_velocity")
+    days = (
+        (pd.Timestamp(review.as_of).normalize() - pd.Timestamp(stream.daily.date_day.min())).days + 1
+        if len(stream.daily)
+        else None
+    )
+    out["littles_law"] = _img(
+        charts.load_vs_velocity(
+            weeks.flow_load_avg.tolist(),
+            weeks.flow_velocity.tolist(),
+            {
+                "load": m.get("flow_load_avg"),
+                "velocity_per_day": (velocity / days) if velocity is not None and days else None,
+                "flow_time_mean_days": m.get("flow_time_mean_days"),
+            },
+            f"Flow load vs flow velocity – {name}",
+        ),
+        "Flow load against velocity per week (Little's law)",
+    )
+    months = stream.months
+    out["efficiency"] = _img(
+        charts.efficiency_trend(
+            list(pd.to_datetime(months.period_start).dt.date),
+            [None if pd.isna(v) else float(v) for v in months.flow_efficiency],
+            review.half_start,
+            f"Flow efficiency by month – {name}",
+        ),
+        "Flow efficiency trend",
+    )
+    mix = stream.month_mix
+    target = {
+        r.flow_item_type: r.target_pct for r in stream.distribution.itertuples() if r.target_pct is not None
+    }
+    out["distribution"] = _img(
+        charts.distribution_by_month(
+            list(pd.to_datetime(mix.index).date),
+            {c: mix[c].tolist() for c in mix.columns},
+            target or None,
+            f"Flow distribution by month – {name}",
+        ),
+        "Flow distribution by month against the target mix",
+    )
+    daily = stream.daily
+    out["cfd"] = _img(
+        charts.cumulative_flow(
+            list(pd.to_datetime(daily.date_day).dt.date),
+            daily.done_cumulative.tolist(),
+            daily.waiting_count.tolist(),
+            daily.active_count.tolist(),
+            f"Cumulative flow – {name}",
+        ),
+        "Cumulative flow diagram",
+    )
+    wip = stream.wip
+    out["aging"] = _img(
+        charts.aging_wip(
+            wip.current_status.tolist(),
+            review.status_order,
+            wip.age_days.tolist(),
+            wip.current_flow_state.tolist(),
+            m.get("sle_days"),
+            f"Aging WIP on {review.as_of[:10]} – {name}",
+        ),
+        "Aging WIP against the SLE",
+    )
+    stage = stream.stage_time
+    labels = [f"{s if isinstance(s, str) else '(no stage)'}: {t}" for s, t in zip(stage.stage, stage.status)]
+    out["waits"] = _img(
+        charts.where_work_waits(
+            labels,
+            stage.share_of_flow_time.fillna(0).tolist(),
+            stage.flow_state.tolist(),
+            f"Where the flow time went – {name}",
+        ),
+        "Share of flow time per stage and status",
+    )
+    return out
+
+
+def portfolio_charts(review: Review) -> dict[str, dict]:
+    streams = [s for s in review.streams if not s.is_portfolio]
+    names = [s.name for s in streams]
+
+    def panel(metric: str, label: str):
+        return (
+            label,
+            [s.metrics.get(metric) for s in streams],
+            [s.metrics.get(f"{metric}_previous") for s in streams],
+        )
+
+    comparison = charts.stream_comparison(
+        names,
+        [
+            panel("flow_velocity", "Flow velocity (items/half-year)"),
+            panel("flow_time_p85_days", "Flow time p85 (days)"),
+            panel("flow_load_avg", "Flow load, average (items)"),
+            panel("flow_efficiency_pct", "Flow efficiency (%)"),
+        ],
+        "The streams compared: this half-year against the previous one",
+    )
+    heat = charts.portfolio_map(
+        review.map_rows,
+        review.stage_order,
+        review.map_days,
+        "Value-stream map: mean days per finished item in each stage, by segment and stream",
+    )
+    return {
+        "comparison": _img(comparison, "Streams compared on the flow metrics"),
+        "map": _img(heat, "Two-dimensional value-stream map with time in stage"),
+    }
+
+
+def render_html(review: Review) -> str:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["fmt"] = fmt
+    env.filters["fmt_change"] = fmt_change
+    env.filters["direction"] = direction_text
+    env.globals["isnan"] = lambda v: v is None or (isinstance(v, float) and math.isnan(v))
+    template = env.get_template("review.html.j2")
+    stream_images = {s.stream_id: stream_charts(s, review) for s in review.streams}
+    names = {s.stream_id: s.name for s in review.streams}
+    return template.render(
+        review=review,
+        images=stream_images,
+        names=names,
+        portfolio=portfolio_charts(review),
+        css=(TEMPLATES / "review.css").read_text(),
+        np=np,
+    )
+
+
+def render_pdf(html: str, path: Path) -> None:
+    import logging
+
+    from weasyprint import HTML
+
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    HTML(string=html, base_url=str(TEMPLATES)).write_pdf(str(path))

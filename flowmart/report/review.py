@@ -1,0 +1,567 @@
+"""The review's numbers: pure functions from the marts' rows (``ReviewInputs``) to a ``Review``.
+
+Every number shown in the report is in ``Review.snapshot`` (one row per stream and metric), which is
+stored in ``marts.review_snapshots`` and rendered by the template, so the document, the table and the
+marts agree by construction. Numbers taken from a mart keep the mart's value (rounded to 6 decimals, see
+docs/decisions.md); the rest (WIP against the SLE, forecasts, prompts) are computed here.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from flowmart.report import forecast as mc
+from flowmart.report.data import FLOW_ITEM_TYPES, PORTFOLIO, ReviewInputs
+
+ALL_TYPES = (*FLOW_ITEM_TYPES, "unmapped")
+DECIMALS = 6
+
+# Review-prompt thresholds (docs/report.md explains them; change them here).
+SPLIT_MIN_ITEMS = 20  # a segment and the rest of its stream each need this many finished items
+SPLIT_FLOW_TIME_RATIO = 1.5  # p85 flow time of a segment vs the rest of its stream: x1.5 or /1.5 is material
+SPLIT_DISTRIBUTION_DISTANCE = 25.0  # percentage points of total variation distance between the mixes
+MOSTLY_SHARE = 50.0  # "mostly fed by": more than half of the items created in the half-year
+WATCH_SHARE = 20.0  # listed as worth a look above this share
+
+# The five flow metrics as the review compares them: (snapshot metric, label, unit, better when)
+COMPARED = (
+    ("flow_velocity", "Flow velocity", "items", "higher"),
+    ("flow_time_p50_days", "Flow time, median (p50)", "days", "lower"),
+    ("flow_time_p85_days", "Flow time, p85", "days", "lower"),
+    ("flow_load_avg", "Flow load, average", "items", "lower"),
+    ("flow_efficiency_pct", "Flow efficiency", "%", "higher"),
+    ("distribution_distance_pp", "Flow distribution: distance from target mix", "pp", "lower"),
+)
+
+
+def _num(value) -> float | None:
+    if value is None:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    if math.isnan(number) or math.isinf(number):
+        return None
+    return round(number, DECIMALS)
+
+
+@dataclass
+class Comparison:
+    metric: str
+    label: str
+    unit: str
+    better: str
+    current: float | None
+    previous: float | None
+
+    @property
+    def change(self) -> float | None:
+        if self.current is None or self.previous is None:
+            return None
+        return self.current - self.previous
+
+    @property
+    def change_pct(self) -> float | None:
+        if self.change is None or not self.previous:
+            return None
+        return 100.0 * self.change / abs(self.previous)
+
+    @property
+    def direction(self) -> str:
+        """`better`, `worse`, `same` or `n/a` (no previous value)."""
+        change = self.change
+        if change is None:
+            return "n/a"
+        if abs(change) < 1e-9 or (self.previous and abs(change / self.previous) < 0.005):
+            return "same"
+        return "better" if (change > 0) == (self.better == "higher") else "worse"
+
+
+@dataclass
+class StreamReview:
+    stream_id: str
+    name: str
+    info: dict  # dim_value_streams row
+    metrics: dict[str, float | None]  # everything stored in the snapshot for this stream
+    comparisons: list[Comparison]
+    distribution: pd.DataFrame  # flow_item_type, current_pct, previous_pct, target_pct
+    weeks: pd.DataFrame  # period_start, flow_velocity, flow_load_avg
+    finished: pd.DataFrame  # finished items: finished_at, flow_time_days, flow_item_type
+    months: pd.DataFrame  # period_start, flow_efficiency (12 months)
+    month_mix: pd.DataFrame  # month x flow_item_type share of velocity
+    daily: pd.DataFrame  # date_day, done_cumulative, waiting_count, active_count
+    wip: pd.DataFrame  # current_status, age_days, current_flow_state, work_item_id, title
+    stage_time: pd.DataFrame  # stage, status, flow_state, total_days, share_of_flow_time
+    data_quality: pd.DataFrame
+    forecasts: dict[str, mc.Forecast] = field(default_factory=dict)
+    oldest_wip: pd.DataFrame | None = None
+
+    @property
+    def is_portfolio(self) -> bool:
+        return self.stream_id == PORTFOLIO
+
+
+@dataclass
+class Review:
+    half_label: str
+    previous_label: str
+    half_start: date
+    as_of: str
+    streams: list[StreamReview]  # the portfolio first, then each stream
+    stage_order: list[str]
+    status_order: list[str]
+    map_rows: list[str]
+    map_days: np.ndarray
+    split_candidates: list[dict]
+    merge_candidates: list[dict]
+    feed: pd.DataFrame  # per stream: items created, unassigned/unmapped share
+    snapshot: list[tuple[str, str, str, float | None]]
+    settings: dict
+
+
+def _metric_rows(frame: pd.DataFrame, stream: str, period_start: date, item_type: str = "all") -> dict:
+    rows = frame[
+        (frame.value_stream_id == stream)
+        & (frame.flow_item_type == item_type)
+        & (pd.to_datetime(frame.period_start) == pd.Timestamp(period_start))
+    ]
+    return rows.iloc[0].to_dict() if len(rows) else {}
+
+
+def _distribution(inputs: ReviewInputs, stream: str) -> pd.DataFrame:
+    half, previous = inputs.half.start, inputs.half.previous().start
+    seed = inputs.targets
+    seed = seed[seed.value_stream_id == stream]
+    # the target mix of the seed (fct_flow_metrics.flow_distribution_target_pct carries the same numbers,
+    # but only on rows of types the stream finished)
+    targets = {row.flow_item_type: _num(row.target_pct) for row in seed.itertuples()}
+    has_current = bool(_metric_rows(inputs.half_metrics, stream, half))
+    has_previous = bool(_metric_rows(inputs.half_metrics, stream, previous))
+    records = []
+    for kind in ALL_TYPES:
+        current = _metric_rows(inputs.half_metrics, stream, half, kind)
+        before = _metric_rows(inputs.half_metrics, stream, previous, kind)
+        # a type without a row had no items in the half: 0% (when the stream had any), else unknown
+        records.append(
+            {
+                "flow_item_type": kind,
+                "current_pct": _num(current.get("flow_distribution_pct"))
+                if current
+                else (0.0 if has_current else None),
+                "previous_pct": _num(before.get("flow_distribution_pct"))
+                if before
+                else (0.0 if has_previous else None),
+                "target_pct": targets.get(kind),
+                "velocity": int(current.get("flow_velocity") or 0),
+            }
+        )
+    frame = pd.DataFrame.from_records(records)
+    return frame
+
+
+def _distance(shares: pd.Series, target: pd.Series) -> float | None:
+    """Total variation distance between a mix and its target, in percentage points (0 = on target)."""
+    if target.isna().all():
+        return None
+    return round(0.5 * float((shares.fillna(0) - target.fillna(0)).abs().sum()), DECIMALS)
+
+
+def _sle(metrics: dict) -> float | None:
+    return metrics.get("flow_time_p85_days")
+
+
+def _stream_review(
+    inputs: ReviewInputs, stream: str, info: dict, seed_text: str, trials: int
+) -> StreamReview:
+    half = inputs.half
+    current = _metric_rows(inputs.half_metrics, stream, half.start)
+    previous = _metric_rows(inputs.half_metrics, stream, half.previous().start)
+    in_stream = (lambda f: f) if stream == PORTFOLIO else (lambda f: f[f.value_stream_id == stream])
+
+    metrics: dict[str, float | None] = {}
+    for column in (
+        "flow_velocity",
+        "flow_time_p50_days",
+        "flow_time_p85_days",
+        "flow_time_p95_days",
+        "flow_time_mean_days",
+        "flow_efficiency",
+        "flow_load_avg",
+        "flow_load_end",
+        "items_canceled",
+        "items_started",
+        "flow_time_item_count",
+        "littles_law_load",
+    ):
+        metrics[column] = _num(current.get(column)) if current else None
+        metrics[f"{column}_previous"] = _num(previous.get(column)) if previous else None
+    if current and metrics["flow_velocity"] is None:
+        metrics["flow_velocity"] = 0.0
+    for key in ("", "_previous"):
+        efficiency = metrics[f"flow_efficiency{key}"]
+        metrics[f"flow_efficiency_pct{key}"] = (
+            None if efficiency is None else round(100 * efficiency, DECIMALS)
+        )
+
+    distribution = _distribution(inputs, stream)
+    for row in distribution.itertuples():
+        metrics[f"distribution_{row.flow_item_type}_pct"] = row.current_pct
+        metrics[f"distribution_{row.flow_item_type}_pct_previous"] = row.previous_pct
+        metrics[f"distribution_{row.flow_item_type}_target_pct"] = row.target_pct
+    target = distribution.target_pct
+    metrics["distribution_distance_pp"] = _distance(distribution.current_pct, target)
+    metrics["distribution_distance_pp_previous"] = (
+        _distance(distribution.previous_pct, target) if distribution.previous_pct.notna().any() else None
+    )
+
+    comparisons = [
+        Comparison(metric, label, unit, better, metrics.get(metric), metrics.get(f"{metric}_previous"))
+        for metric, label, unit, better in COMPARED
+    ]
+
+    # weekly run chart and Little's-law points
+    weeks = inputs.week_metrics
+    weeks = weeks[(weeks.value_stream_id == stream) & (weeks.flow_item_type == "all")][
+        ["period_start", "flow_velocity", "flow_load_avg"]
+    ].reset_index(drop=True)
+
+    items = in_stream(inputs.items)
+    start_ts, end_ts = pd.Timestamp(half.start), pd.Timestamp(half.end)
+    finished = items[(items.finished_at >= start_ts) & (items.finished_at < end_ts)]
+    finished_timed = finished[finished.flow_time_days.notna()][
+        ["work_item_id", "finished_at", "flow_time_days", "flow_item_type", "project_key", "instance"]
+    ]
+
+    months = inputs.month_metrics
+    months_all = months[(months.value_stream_id == stream) & (months.flow_item_type == "all")][
+        ["period_start", "flow_efficiency", "flow_velocity"]
+    ].reset_index(drop=True)
+    in_half = months[
+        (months.value_stream_id == stream)
+        & (pd.to_datetime(months.period_start) >= start_ts)
+        & (months.flow_item_type != "all")
+    ]
+    month_mix = in_half.pivot_table(
+        index="period_start", columns="flow_item_type", values="flow_distribution_pct", aggfunc="sum"
+    ).fillna(0.0)
+    month_mix = month_mix.reindex(columns=[c for c in ALL_TYPES if c in month_mix.columns])
+
+    # CFD: cumulative departures since the half began, plus waiting and active at the end of each day
+    daily = inputs.daily
+    daily = daily if stream == PORTFOLIO else daily[daily.value_stream_id == stream]
+    daily = daily.groupby("date_day", as_index=False)[
+        ["flow_load", "active_count", "waiting_count", "arrivals", "departures", "canceled", "created"]
+    ].sum()
+    history_from = (end_ts - pd.Timedelta(weeks=inputs.history_weeks)).date()
+    history = daily[pd.to_datetime(daily.date_day) >= pd.Timestamp(history_from)]
+    history_days = pd.date_range(history_from, half.last_day, freq="D")
+    throughput = (
+        history.set_index(pd.to_datetime(history.date_day))
+        .departures.reindex(history_days, fill_value=0)
+        .astype(int)
+        .tolist()
+    )
+    in_half_days = daily[pd.to_datetime(daily.date_day) >= start_ts].copy()
+    in_half_days["done_cumulative"] = in_half_days.departures.cumsum()
+    cfd = in_half_days[
+        ["date_day", "done_cumulative", "waiting_count", "active_count", "flow_load"]
+    ].reset_index(drop=True)
+
+    # aging WIP against the SLE (85th percentile flow time of the half)
+    wip = (
+        items[items.is_wip.fillna(False).astype(bool)][
+            [
+                "work_item_id",
+                "item_key",
+                "title",
+                "current_status",
+                "current_flow_state",
+                "age_days",
+                "flow_item_type",
+            ]
+        ]
+        .sort_values(["age_days", "work_item_id"], ascending=[False, True])
+        .reset_index(drop=True)
+    )
+    sle = _sle(metrics)
+    metrics["sle_days"] = sle
+    metrics["wip_items"] = float(len(wip))
+    metrics["wip_older_than_sle_items"] = float((wip.age_days > sle).sum()) if sle is not None else None
+    metrics["wip_age_p50_days"] = _num(wip.age_days.median()) if len(wip) else None
+
+    # where work waits
+    stage = inputs.stage_time
+    stage = stage if stream == PORTFOLIO else stage[stage.value_stream_id == stream]
+    stage = stage.groupby(["stage", "status", "flow_state"], as_index=False, dropna=False)[
+        ["total_days"]
+    ].sum()
+    total = float(stage.total_days.sum())
+    stage["share_of_flow_time"] = stage.total_days / total if total > 0 else np.nan
+    order = {s: i for i, s in enumerate(inputs.status_order)}
+    stage["order"] = stage.status.map(order).fillna(len(order))
+    stage = stage.sort_values(["order", "status"]).drop(columns="order").reset_index(drop=True)
+    waiting = float(stage.loc[stage.flow_state != "active", "total_days"].sum())
+    metrics["waiting_share_pct"] = round(100 * waiting / total, DECIMALS) if total > 0 else None
+
+    # data quality
+    quality = inputs.data_quality
+    quality = quality if stream == PORTFOLIO else quality[quality.value_stream_id == stream]
+    quality = quality.groupby(["check_name", "checked_unit"], as_index=False)[
+        ["affected_count", "checked_count"]
+    ].sum()
+    quality["affected_pct"] = np.where(
+        quality.checked_count > 0,
+        100.0 * quality.affected_count / quality.checked_count.where(quality.checked_count > 0, 1),
+        np.nan,
+    )
+    for row in quality.itertuples():
+        metrics[f"dq_{row.check_name}"] = float(row.affected_count)
+
+    # forecasts: Monte Carlo over the last N weeks of daily throughput
+    forecasts = {
+        "13w": mc.how_many(throughput, 91, trials=trials, seed=mc.stable_seed(seed_text, stream, "13w")),
+        "26w": mc.how_many(throughput, 182, trials=trials, seed=mc.stable_seed(seed_text, stream, "26w")),
+        "wip": mc.when_done(
+            throughput, len(wip), trials=trials, seed=mc.stable_seed(seed_text, stream, "wip")
+        ),
+    }
+    metrics["throughput_history_days"] = float(len(throughput))
+    metrics["throughput_history_items"] = float(sum(throughput))
+    for name, result in forecasts.items():
+        kind = "days" if name == "wip" else "items"
+        prefix = "wip_done" if name == "wip" else f"forecast_{name}"
+        for confidence, value in result.values.items():
+            metrics[f"{prefix}_{kind}_p{round(confidence * 100)}"] = None if value is None else float(value)
+
+    return StreamReview(
+        stream_id=stream,
+        name="Portfolio (all streams)" if stream == PORTFOLIO else str(info.get("name") or stream),
+        info=info,
+        metrics=metrics,
+        comparisons=comparisons,
+        distribution=distribution,
+        weeks=weeks,
+        finished=finished_timed.reset_index(drop=True),
+        months=months_all,
+        month_mix=month_mix,
+        daily=cfd,
+        wip=wip,
+        stage_time=stage,
+        data_quality=quality,
+        forecasts=forecasts,
+        oldest_wip=wip.head(5),
+    )
+
+
+def _p85(values: pd.Series) -> float:
+    return float(np.percentile(values.to_numpy(dtype=float), 85))  # linear = SQL percentile_cont
+
+
+def split_candidates(inputs: ReviewInputs) -> list[dict]:
+    """Segments (tracker project, else instance) inside one stream whose flow time or mix differ materially."""
+    half = inputs.half
+    items = inputs.items
+    finished = items[
+        (items.finished_at >= pd.Timestamp(half.start))
+        & (items.finished_at < pd.Timestamp(half.end))
+        & (items.value_stream_id != "unassigned")
+    ].copy()
+    finished["segment"] = finished.project_key.fillna(finished.instance).fillna("(unknown)")
+    found = []
+    for stream, group in finished.groupby("value_stream_id", sort=True):
+        segments = sorted(group.segment.unique())
+        if len(segments) < 2:
+            continue
+        # with two segments, "one against the rest" is the same comparison twice: report it once
+        for segment in segments[:1] if len(segments) == 2 else segments:
+            part = group[group.segment == segment]
+            rest = group[group.segment != segment]
+            timed, rest_timed = part.flow_time_days.dropna(), rest.flow_time_days.dropna()
+            if len(timed) < SPLIT_MIN_ITEMS or len(rest_timed) < SPLIT_MIN_ITEMS:
+                continue
+            p85, rest_p85 = _p85(timed), _p85(rest_timed)
+            ratio = p85 / rest_p85 if rest_p85 > 0 else math.inf
+            mix = part.flow_item_type.value_counts(normalize=True) * 100
+            rest_mix = rest.flow_item_type.value_counts(normalize=True) * 100
+            distance = 0.5 * float(
+                mix.reindex(ALL_TYPES, fill_value=0)
+                .sub(rest_mix.reindex(ALL_TYPES, fill_value=0))
+                .abs()
+                .sum()
+            )
+            reasons = []
+            if ratio >= SPLIT_FLOW_TIME_RATIO or ratio <= 1 / SPLIT_FLOW_TIME_RATIO:
+                reasons.append(
+                    f"p85 flow time {p85:.1f} d vs {rest_p85:.1f} d in the rest of the stream (x{ratio:.2f})"
+                )
+            if distance >= SPLIT_DISTRIBUTION_DISTANCE:
+                reasons.append(f"flow distribution {distance:.0f} pp away from the rest of the stream")
+            if reasons:
+                found.append(
+                    {
+                        "stream": stream,
+                        "segment": segment,
+                        "finished_items": len(part),
+                        "rest_items": len(rest),
+                        "p85_days": round(p85, DECIMALS),
+                        "rest_p85_days": round(rest_p85, DECIMALS),
+                        "flow_time_ratio": round(ratio, DECIMALS),
+                        "distribution_distance_pp": round(distance, DECIMALS),
+                        "reasons": reasons,
+                    }
+                )
+    return found
+
+
+def _clean(row: dict) -> dict:
+    """A record with SQL nulls as None (pandas reads them as NaN)."""
+    return {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
+
+
+def _norm(text) -> str:
+    return " ".join(str(text).lower().split()) if isinstance(text, str) else ""
+
+
+def merge_candidates(streams: pd.DataFrame) -> list[dict]:
+    """Pairs of streams sharing trigger, finish line and north-star metric (all three set and equal)."""
+    declared = streams[~streams.is_unassigned.fillna(False).astype(bool)]
+    rows = sorted(declared.to_dict("records"), key=lambda r: r["value_stream_id"])
+    found = []
+    for i, a in enumerate(rows):
+        for b in rows[i + 1 :]:
+            keys = ("start_trigger", "finish_line", "north_star_metric")
+            if all(_norm(a.get(k)) and _norm(a.get(k)) == _norm(b.get(k)) for k in keys):
+                found.append(
+                    {
+                        "streams": (a["value_stream_id"], b["value_stream_id"]),
+                        "trigger": a["start_trigger"],
+                        "finish_line": a["finish_line"],
+                        "north_star_metric": a["north_star_metric"],
+                    }
+                )
+    return found
+
+
+def feed(inputs: ReviewInputs) -> pd.DataFrame:
+    """Per stream: items created in the half-year, and the share unassigned or of unmapped type."""
+    half = inputs.half
+    items = inputs.items
+    created = items[
+        (items.created_at >= pd.Timestamp(half.start)) & (items.created_at < pd.Timestamp(half.end))
+    ]
+    total = len(created)
+    rows = []
+    for stream, group in created.groupby("value_stream_id", sort=True):
+        unmapped = int((group.flow_item_type == "unmapped").sum())
+        unassigned = int((group.value_stream_id == "unassigned").sum())
+        share = (
+            100.0
+            * (
+                unmapped
+                + unassigned
+                - int(((group.flow_item_type == "unmapped") & (group.value_stream_id == "unassigned")).sum())
+            )
+            / len(group)
+        )
+        portfolio_share = 100.0 * len(group) / total
+        if stream == "unassigned":  # the pool itself: judged by its share of all work created
+            flag = "pool-large" if portfolio_share > WATCH_SHARE else "pool"
+        else:
+            flag = "mostly" if share > MOSTLY_SHARE else ("watch" if share > WATCH_SHARE else "")
+        rows.append(
+            {
+                "value_stream_id": stream,
+                "items_created": len(group),
+                "share_of_portfolio_pct": round(portfolio_share, DECIMALS),
+                "unmapped_type_items": unmapped,
+                "unassigned_or_unmapped_pct": round(share, DECIMALS),
+                "flag": flag,
+            }
+        )
+    return pd.DataFrame.from_records(
+        rows,
+        columns=[
+            "value_stream_id",
+            "items_created",
+            "share_of_portfolio_pct",
+            "unmapped_type_items",
+            "unassigned_or_unmapped_pct",
+            "flag",
+        ],
+    )
+
+
+def portfolio_map(inputs: ReviewInputs) -> tuple[list[str], list[str], np.ndarray]:
+    """Rows: segment and stream; columns: stages; cell: mean days in the stage per item finished in the half."""
+    stage = inputs.stage_time
+    stages = [s for s in inputs.stage_order if s in set(stage.stage.fillna("(no stage)"))]
+    rows, matrix = [], []
+    for info in map(_clean, inputs.streams.to_dict("records")):
+        stream = info["value_stream_id"]
+        part = stage[stage.value_stream_id == stream]
+        segment = info.get("customer_segment") or ("(no stream)" if info.get("is_unassigned") else "-")
+        segment = segment if len(segment) <= 28 else segment[:27] + "…"
+        label = f"{segment}  ·  {info.get('name') or stream}"
+        rows.append(label)
+        finished = float(part.items_finished.max()) if len(part) else 0.0
+        by_stage = part.assign(stage=part.stage.fillna("(no stage)")).groupby("stage").total_days.sum()
+        matrix.append([by_stage.get(s, np.nan) / finished if finished else np.nan for s in stages])
+    return rows, stages, np.array(matrix, dtype=float).reshape(len(rows), len(stages))
+
+
+def build_review(inputs: ReviewInputs, trials: int = mc.DEFAULT_TRIALS) -> Review:
+    half = inputs.half
+    label = half.label
+    stream_rows = [_clean(row) for row in inputs.streams.to_dict("records")]
+    reviews = [_stream_review(inputs, PORTFOLIO, {"name": "Portfolio"}, label, trials)]
+    for info in stream_rows:
+        reviews.append(_stream_review(inputs, info["value_stream_id"], info, label, trials))
+    splits = split_candidates(inputs)
+    merges = merge_candidates(inputs.streams)
+    fed = feed(inputs)
+    map_rows, map_stages, map_days = portfolio_map(inputs)
+
+    snapshot: list[tuple[str, str, str, float | None]] = []
+    for review in reviews:
+        for metric in sorted(review.metrics):
+            snapshot.append((label, review.stream_id, metric, _num(review.metrics[metric])))
+    for row in fed.itertuples():
+        snapshot.append((label, row.value_stream_id, "items_created", float(row.items_created)))
+        snapshot.append(
+            (label, row.value_stream_id, "unassigned_or_unmapped_pct", _num(row.unassigned_or_unmapped_pct))
+        )
+    split_counts: dict[str, int] = {}
+    for candidate in splits:
+        split_counts[candidate["stream"]] = split_counts.get(candidate["stream"], 0) + 1
+    for info in stream_rows:
+        stream = info["value_stream_id"]
+        snapshot.append((label, stream, "split_candidate_segments", float(split_counts.get(stream, 0))))
+        merged = sum(1 for m in merges if stream in m["streams"])
+        snapshot.append((label, stream, "merge_candidate_streams", float(merged)))
+    for info, days in zip(stream_rows, map_days):
+        for stage_name, value in zip(map_stages, days):
+            snapshot.append((label, info["value_stream_id"], f"stage_days_{stage_name}", _num(value)))
+    snapshot.sort(key=lambda r: (r[1] != PORTFOLIO, r[1], r[2]))
+
+    return Review(
+        half_label=label,
+        previous_label=half.previous().label,
+        half_start=half.start,
+        as_of=half.as_of,
+        streams=reviews,
+        stage_order=map_stages,
+        status_order=inputs.status_order,
+        map_rows=map_rows,
+        map_days=map_days,
+        split_candidates=splits,
+        merge_candidates=merges,
+        feed=fed,
+        snapshot=snapshot,
+        settings={"history_weeks": inputs.history_weeks, "trials": trials},
+    )
