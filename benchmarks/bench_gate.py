@@ -22,21 +22,30 @@ def main() -> None:
     args = parser.parse_args()
     db = Path(args.db).resolve()
 
-    from orchestration.quality.gate import DEFAULT_CHUNK_ROWS, run_gate
+    from flowmart.gate.run import run_gate
+    from flowmart.gate.validation import DEFAULT_CHUNK_ROWS
 
     with duckdb.connect(str(db)) as con:
-        sizes = {t: con.execute(f"select count(*) from raw.{t}").fetchone()[0]
-                 for t in ("jira_issues", "jira_changelog_items", "csv_work_items", "csv_status_changes")}
+        sizes = {
+            t: con.execute(f"select count(*) from raw.{t}").fetchone()[0]
+            for t in ("jira_issues", "jira_changelog_items", "csv_work_items", "csv_status_changes")
+        }
         started = time.perf_counter()
-        report = run_gate(con, apply=False, chunk_rows=args.chunk_rows or DEFAULT_CHUNK_ROWS, progress=lambda t: print("  " + t, flush=True))
+        report = run_gate(
+            con,
+            apply=False,
+            chunk_rows=args.chunk_rows or DEFAULT_CHUNK_ROWS,
+            progress=lambda t: print("  " + t, flush=True),
+        )
         gate_seconds = time.perf_counter() - started
     print(f"raw rows: {sizes}")
     print(f"gate (dry run, {len(report.outcomes)} expectations): {gate_seconds:,.1f} s")
     if not args.skip_dbt:
-        from flowmart.dbt import build
+        from flowmart import pipeline
+        from flowmart.warehouse import Warehouse
 
         started = time.perf_counter()
-        build(db)
+        pipeline.build(Warehouse(db), pipeline.BuildOptions(), gate_run_id=None)
         print(f"dbt build: {time.perf_counter() - started:,.1f} s")
 
 

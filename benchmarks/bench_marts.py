@@ -6,8 +6,8 @@ Not a test (tests never assert on wall time): it prints figures for docs/benchma
     .venv/bin/python benchmarks/bench_marts.py --items 1000000 --workdir /tmp/bench1m --keep
 
 Steps, each in its own process so that peak memory (max RSS) is measured per step:
-  1. generate   orchestration.generate.generate(out_dir, items, seed)  (Jira exports, ~6 changes/item)
-  2. land       orchestration.ingest.land(db, [out_dir])
+  1. generate   flowmart.demo.jira.generate(out_dir, items, seed)  (Jira exports, ~6 changes/item)
+  2. land       flowmart.landing.land(db, [out_dir])
   3. dbt parse  once, as the first `flowmart build` of a project does (timed, reported on its own line)
   4. dbt build  the whole project (seeds, staging views, intermediate, marts, data tests) from scratch,
                 with the parse of step 3 reused, as every scheduled build after the first reuses it
@@ -25,10 +25,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-from flowmart.dbt import PRODUCTION_BUILD_EXCLUDES
+from flowmart.dbt import PRODUCTION_BUILD_EXCLUDES, DbtSettings, dbt_args
+from flowmart.warehouse import Warehouse
 
 REPO = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
@@ -45,25 +45,52 @@ print(json.dumps({"code": code, "seconds": time.perf_counter() - start,
 """
 
 
-EXACT = ["source", "instance", "item_key", "title", "value_stream_id", "flow_item_type", "tracker_item_type",
-         "current_flow_state", "created_at", "started_at", "finished_at", "canceled_at", "reopen_count", "is_wip",
-         "is_history_complete"]
-DURATIONS = ["flow_time_days", "active_days", "waiting_days", "flow_time_business_days", "active_business_days",
-             "waiting_business_days", "age_days", "flow_efficiency"]
-DAILY = ("value_stream_id, date_day, flow_item_type, flow_load, active_count, waiting_count, arrivals, departures, "
-         "canceled, created")
+EXACT = [
+    "source",
+    "instance",
+    "item_key",
+    "title",
+    "value_stream_id",
+    "flow_item_type",
+    "tracker_item_type",
+    "current_flow_state",
+    "created_at",
+    "started_at",
+    "finished_at",
+    "canceled_at",
+    "reopen_count",
+    "is_wip",
+    "is_history_complete",
+]
+DURATIONS = [
+    "flow_time_days",
+    "active_days",
+    "waiting_days",
+    "flow_time_business_days",
+    "active_business_days",
+    "waiting_business_days",
+    "age_days",
+    "flow_efficiency",
+]
+DAILY = (
+    "value_stream_id, date_day, flow_item_type, flow_load, active_count, waiting_count, arrivals, departures, "
+    "canceled, created"
+)
 # items where the floor's fct_work_items and dbt's differ in any column both have (durations to 1e-6)
 MISMATCH_SQL = (
     "select count(*) from floor.fct_work_items as f full join marts.fct_work_items as m using (work_item_id) "
     "where f.work_item_id is null or m.work_item_id is null or "
-    + " or ".join([f"f.{c} is distinct from m.{c}" for c in EXACT]
-                  + [f"(f.{c} is null) <> (m.{c} is null) or abs(f.{c} - m.{c}) > 1e-6" for c in DURATIONS])
+    + " or ".join(
+        [f"f.{c} is distinct from m.{c}" for c in EXACT]
+        + [f"(f.{c} is null) <> (m.{c} is null) or abs(f.{c} - m.{c}) > 1e-6" for c in DURATIONS]
+    )
 )
 
 
 def measure(command: list[str], env: dict | None = None) -> dict:
-    completed = subprocess.run([PYTHON, "-c", MEASURE, *command], capture_output=True, text=True,
-                               env={**os.environ, **(env or {})}, cwd=REPO)
+    completed = subprocess.run(
+        [PYTHON, "-c", MEASURE, *command], capture_output=True, text=True, env={**os.environ, **(env or {})}, cwd=REPO
+    )
     lines = [line for line in completed.stdout.strip().splitlines() if line.startswith("{")]
     if not lines:
         sys.stderr.write(completed.stdout[-4000:] + completed.stderr[-4000:])
@@ -83,9 +110,13 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
     parser.add_argument("--threads", type=int, default=2, help="DuckDB threads for the floor (dbt uses profiles.yml)")
     parser.add_argument("--skip-run", action="store_true", help="time `dbt build` only (no models-only `dbt run`)")
-    parser.add_argument("--landed", type=Path, default=None,
-                        help="copy this already landed warehouse instead of generating and landing (e.g. the "
-                             "land.duckdb bench_landing.py leaves in its --workdir)")
+    parser.add_argument(
+        "--landed",
+        type=Path,
+        default=None,
+        help="copy this already landed warehouse instead of generating and landing (e.g. the "
+        "land.duckdb bench_landing.py leaves in its --workdir)",
+    )
     args = parser.parse_args()
 
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="flowmart-bench-"))
@@ -96,44 +127,74 @@ def main() -> None:
     if args.landed:
         pass
     elif not (exports / ".complete").exists():
-        figures["generate"] = measure([PYTHON, "-c",
-            "import sys; from flowmart.demo.jira import generate; "
-            f"generate(sys.argv[1], items={args.items}, seed={args.seed}); open(sys.argv[1] + '/.complete', 'w').close()",
-            str(exports)])
+        figures["generate"] = measure(
+            [
+                PYTHON,
+                "-c",
+                "import sys; from flowmart.demo.jira import generate; "
+                f"generate(sys.argv[1], items={args.items}, seed={args.seed}); open(sys.argv[1] + '/.complete', 'w').close()",
+                str(exports),
+            ]
+        )
     for stale in (db, db.with_suffix(".duckdb.wal")):
         stale.unlink(missing_ok=True)
     if args.landed:
         shutil.copyfile(args.landed, db)
     else:
-        figures["land"] = measure([PYTHON, "-c",
-            "import sys; from orchestration.ingest import land; land(sys.argv[1], [sys.argv[2]])", str(db), str(exports)])
+        figures["land"] = measure(
+            [
+                PYTHON,
+                "-c",
+                "import sys; from flowmart.landing import land; land(sys.argv[1], [sys.argv[2]])",
+                str(db),
+                str(exports),
+            ]
+        )
 
     # Before anything is timed: dbt's sources exist even in a warehouse landed by an older Flowmart (as
     # `flowmart build` and Dagster ensure), and the file is checkpointed. The first checkpoint after landing
     # and the gate costs 0.5-0.8 s at 1M items (once per landed file); whichever of dbt and the floor wrote
     # first would pay it, so neither does.
-    subprocess.run([PYTHON, "-c", "import sys, duckdb; from flowmart.warehouse import ensure_raw_schema; "
-                    "c = duckdb.connect(sys.argv[1]); ensure_raw_schema(c); c.execute('checkpoint'); c.close()",
-                    str(db)], check=True, cwd=REPO)
-    env = {"FLOWMART_DB": str(db), "DBT_PROFILES_DIR": str(REPO), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    subprocess.run(
+        [
+            PYTHON,
+            "-c",
+            "import sys, duckdb; from flowmart.warehouse import ensure_raw_schema; "
+            "c = duckdb.connect(sys.argv[1]); ensure_raw_schema(c); c.execute('checkpoint'); c.close()",
+            str(db),
+        ],
+        check=True,
+        cwd=REPO,
+    )
+    env = {"DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     target = workdir / "target"
     shutil.rmtree(target, ignore_errors=True)  # a cold parse, then the build reuses it (partial parsing)
-    figures["dbt_parse"] = measure([DBT, "parse", "--vars", json.dumps({"as_of": AS_OF}), "--target-path", str(target),
-                                    "--log-path", str(workdir / "logs")], env)
+    # the arguments `flowmart build` gives dbt (flowmart/dbt.py): the warehouse and the registry travel as --vars
+    settings = DbtSettings(as_of=AS_OF, target_path=target)
+
+    def dbt(*command: str) -> list[str]:
+        return [DBT, *dbt_args(list(command), Warehouse(db), settings), "--log-path", str(workdir / "logs")]
+
+    figures["dbt_parse"] = measure(dbt("parse"), env)
     # the build `flowmart build` and the Dagster job run: models, seeds and data tests (no dbt unit tests)
-    figures["dbt_build"] = measure([DBT, "build", *PRODUCTION_BUILD_EXCLUDES, "--vars", json.dumps({"as_of": AS_OF}), "--target-path", str(target),
-                                    "--log-path", str(workdir / "logs")], env)
+    figures["dbt_build"] = measure(dbt("build", *PRODUCTION_BUILD_EXCLUDES), env)
     shutil.copyfile(target / "run_results.json", workdir / "run_results_build.json")  # per-node timings of the build
     if not args.skip_run:
-        figures["dbt_run_models_only"] = measure([DBT, "run", "--full-refresh", "--vars", json.dumps({"as_of": AS_OF}),
-                                                  "--target-path", str(target), "--log-path", str(workdir / "logs")], env)
+        figures["dbt_run_models_only"] = measure(dbt("run", "--full-refresh"), env)
 
     floor_sql = (REPO / "benchmarks" / "floor.sql").read_text().replace("{{AS_OF}}", AS_OF)
     floor_file = workdir / "floor.sql"
     floor_file.write_text(floor_sql)
-    figures["floor"] = measure([PYTHON, "-c",
-        "import duckdb, sys; c = duckdb.connect(sys.argv[1]); "
-        f"c.execute('set threads = {args.threads}'); c.execute(open(sys.argv[2]).read())", str(db), str(floor_file)])
+    figures["floor"] = measure(
+        [
+            PYTHON,
+            "-c",
+            "import duckdb, sys; c = duckdb.connect(sys.argv[1]); "
+            f"c.execute('set threads = {args.threads}'); c.execute(open(sys.argv[2]).read())",
+            str(db),
+            str(floor_file),
+        ]
+    )
 
     import duckdb
 

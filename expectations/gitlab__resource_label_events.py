@@ -7,8 +7,24 @@ import great_expectations.expectations as gxe
 from great_expectations.expectations.row_conditions import Column
 
 from expectations.shared import (
-    CRITICAL, QUARANTINE, WARNING, GateSettings, Mappings, earliest_allowed, empty_in_file_by_file, expect, in_file_copies,
-    key, latest_allowed, longest, not_before_creation, scope, suite, text, timestamp_checks, utc,
+    CRITICAL,
+    QUARANTINE,
+    WARNING,
+    GateSettings,
+    Mappings,
+    earliest_allowed,
+    empty_in_file_by_file,
+    expect,
+    in_file_copies,
+    key,
+    latest_allowed,
+    longest,
+    not_before_creation,
+    scope,
+    suite,
+    text,
+    timestamp_checks,
+    utc,
 )
 
 TABLE = "gitlab_resource_label_events"
@@ -41,8 +57,18 @@ def frame_sql(settings: GateSettings) -> str:
         {key("'gitlab'", "events.label_name")} as label_key,
         {scope("'gitlab'", "events.label_name")} as label_scope_key,
         coalesce(copies.copy_number, 1) as copy_number,
-        {longest(["events.event_id", "events.resource_type", "events.resource_id", "events.action",
-                  "events.label_name", "events.created_at"])} as longest_identifier,
+        {
+        longest(
+            [
+                "events.event_id",
+                "events.resource_type",
+                "events.resource_id",
+                "events.action",
+                "events.label_name",
+                "events.created_at",
+            ]
+        )
+    } as longest_identifier,
         files.empty_required_columns
     from raw.gitlab_resource_label_events as events
     left join items
@@ -58,28 +84,68 @@ def frame_sql(settings: GateSettings) -> str:
 
 def build_suite(mappings: Mappings, settings: GateSettings) -> gx.ExpectationSuite:
     limit = settings.max_identifier_length
-    return suite(SUITE_NAME, [
-        expect(gxe.ExpectColumnValuesToBeNull, CRITICAL, "required_column_present",
-               "a required field (" + ", ".join(REQUIRED_IN_FILE) + ") is missing from every event of the file",
-               column="empty_required_columns"),
-        *[expect(gxe.ExpectColumnValuesToNotBeNull, QUARANTINE, f"{c}_present", f"label event has no {label}",
-                 column=c)
-          for c, label in (("event_id", "id"), ("resource_id", "issue (resource_id)"),
-                           ("created_at", "timestamp (created_at)"), ("action", "action"),
-                           ("label_name", "label"))],
-        *timestamp_checks("created_at", "event time", settings),
-        not_before_creation("created_at", "label event", settings),
-        expect(gxe.ExpectColumnValuesToBeBetween, QUARANTINE, "event_id_unique_in_file",
-               "event id repeated within the same file (later copies are quarantined)",
-               column="copy_number", min_value=1, max_value=1),
-        expect(gxe.ExpectColumnValuesToBeBetween, QUARANTINE, "values_not_huge",
-               f"a key, label or timestamp value is longer than {limit} characters",
-               column="longest_identifier", max_value=limit),
-        expect(gxe.ExpectColumnValuesToBeInSet, WARNING, "action_known",
-               "action is not add or remove (counted as remove)", column="action", value_set=ACTIONS),
-        expect(gxe.ExpectColumnValuesToBeInSet, WARNING, "state_label_mapped",
-               "label looks like a state label (its scope is used in seeds/label_states.csv) but is not in "
-               "seeds/label_states.csv: it does not move the status",
-               column="label_key", value_set=sorted(mappings.label_keys),
-               row_condition=Column("label_scope_key").is_in(sorted(mappings.label_scopes) or ["(none)"])),
-    ])
+    return suite(
+        SUITE_NAME,
+        [
+            expect(
+                gxe.ExpectColumnValuesToBeNull,
+                CRITICAL,
+                "required_column_present",
+                "a required field (" + ", ".join(REQUIRED_IN_FILE) + ") is missing from every event of the file",
+                column="empty_required_columns",
+            ),
+            *[
+                expect(
+                    gxe.ExpectColumnValuesToNotBeNull,
+                    QUARANTINE,
+                    f"{c}_present",
+                    f"label event has no {label}",
+                    column=c,
+                )
+                for c, label in (
+                    ("event_id", "id"),
+                    ("resource_id", "issue (resource_id)"),
+                    ("created_at", "timestamp (created_at)"),
+                    ("action", "action"),
+                    ("label_name", "label"),
+                )
+            ],
+            *timestamp_checks("created_at", "event time", settings),
+            not_before_creation("created_at", "label event", settings),
+            expect(
+                gxe.ExpectColumnValuesToBeBetween,
+                QUARANTINE,
+                "event_id_unique_in_file",
+                "event id repeated within the same file (later copies are quarantined)",
+                column="copy_number",
+                min_value=1,
+                max_value=1,
+            ),
+            expect(
+                gxe.ExpectColumnValuesToBeBetween,
+                QUARANTINE,
+                "values_not_huge",
+                f"a key, label or timestamp value is longer than {limit} characters",
+                column="longest_identifier",
+                max_value=limit,
+            ),
+            expect(
+                gxe.ExpectColumnValuesToBeInSet,
+                WARNING,
+                "action_known",
+                "action is not add or remove (counted as remove)",
+                column="action",
+                value_set=ACTIONS,
+            ),
+            expect(
+                gxe.ExpectColumnValuesToBeInSet,
+                WARNING,
+                "state_label_mapped",
+                "label looks like a state label (its scope is used in seeds/label_states.csv) but is not in "
+                "seeds/label_states.csv: it does not move the status",
+                column="label_key",
+                value_set=sorted(mappings.label_keys),
+                row_condition=Column("label_scope_key").is_in(sorted(mappings.label_scopes) or ["(none)"]),
+            ),
+        ],
+    )

@@ -29,15 +29,37 @@ def frame_sql(settings: GateSettings) -> str:
 
 def build_suite(mappings: Mappings, settings: GateSettings) -> gx.ExpectationSuite:
     limit = settings.max_identifier_length
-    return suite(SUITE_NAME, [
-        *[expect(gxe.ExpectColumnValuesToNotBeNull, QUARANTINE, f"{c}_present", f"status has no {c}", column=c)
-          for c in ("instance", "status_id", "status_name")],
-        expect(gxe.ExpectColumnValuesToBeBetween, QUARANTINE, "status_id_unique_in_file",
-               "status id repeated within the same list (later copies are quarantined)",
-               column="copy_number", min_value=1, max_value=1),
-        expect(gxe.ExpectColumnValuesToBeBetween, QUARANTINE, "values_not_huge",
-               f"a status value is longer than {limit} characters", column="longest_identifier", max_value=limit),
-        expect(gxe.ExpectColumnValuesToBeInSet, WARNING, "status_category_known",
-               "status category is not new, indeterminate, done or undefined", column="status_category",
-               value_set=STATUS_CATEGORIES),
-    ])
+    return suite(
+        SUITE_NAME,
+        [
+            *[
+                expect(gxe.ExpectColumnValuesToNotBeNull, QUARANTINE, f"{c}_present", f"status has no {c}", column=c)
+                for c in ("instance", "status_id", "status_name")
+            ],
+            expect(
+                gxe.ExpectColumnValuesToBeBetween,
+                QUARANTINE,
+                "status_id_unique_in_file",
+                "status id repeated within the same list (later copies are quarantined)",
+                column="copy_number",
+                min_value=1,
+                max_value=1,
+            ),
+            expect(
+                gxe.ExpectColumnValuesToBeBetween,
+                QUARANTINE,
+                "values_not_huge",
+                f"a status value is longer than {limit} characters",
+                column="longest_identifier",
+                max_value=limit,
+            ),
+            expect(
+                gxe.ExpectColumnValuesToBeInSet,
+                WARNING,
+                "status_category_known",
+                "status category is not new, indeterminate, done or undefined",
+                column="status_category",
+                value_set=STATUS_CATEGORIES,
+            ),
+        ],
+    )

@@ -7,8 +7,23 @@ import great_expectations as gx
 import great_expectations.expectations as gxe
 
 from expectations.shared import (
-    CRITICAL, QUARANTINE, WARNING, GateSettings, Mappings, earliest_allowed, empty_in_file_by_file, expect, in_file_copies,
-    key, latest_allowed, longest, not_before_creation, suite, text, timestamp_checks, utc,
+    CRITICAL,
+    QUARANTINE,
+    WARNING,
+    GateSettings,
+    Mappings,
+    earliest_allowed,
+    empty_in_file_by_file,
+    expect,
+    in_file_copies,
+    key,
+    latest_allowed,
+    longest,
+    not_before_creation,
+    suite,
+    text,
+    timestamp_checks,
+    utc,
 )
 
 TABLE = "linear_issues"
@@ -49,26 +64,61 @@ def build_suite(mappings: Mappings, settings: GateSettings) -> gx.ExpectationSui
     timestamps = []
     for column in TIMESTAMPS:
         timestamps += timestamp_checks(column, column.capitalize(), settings)
-    return suite(SUITE_NAME, [
-        expect(gxe.ExpectColumnValuesToBeNull, CRITICAL, "required_column_present",
-               "a required column (Status, Created) has no value in the whole file", column="empty_required_columns"),
-        *[expect(gxe.ExpectColumnValuesToNotBeNull, QUARANTINE, f"{c}_present", f"issue has no {label}", column=c)
-          for c, label in (("workspace", "workspace (--instance)"), ("id", "ID"),
-                           ("created", "creation time (Created)"))],
-        *timestamps,
-        *[not_before_creation(c, f"{c.capitalize()} (a status change)", settings) for c in CHANGES],
-        expect(gxe.ExpectColumnValuesToNotBeNull, QUARANTINE, "status_present",
-               "issue has no Status", column="status"),
-        expect(gxe.ExpectColumnValuesToBeBetween, QUARANTINE, "id_unique_in_file",
-               "issue repeated within the same file (later copies are quarantined)",
-               column="copy_number", min_value=1, max_value=1),
-        expect(gxe.ExpectColumnValuesToBeBetween, QUARANTINE, "values_not_huge",
-               f"a key, status or timestamp value is longer than {limit} characters",
-               column="longest_identifier", max_value=limit),
-        expect(gxe.ExpectColumnValuesToBeInSet, WARNING, "status_mapped",
-               "Status is not in seeds/status_mappings.csv", column="status_key",
-               value_set=sorted(mappings.status_keys)),
-        expect(gxe.ExpectColumnValuesToBeBetween, WARNING, "title_not_huge",
-               f"title longer than {settings.max_text_length:,} characters", column="title_length",
-               max_value=settings.max_text_length),
-    ])
+    return suite(
+        SUITE_NAME,
+        [
+            expect(
+                gxe.ExpectColumnValuesToBeNull,
+                CRITICAL,
+                "required_column_present",
+                "a required column (Status, Created) has no value in the whole file",
+                column="empty_required_columns",
+            ),
+            *[
+                expect(gxe.ExpectColumnValuesToNotBeNull, QUARANTINE, f"{c}_present", f"issue has no {label}", column=c)
+                for c, label in (
+                    ("workspace", "workspace (--instance)"),
+                    ("id", "ID"),
+                    ("created", "creation time (Created)"),
+                )
+            ],
+            *timestamps,
+            *[not_before_creation(c, f"{c.capitalize()} (a status change)", settings) for c in CHANGES],
+            expect(
+                gxe.ExpectColumnValuesToNotBeNull, QUARANTINE, "status_present", "issue has no Status", column="status"
+            ),
+            expect(
+                gxe.ExpectColumnValuesToBeBetween,
+                QUARANTINE,
+                "id_unique_in_file",
+                "issue repeated within the same file (later copies are quarantined)",
+                column="copy_number",
+                min_value=1,
+                max_value=1,
+            ),
+            expect(
+                gxe.ExpectColumnValuesToBeBetween,
+                QUARANTINE,
+                "values_not_huge",
+                f"a key, status or timestamp value is longer than {limit} characters",
+                column="longest_identifier",
+                max_value=limit,
+            ),
+            expect(
+                gxe.ExpectColumnValuesToBeInSet,
+                WARNING,
+                "status_mapped",
+                "Status is not in seeds/status_mappings.csv",
+                column="status_key",
+                value_set=sorted(mappings.status_keys),
+            ),
+            expect(
+                gxe.ExpectColumnValuesToBeBetween,
+                WARNING,
+                "title_not_huge",
+                f"title longer than {settings.max_text_length:,} characters",
+                column="title_length",
+                max_value=settings.max_text_length,
+            ),
+        ],
+    )

@@ -83,24 +83,57 @@ def frame_sql(settings: GateSettings, main_table: dict[str, str], guarded: list[
     """
 
 
-def build_suite(mappings: Mappings, settings: GateSettings, guarded_kinds: list[str] | None = None) -> gx.ExpectationSuite:
+def build_suite(
+    mappings: Mappings, settings: GateSettings, guarded_kinds: list[str] | None = None
+) -> gx.ExpectationSuite:
     """``guarded_kinds``: the kinds of file whose main raw table a suite guards (the gate passes the registry's)."""
     landed = Column("status") == "landed"
     guarded = landed & (Column("has_suite") == True)  # noqa: E712 (a GX condition, not a Python test)
-    return suite(SUITE_NAME, [
-        expect(gxe.ExpectColumnValuesToBeNull, CRITICAL, "file_landed",
-               "the file was refused at landing (fix it and land it again, or move it out of the landing folder)",
-               column="refusal_reason"),
-        expect(gxe.ExpectColumnPairValuesToBeEqual, CRITICAL, "rows_reconcile",
-               "rows in raw plus rows in quarantine differ from the rows the file held when it was landed",
-               column_A="rows_accounted", column_B="rows_landed", row_condition=guarded),
-        expect(gxe.ExpectColumnValuesToBeBetween, CRITICAL, "file_usable",
-               "every row of the file fails a row-level check: the whole file is unusable",
-               column="rows_usable", min_value=1, row_condition=guarded & (Column("rows_in_raw") > 0)),
-        expect(gxe.ExpectColumnValuesToBeBetween, WARNING, "file_not_empty",
-               "the file holds no rows (a header only, or an empty list)",
-               column="rows_landed", min_value=1, row_condition=landed),
-        expect(gxe.ExpectColumnValuesToBeInSet, WARNING, "file_kind_guarded",
-               "no suite guards this kind of file yet: its rows were not checked",
-               column="kind", value_set=sorted(guarded_kinds or []), row_condition=landed),
-    ])
+    return suite(
+        SUITE_NAME,
+        [
+            expect(
+                gxe.ExpectColumnValuesToBeNull,
+                CRITICAL,
+                "file_landed",
+                "the file was refused at landing (fix it and land it again, or move it out of the landing folder)",
+                column="refusal_reason",
+            ),
+            expect(
+                gxe.ExpectColumnPairValuesToBeEqual,
+                CRITICAL,
+                "rows_reconcile",
+                "rows in raw plus rows in quarantine differ from the rows the file held when it was landed",
+                column_A="rows_accounted",
+                column_B="rows_landed",
+                row_condition=guarded,
+            ),
+            expect(
+                gxe.ExpectColumnValuesToBeBetween,
+                CRITICAL,
+                "file_usable",
+                "every row of the file fails a row-level check: the whole file is unusable",
+                column="rows_usable",
+                min_value=1,
+                row_condition=guarded & (Column("rows_in_raw") > 0),
+            ),
+            expect(
+                gxe.ExpectColumnValuesToBeBetween,
+                WARNING,
+                "file_not_empty",
+                "the file holds no rows (a header only, or an empty list)",
+                column="rows_landed",
+                min_value=1,
+                row_condition=landed,
+            ),
+            expect(
+                gxe.ExpectColumnValuesToBeInSet,
+                WARNING,
+                "file_kind_guarded",
+                "no suite guards this kind of file yet: its rows were not checked",
+                column="kind",
+                value_set=sorted(guarded_kinds or []),
+                row_condition=landed,
+            ),
+        ],
+    )

@@ -65,9 +65,7 @@ class Mappings:
     label_scopes: frozenset[str] = field(default_factory=frozenset)
 
 
-def expect(
-    expectation_class: type[Expectation], severity: str, check: str, message: str, **kwargs
-) -> Expectation:
+def expect(expectation_class: type[Expectation], severity: str, check: str, message: str, **kwargs) -> Expectation:
     """An expectation tagged with its Flowmart severity, check name and message."""
     if severity not in SEVERITIES:
         raise ValueError(f"unknown severity {severity!r}")
@@ -156,7 +154,11 @@ def scope(source_sql: str, label_sql: str) -> str:
 
 
 def timestamp_checks(
-    column: str, label: str, settings: GateSettings, condition=None, prefix: str = "",
+    column: str,
+    label: str,
+    settings: GateSettings,
+    condition=None,
+    prefix: str = "",
 ) -> list[Expectation]:
     """The three row-level checks of a timestamp column: parses (when given), not before 2000, not later
     than the file's landing time plus the tolerance. The frame holds ``<column>`` (the trimmed text, null
@@ -167,16 +169,34 @@ def timestamp_checks(
 
     given = Column(column).is_not_null()
     return [
-        expect(gxe.ExpectColumnValuesToNotBeNull, QUARANTINE, f"{column}_parseable",
-               f"{prefix}{column} ({label}) is not a timestamp", column=f"{column}_utc",
-               row_condition=given if condition is None else condition & given),
-        expect(gxe.ExpectColumnValuesToBeBetween, QUARANTINE, f"{column}_after_2000",
-               f"{prefix}{column} is before 2000", column=f"{column}_utc", min_value=EARLIEST_VALID,
-               **({} if condition is None else {"row_condition": condition})),
-        expect(gxe.ExpectColumnPairValuesAToBeGreaterThanB, QUARANTINE, f"{column}_not_in_future",
-               f"{prefix}{column} is later than the file's landing time plus {settings.future_tolerance_hours:g} h",
-               column_A="latest_allowed_at", column_B=f"{column}_utc", or_equal=True,
-               ignore_row_if="either_value_is_missing", **({} if condition is None else {"row_condition": condition})),
+        expect(
+            gxe.ExpectColumnValuesToNotBeNull,
+            QUARANTINE,
+            f"{column}_parseable",
+            f"{prefix}{column} ({label}) is not a timestamp",
+            column=f"{column}_utc",
+            row_condition=given if condition is None else condition & given,
+        ),
+        expect(
+            gxe.ExpectColumnValuesToBeBetween,
+            QUARANTINE,
+            f"{column}_after_2000",
+            f"{prefix}{column} is before 2000",
+            column=f"{column}_utc",
+            min_value=EARLIEST_VALID,
+            **({} if condition is None else {"row_condition": condition}),
+        ),
+        expect(
+            gxe.ExpectColumnPairValuesAToBeGreaterThanB,
+            QUARANTINE,
+            f"{column}_not_in_future",
+            f"{prefix}{column} is later than the file's landing time plus {settings.future_tolerance_hours:g} h",
+            column_A="latest_allowed_at",
+            column_B=f"{column}_utc",
+            or_equal=True,
+            ignore_row_if="either_value_is_missing",
+            **({} if condition is None else {"row_condition": condition}),
+        ),
     ]
 
 
@@ -185,10 +205,17 @@ def not_before_creation(column: str, what: str, settings: GateSettings, conditio
     the tolerance; null when the item was not landed: then the check does not apply)."""
     import great_expectations.expectations as gxe
 
-    return expect(gxe.ExpectColumnPairValuesAToBeGreaterThanB, QUARANTINE, f"{column}_not_before_creation",
-                  f"{what} is earlier than its item's creation minus {settings.before_creation_tolerance_minutes:g} min",
-                  column_A=f"{column}_utc", column_B="earliest_allowed_at", or_equal=True,
-                  ignore_row_if="either_value_is_missing", **({} if condition is None else {"row_condition": condition}))
+    return expect(
+        gxe.ExpectColumnPairValuesAToBeGreaterThanB,
+        QUARANTINE,
+        f"{column}_not_before_creation",
+        f"{what} is earlier than its item's creation minus {settings.before_creation_tolerance_minutes:g} min",
+        column_A=f"{column}_utc",
+        column_B="earliest_allowed_at",
+        or_equal=True,
+        ignore_row_if="either_value_is_missing",
+        **({} if condition is None else {"row_condition": condition}),
+    )
 
 
 def in_file_copies(relation: str, partition: list[str], order: str = "_record_position") -> str:
@@ -197,8 +224,8 @@ def in_file_copies(relation: str, partition: list[str], order: str = "_record_po
     their file: 1 for the first copy, 2, 3 ... for the later ones. Left-join it on (_file_hash,
     _record_position) and take ``coalesce(copy_number, 1)``: a row with a missing key part is no copy (a
     missing key is its own check). Only the repeated keys are windowed (a hash aggregate on one 64-bit
-    hash of the key finds them; a collision only windows more rows): at 12M changelog items, a window
-    over every row with all its columns was the slowest part of the gate."""
+    hash of the key finds them; a collision only windows more rows): a window over every row with all its
+    columns would be the slowest part of the gate on big tables."""
     keys = ", ".join(f"{part} as _key_{i}" for i, part in enumerate(partition))
     names = ", ".join(f"_key_{i}" for i in range(len(partition)))
     present = " and ".join(f"{part} is not null" for part in partition)

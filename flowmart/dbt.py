@@ -61,9 +61,12 @@ def dbt_args(command: Sequence[str], warehouse: Warehouse, config: DbtSettings |
     config = config or DbtSettings()
     args = [
         *command,
-        "--vars", json.dumps(dbt_vars(warehouse, config)),
-        "--project-dir", str(config.project_dir),
-        "--profiles-dir", str(config.project_dir),
+        "--vars",
+        json.dumps(dbt_vars(warehouse, config)),
+        "--project-dir",
+        str(config.project_dir),
+        "--profiles-dir",
+        str(config.project_dir),
     ]
     if config.target:
         args += ["--target", config.target]
@@ -124,7 +127,8 @@ def stale_incremental_tables(db: Path, project_dir: Path | None = None) -> dict[
     if not Path(db).exists():
         return {}
     incremental = {
-        sql.stem for sql in (project_dir / "models").rglob("*.sql")
+        sql.stem
+        for sql in (project_dir / "models").rglob("*.sql")
         if re.search(r"materialized\s*=\s*['\"]incremental['\"]", sql.read_text(encoding="utf-8"))
     }
     documented: dict[str, list[str]] = {}
@@ -135,9 +139,12 @@ def stale_incremental_tables(db: Path, project_dir: Path | None = None) -> dict[
     stale: dict[str, list[str]] = {}
     with duckdb.connect(str(db)) as con:
         for name, columns in documented.items():
-            existing = {row[0] for row in con.execute(
-                "select column_name from information_schema.columns where table_name = ?", [name]
-            ).fetchall()}
+            existing = {
+                row[0]
+                for row in con.execute(
+                    "select column_name from information_schema.columns where table_name = ?", [name]
+                ).fetchall()
+            }
             missing = [c for c in columns if existing and c not in existing]
             if missing:
                 stale[name] = missing
@@ -150,13 +157,16 @@ def needs_full_refresh(db: Path, say: Callable[[str], None]) -> bool:
     ``--full-refresh`` once instead of letting dbt stop on the schema change."""
     stale = stale_incremental_tables(db)
     for name, missing in stale.items():
-        say(f"{name}: written by an older Flowmart (no column {', '.join(missing)}); "
-            "rebuilding the incremental models from scratch once (--full-refresh)")
+        say(
+            f"{name}: written by an older Flowmart (no column {', '.join(missing)}); "
+            "rebuilding the incremental models from scratch once (--full-refresh)"
+        )
     return bool(stale)
 
 
-def build_command(warehouse: Warehouse, full_refresh: bool = False, select: str | None = None,
-                  say: Callable[[str], None] = print) -> list[str]:
+def build_command(
+    warehouse: Warehouse, full_refresh: bool = False, select: str | None = None, say: Callable[[str], None] = print
+) -> list[str]:
     """The production ``dbt build``: models, seeds and data tests (no unit tests); ``--full-refresh``
     when asked or when an incremental table is from an older Flowmart."""
     command = ["build", *PRODUCTION_BUILD_EXCLUDES]

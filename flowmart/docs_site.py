@@ -25,10 +25,7 @@ def generate_docs(warehouse: Warehouse) -> Path:
 def has_marts(warehouse: Warehouse) -> bool:
     try:
         with warehouse.connect(read_only=True) as con:
-            return (
-                con.execute("select count(*) from duckdb_tables() where schema_name = 'marts'").fetchone()[0]
-                > 0
-            )
+            return con.execute("select count(*) from duckdb_tables() where schema_name = 'marts'").fetchone()[0] > 0
     except duckdb.Error:
         return False
 

@@ -66,9 +66,7 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
     for raw in paths:
         path = Path(raw).expanduser()
         if path.is_dir():
-            found.extend(
-                sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
-            )
+            found.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES))
         else:
             found.append(path)
     return [p.resolve() for p in found]
@@ -138,8 +136,9 @@ def recognise_csv(path: Path, source: str | None = None) -> Kind:
         if kind:
             return kind
     if source:
-        raise RefusedFile(f"not a {source} export this version understands (expected {_expected(candidates)}; "
-                          "see docs/trackers.md)")
+        raise RefusedFile(
+            f"not a {source} export this version understands (expected {_expected(candidates)}; see docs/trackers.md)"
+        )
     raise RefusedFile(f"unrecognised CSV header (expected {_expected(candidates)})")
 
 
@@ -153,8 +152,10 @@ def recognise_json(container: str, keys: set[str], item_keys: set[str], source: 
     shown = ", ".join(sorted(keys if container == "object" else item_keys)[:8])
     where = "top-level keys" if container == "object" else "keys of the first element"
     if source:
-        raise RefusedFile(f"not a {source} export this version understands (expected "
-                          f"{_expected(candidates)}; see docs/trackers.md); {where}: {shown}")
+        raise RefusedFile(
+            f"not a {source} export this version understands (expected "
+            f"{_expected(candidates)}; see docs/trackers.md); {where}: {shown}"
+        )
     raise RefusedFile(f"unrecognised JSON {container} (expected {_expected(candidates)}); {where}: {shown}")
 
 
@@ -265,8 +266,9 @@ class Lander:
         item_keys = self.con.execute("select json_keys(doc) from _doc where pos = 1").fetchone()[0]
         return recognise_json("array", set(), set(item_keys or []), source)
 
-    def _insert(self, statements: KindSql, path: Path, digest: str, instance: str | None,
-                issue_ref: str | None, kind: Kind) -> dict[str, int]:
+    def _insert(
+        self, statements: KindSql, path: Path, digest: str, instance: str | None, issue_ref: str | None, kind: Kind
+    ) -> dict[str, int]:
         """Run a kind's checks and insert statements; return the rows landed per raw table."""
         if kind.needs_issue_ref and not issue_ref:
             raise RefusedFile(kind.needs_issue_ref)
@@ -327,7 +329,8 @@ class Lander:
         if not candidates:
             return {}
         landed = {
-            h for (h,) in self.con.execute(
+            h
+            for (h,) in self.con.execute(
                 "select distinct file_hash from raw.landing_log where status = 'landed' and file_hash in (select unnest(?))",
                 [sorted(hashes)],
             ).fetchall()
@@ -358,13 +361,17 @@ class Lander:
                 kinds.setdefault(id(kind), (kind, []))[1].append(name)
         if not kinds:
             return {}
-        self.con.execute("create or replace temp table _files (_source_file varchar, _file_hash varchar, _issue_ref varchar)")
+        self.con.execute(
+            "create or replace temp table _files (_source_file varchar, _file_hash varchar, _issue_ref varchar)"
+        )
         self.con.executemany(
             "insert into _files values (?, ?, ?)",
-            [[name, digest, _issue_ref(kind, path)]
-             for kind, members in kinds.values()
-             for name in members
-             for path, digest, _ in [candidates[name]]],
+            [
+                [name, digest, _issue_ref(kind, path)]
+                for kind, members in kinds.values()
+                for name in members
+                for path, digest, _ in [candidates[name]]
+            ],
         )
 
         params = {"instance": instance}
@@ -384,7 +391,9 @@ class Lander:
                 self._drop_docs(bad)
                 for sql in statements.prepare:
                     self.con.execute(sql, _subset(sql, params))
-                invalid = {f for _, f in self.con.execute(statements.validate, _subset(statements.validate, params)).fetchall()}
+                invalid = {
+                    f for _, f in self.con.execute(statements.validate, _subset(statements.validate, params)).fetchall()
+                }
                 if invalid:  # leave them to land_file; prepare again without them
                     self._drop_docs(invalid)
                     for sql in statements.prepare:
@@ -406,8 +415,9 @@ class Lander:
                     per_file = counts.setdefault(name, {})
                     self._record_rows(digest, per_file)
                     self._log(path, digest, size, kind.name, "landed", None, per_file.get(kind.table, 0), started)
-                    results[path] = FileResult(path, "landed", kind.name, per_file.get(kind.table, 0), size, None,
-                                               0.0, sum(per_file.values()))
+                    results[path] = FileResult(
+                        path, "landed", kind.name, per_file.get(kind.table, 0), size, None, 0.0, sum(per_file.values())
+                    )
             self.con.execute("commit")
         except BaseException:
             self.con.execute("rollback")

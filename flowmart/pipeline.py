@@ -240,7 +240,9 @@ def review(warehouse: Warehouse, half, out_dir: Path, **kwargs):
     from flowmart.report.build import make_report
 
     if not warehouse.exists():
-        raise StepFailed(f"{warehouse}: no such warehouse file (run `flowmart demo` or `flowmart land` and `flowmart build`)")
+        raise StepFailed(
+            f"{warehouse}: no such warehouse file (run `flowmart demo` or `flowmart land` and `flowmart build`)"
+        )
     with warehouse.writing():
         try:
             return make_report(warehouse.path, half, Path(out_dir), **kwargs)

@@ -1,8 +1,8 @@
 """Publish the marts: copy them out of the work file into a new immutable version, switch readers atomically.
 
-Pure functions over paths; the CLI (:mod:`orchestration.serving.commands`) is a thin layer over them.
+Pure functions over paths; `flowmart publish` (:mod:`flowmart.cli.publish`) and :func:`flowmart.pipeline.publish` call them.
 
-Why a version *folder* and a symlink to it (docs/decisions.md, "Serving"):
+Why a version *folder* and a symlink to it (docs/adr/0017-published-versions-and-a-symlink.md):
 
 * DuckDB allows one writing process per file and no other-process readers beside it, so readers never open
   the work file; each published file is written once, checkpointed, closed, and never written again, so any
@@ -189,9 +189,7 @@ def rollback(published_dir: str | os.PathLike, to: str | None = None) -> Version
         ids = [v.version_id for v in versions]
         if to is not None:
             if to not in ids:
-                raise PublishError(
-                    f"{to}: no such version in {published / VERSIONS} (have: {', '.join(ids)})"
-                )
+                raise PublishError(f"{to}: no such version in {published / VERSIONS} (have: {', '.join(ids)})")
             target = to
         else:
             current = current_version(published)
@@ -215,9 +213,7 @@ def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _write_version(
-    work: Path, out: Path, version_id: str, storage_version: str, parquet: bool
-) -> dict[str, int]:
+def _write_version(work: Path, out: Path, version_id: str, storage_version: str, parquet: bool) -> dict[str, int]:
     marts_file = out / MARTS_FILE
     con = duckdb.connect()
     try:
@@ -239,14 +235,10 @@ def _write_version(
             [MART_SCHEMA, MART_SCHEMA],
         ).fetchall()
         if not relations:
-            raise PublishError(
-                f"{work}: no marts to publish (schema {MART_SCHEMA} is empty; run `flowmart build`)"
-            )
+            raise PublishError(f"{work}: no marts to publish (schema {MART_SCHEMA} is empty; run `flowmart build`)")
         columns = _columns(con, "src")
 
-        con.execute(
-            f"attach {_sql_str(str(marts_file))} as pub (storage_version {_sql_str(storage_version)})"
-        )
+        con.execute(f"attach {_sql_str(str(marts_file))} as pub (storage_version {_sql_str(storage_version)})")
         con.execute(f"create schema pub.{MART_SCHEMA}")
         tables: dict[str, int] = {}
         for name, comment in relations:
@@ -332,12 +324,8 @@ def _write_meta(con, database: str, meta: dict, tables: dict[str, int]) -> None:
         f"comment on table {database}.{META_SCHEMA}.publication is "
         "'The published version these marts belong to (one row).'"
     )
-    con.execute(
-        f"create table {database}.{META_SCHEMA}.publication_tables (table_name varchar, row_count bigint)"
-    )
-    con.executemany(
-        f"insert into {database}.{META_SCHEMA}.publication_tables values (?, ?)", list(tables.items())
-    )
+    con.execute(f"create table {database}.{META_SCHEMA}.publication_tables (table_name varchar, row_count bigint)")
+    con.executemany(f"insert into {database}.{META_SCHEMA}.publication_tables values (?, ?)", list(tables.items()))
 
 
 def _export_parquet(con, out: Path, relations, columns, tables: dict[str, int]) -> dict[str, dict]:
@@ -362,25 +350,20 @@ def _export_parquet(con, out: Path, relations, columns, tables: dict[str, int]) 
         else:
             folder.mkdir(parents=True)
             con.execute(
-                f"copy (select * from {source}{order}) to {_sql_str(str(folder / 'data_0.parquet'))} "
-                "(format parquet)"
+                f"copy (select * from {source}{order}) to {_sql_str(str(folder / 'data_0.parquet'))} (format parquet)"
             )
             layout[name] = {"parquet": f"{PARQUET_DIR}/{name}/*.parquet", "partitioned_by": []}
     return layout
 
 
-def _write_serving_file(
-    con, out: Path, storage_version: str, relations, columns, layout, meta, tables
-) -> None:
+def _write_serving_file(con, out: Path, storage_version: str, relations, columns, layout, meta, tables) -> None:
     """Views with paths relative to the version folder, so the folder can move or be mounted elsewhere.
 
     DuckDB resolves relative paths against `file_search_path` (else the working directory): readers set it
     to the published `current` folder (docs/serving.md).
     """
     con.execute(f"set file_search_path = {_sql_str(str(out))}")
-    con.execute(
-        f"attach {_sql_str(str(out / SERVING_FILE))} as srv (storage_version {_sql_str(storage_version)})"
-    )
+    con.execute(f"attach {_sql_str(str(out / SERVING_FILE))} as srv (storage_version {_sql_str(storage_version)})")
     con.execute(f"create schema srv.{MART_SCHEMA}")
     for name, comment in relations:
         cols = columns[name]
@@ -467,7 +450,9 @@ def _publish_lock(published: Path) -> Iterator[None]:
     """One publish or rollback at a time per published folder (an advisory lock, released on process exit)."""
     try:
         import fcntl
-    except ImportError:  # pragma: no cover - Windows: no concurrent publishes there (docs/decisions.md)
+    except (
+        ImportError
+    ):  # pragma: no cover - Windows: no concurrent publishes there (docs/adr/0017-published-versions-and-a-symlink.md)
         yield
         return
     published.mkdir(parents=True, exist_ok=True)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from flowmart import settings
 from flowmart.dbt import DbtSettings, dbt_vars
@@ -33,7 +32,9 @@ def config():
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m flowmart.sqllint", description=__doc__.splitlines()[0])
-    parser.add_argument("paths", nargs="*", default=list(DEFAULT_PATHS), help="files or folders (default: models analyses)")
+    parser.add_argument(
+        "paths", nargs="*", default=list(DEFAULT_PATHS), help="files or folders (default: models analyses)"
+    )
     parser.add_argument("--fix", action="store_true", help="rewrite the files where sqlfluff can")
     args = parser.parse_args(argv)
     from sqlfluff.core import Linter
@@ -44,8 +45,10 @@ def main(argv: list[str] | None = None) -> int:
     for record in result.as_records():
         for violation in record["violations"]:
             problems += 1
-            print(f"{record['filepath']}:{violation['start_line_no']}:{violation['start_line_pos']}: "
-                  f"{violation['code']} {violation['description']}")
+            print(
+                f"{record['filepath']}:{violation['start_line_no']}:{violation['start_line_pos']}: "
+                f"{violation['code']} {violation['description']}"
+            )
     files = len(result.as_records())
     print(f"sqlfluff: {problems} problem(s) in {files} file(s)", file=sys.stderr)
     return 1 if problems else 0

@@ -134,7 +134,8 @@ def _backfill_landed_rows(con: duckdb.DuckDBPyConnection) -> None:
     parts.append("select file_hash, source_table, count(*) from raw.quarantine group by all")
     con.execute(
         "insert into raw.landed_rows select file_hash, source_table, sum(rows) from ("
-        + " union all ".join(parts) + ") group by all"
+        + " union all ".join(parts)
+        + ") group by all"
     )
 
 

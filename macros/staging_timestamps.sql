@@ -13,7 +13,7 @@
 
 {#- DuckDB: try_cast to timestamptz understands +0800, +08:00 and Z. A timestamptz holds UTC microseconds,
     so make_timestamp(epoch_us(...)) drops the zone without a calendar: timezone('UTC', ...) gives the same
-    value but goes through ICU, 0.5 s more per 5M changes at 1M items (docs/benchmarks.md). -#}
+    value but goes through ICU, which is measurably slower over millions of changes (docs/benchmarks.md). -#}
 {% macro duckdb__to_utc_timestamp(column) -%}
     make_timestamp(epoch_us(try_cast({{ column }} as timestamptz)))
 {%- endmacro %}

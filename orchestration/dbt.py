@@ -131,8 +131,9 @@ def flowmart_dbt_assets(
     # streams live) and yielded once it has released the warehouse file: DuckDB lets no other process open
     # the file meanwhile, not even to count rows.
     with pipeline.recorded_build(store, options, gate[0] if gate and gate[1] else None, context.log.warning) as run:
-        invocation = dbt.cli(dbt_args(run.command, store, DbtSettings(as_of=config.as_of)), context=context,
-                             raise_on_error=False)
+        invocation = dbt.cli(
+            dbt_args(run.command, store, DbtSettings(as_of=config.as_of)), context=context, raise_on_error=False
+        )
         events = list(invocation.stream())
         error = invocation.get_error()
         if error is not None:

@@ -134,8 +134,9 @@ def failures_markdown(failures: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def check_result(table: str, failures: list[dict[str, Any]], rows_checked: int, rows_quarantined: int,
-                 run_id: str | None) -> dg.AssetCheckResult:
+def check_result(
+    table: str, failures: list[dict[str, Any]], rows_checked: int, rows_quarantined: int, run_id: str | None
+) -> dg.AssetCheckResult:
     failures = sorted(failures, key=lambda f: (SEVERITY_ORDER.get(f["severity"], 0), f["expectation"]))
     critical = [f for f in failures if f["severity"] == "critical"]
     metadata: dict[str, Any] = {
@@ -167,14 +168,28 @@ def newest_run(warehouse: WarehouseResource) -> tuple[str | None, list[dict], di
         if row is None:
             return None, [], {}, {}
         run_id = row[0]
-        columns = ["source_table", "expectation", "severity", "success", "element_count", "unexpected_count",
-                   "message", "examples", "files"]
-        outcomes = [dict(zip(columns, r, strict=True)) for r in con.execute(
-            f"select {', '.join(columns)} from raw.validation_results where run_id = ?", [run_id]
-        ).fetchall()]
-        quarantined = dict(con.execute(
-            "select source_table, count(*) from raw.quarantine where run_id = ? group by 1", [run_id]
-        ).fetchall())
+        columns = [
+            "source_table",
+            "expectation",
+            "severity",
+            "success",
+            "element_count",
+            "unexpected_count",
+            "message",
+            "examples",
+            "files",
+        ]
+        outcomes = [
+            dict(zip(columns, r, strict=True))
+            for r in con.execute(
+                f"select {', '.join(columns)} from raw.validation_results where run_id = ?", [run_id]
+            ).fetchall()
+        ]
+        quarantined = dict(
+            con.execute(
+                "select source_table, count(*) from raw.quarantine where run_id = ? group by 1", [run_id]
+            ).fetchall()
+        )
         file_tables = {
             path: table_for_file(path, kind, landing_dir)
             for path, kind in con.execute("select distinct file_path, kind from raw.landing_log").fetchall()
@@ -191,22 +206,26 @@ def newest_run(warehouse: WarehouseResource) -> tuple[str | None, list[dict], di
             blocking=True,
             description="No critical expectation failed in the newest gate run: the dbt build may go on.",
         ),
-        *(dg.AssetCheckSpec(
-            CHECK_NAME,
-            asset=raw_asset_key(table),
-            additional_deps=[RESULTS_KEY],
-            description=(
-                f"The newest gate run's outcomes for raw.{table} (and the file-level checks of its files): a critical "
-                "failure (which also fails gate_passed, blocking dbt), quarantined rows and warnings."
-            ),
-        )
-        for table in GATE_TABLES),
+        *(
+            dg.AssetCheckSpec(
+                CHECK_NAME,
+                asset=raw_asset_key(table),
+                additional_deps=[RESULTS_KEY],
+                description=(
+                    f"The newest gate run's outcomes for raw.{table} (and the file-level checks of its files): a critical "
+                    "failure (which also fails gate_passed, blocking dbt), quarantined rows and warnings."
+                ),
+            )
+            for table in GATE_TABLES
+        ),
     ],
     can_subset=False,
     pool=POOL,
     description="Reports the input quality gate's newest run per raw table (reads raw.validation_results).",
 )
-def quality_checks(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> Iterator[dg.AssetCheckResult]:
+def quality_checks(
+    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+) -> Iterator[dg.AssetCheckResult]:
     with retry_on_lock(context.op_execution_context):
         run_id, outcomes, quarantined, file_tables = newest_run(warehouse)
     if run_id is None:
@@ -221,8 +240,14 @@ def quality_checks(context: dg.AssetCheckExecutionContext, warehouse: WarehouseR
         examples = json.loads(o["examples"]) if o["examples"] else []
         if not files:
             files = sorted({e["file"] for e in examples if e.get("file")})
-        failure = {"severity": o["severity"], "expectation": o["expectation"], "rows": o["unexpected_count"],
-                   "files": files[:5], "examples": examples[:3], "message": o["message"]}
+        failure = {
+            "severity": o["severity"],
+            "expectation": o["expectation"],
+            "rows": o["unexpected_count"],
+            "files": files[:5],
+            "examples": examples[:3],
+            "message": o["message"],
+        }
         for table in attribute(o["source_table"], files, file_tables):
             if table in per_table:
                 per_table[table].append(failure)
@@ -237,7 +262,8 @@ def quality_checks(context: dg.AssetCheckExecutionContext, warehouse: WarehouseR
         metadata={
             "critical_failures": len(critical),
             "first_critical": dg.MetadataValue.md(
-                f"{critical[0]['expectation']}: {critical[0]['message']}" if critical else "none"),
+                f"{critical[0]['expectation']}: {critical[0]['message']}" if critical else "none"
+            ),
             "gate_run_id": run_id or "",
         },
     )

@@ -21,9 +21,7 @@ SETTLE_SECONDS = 5.0
 INTERVAL_SECONDS = int(os.environ.get("FLOWMART_SENSOR_INTERVAL", "30"))
 
 
-def scan(
-    landing_dir: Path, now: float | None = None, settle_seconds: float = SETTLE_SECONDS
-) -> dict[str, str]:
+def scan(landing_dir: Path, now: float | None = None, settle_seconds: float = SETTLE_SECONDS) -> dict[str, str]:
     """``{path: "size:mtime_ns"}`` of the landable files that have not changed for ``settle_seconds``."""
     now = time.time() if now is None else now
     state = {}
@@ -68,9 +66,7 @@ def landing_folder_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResul
     # keep what is seen now, plus files seen before that are merely settling (still being rewritten)
     cursor = json.dumps({**{p: s for p, s in seen.items() if Path(p).exists()}, **state}, sort_keys=True)
     if not changed:
-        return dg.SensorResult(
-            skip_reason=dg.SkipReason(f"no new or changed file in {landing_dir}"), cursor=cursor
-        )
+        return dg.SensorResult(skip_reason=dg.SkipReason(f"no new or changed file in {landing_dir}"), cursor=cursor)
     digest = hashlib.sha256("\n".join(f"{p}\t{state[p]}" for p in changed).encode()).hexdigest()[:16]
     context.log.info(f"{len(changed)} new or changed file(s) in {landing_dir}: {', '.join(changed[:10])}")
     return dg.SensorResult(

@@ -45,13 +45,20 @@ def visit(path: Path, screenshot: Path, element_screenshots: dict[str, Path] | N
     seen = PageVisit()
     with tempfile.TemporaryDirectory(prefix="flowmart-chromium-") as profile, sync_playwright() as pw:
         browser = pw.chromium.launch_persistent_context(
-            profile, executable_path=CHROMIUM, headless=True, args=BROWSER_FLAGS,
+            profile,
+            executable_path=CHROMIUM,
+            headless=True,
+            args=BROWSER_FLAGS,
             viewport={"width": 1280, "height": 900},
         )
         try:
             page = browser.new_page()
-            page.on("console", lambda m: seen.problems.append(f"console {m.type}: {m.text}")
-                    if m.type in ("error", "warning") else None)
+            page.on(
+                "console",
+                lambda m: (
+                    seen.problems.append(f"console {m.type}: {m.text}") if m.type in ("error", "warning") else None
+                ),
+            )
             page.on("pageerror", lambda e: seen.problems.append(f"page error: {e}"))
             page.on("requestfailed", lambda r: seen.problems.append(f"request failed: {r.url}"))
             page.goto(path.as_uri(), wait_until="load")

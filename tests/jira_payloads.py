@@ -70,8 +70,12 @@ def issue(
             "labels": labels or [],
             "components": [{"id": str(i), "name": c} for i, c in enumerate(components or [])],
         },
-        "changelog": {"startAt": 0, "maxResults": 100, "total": len(histories) if total is None else total,
-                      "histories": histories},
+        "changelog": {
+            "startAt": 0,
+            "maxResults": 100,
+            "total": len(histories) if total is None else total,
+            "histories": histories,
+        },
     }
 
 

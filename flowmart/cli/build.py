@@ -31,20 +31,25 @@ def run(args: argparse.Namespace) -> int:
 
 
 def register(subparsers) -> None:
-    p = add_db_option(subparsers.add_parser(
-        "build",
-        help="check the inputs, build the warehouse (dbt seed, run and test) and publish the marts",
-        description=(
-            "Run the input quality gate, then `dbt build` on the landed data (staging, intermediate and mart "
-            "models, seeds and tests), then publish the marts for readers (docs/serving.md). Another landing "
-            "waits until the build has published."
-        ),
-    ))
+    p = add_db_option(
+        subparsers.add_parser(
+            "build",
+            help="check the inputs, build the warehouse (dbt seed, run and test) and publish the marts",
+            description=(
+                "Run the input quality gate, then `dbt build` on the landed data (staging, intermediate and mart "
+                "models, seeds and tests), then publish the marts for readers (docs/serving.md). Another landing "
+                "waits until the build has published."
+            ),
+        )
+    )
     p.add_argument("--as-of", metavar="TIMESTAMP", help="recompute as of this UTC time, e.g. '2026-06-30 23:59:59'")
     p.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from scratch")
     p.add_argument("--select", metavar="SELECTOR", help="dbt node selection (default: everything)")
     add_gate_options(p)  # the input quality gate runs first (flowmart check --help)
     p.add_argument("--skip-gate", action="store_true", help="do not run the input quality gate before dbt")
-    p.add_argument("--no-publish", action="store_true",
-                   help="do not publish the marts afterwards (publishing is skipped anyway with --select or --as-of)")
+    p.add_argument(
+        "--no-publish",
+        action="store_true",
+        help="do not publish the marts afterwards (publishing is skipped anyway with --select or --as-of)",
+    )
     p.set_defaults(func=run)

@@ -42,8 +42,11 @@ def print_report(report, verbose: bool = True) -> None:
             for outcome in report.failures(severity):
                 print(outcome.line())
     if report.quarantined:
-        print("quarantined: " + ", ".join(f"raw.{t} {n:,}" for t, n in report.quarantined.items())
-              + " (see raw.quarantine)")
+        print(
+            "quarantined: "
+            + ", ".join(f"raw.{t} {n:,}" for t, n in report.quarantined.items())
+            + " (see raw.quarantine)"
+        )
     elif not report.failed and not report.applied and any(not o.success for o in report.failures(QUARANTINE)):
         print("dry run: nothing moved")
     if report.data_docs:
@@ -74,8 +77,10 @@ def run(args: argparse.Namespace) -> int:
     with warehouse.writing():
         if files:
             moved = pipeline.set_aside(warehouse, files)
-            print(f"set aside by hand: {sum(moved.values()):,} row(s) moved to raw.quarantine "
-                  f"({', '.join(f'{t}: {n:,}' for t, n in moved.items()) or 'nothing left in raw'})")
+            print(
+                f"set aside by hand: {sum(moved.values()):,} row(s) moved to raw.quarantine "
+                f"({', '.join(f'{t}: {n:,}' for t, n in moved.items()) or 'nothing left in raw'})"
+            )
         with status("check") as update:
             report = pipeline.gate(warehouse, gate_options(args, apply=not args.dry_run), progress=update)
     print_report(report, verbose=not args.quiet)
@@ -83,13 +88,25 @@ def run(args: argparse.Namespace) -> int:
 
 
 def add_gate_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--data-docs", metavar="DIR", default=str(DEFAULT_DOCS_DIR),
-                   help=f"where the GX Data Docs site goes (default ./{DEFAULT_DOCS_DIR})")
+    p.add_argument(
+        "--data-docs",
+        metavar="DIR",
+        default=str(DEFAULT_DOCS_DIR),
+        help=f"where the GX Data Docs site goes (default ./{DEFAULT_DOCS_DIR})",
+    )
     p.add_argument("--no-data-docs", action="store_true", help="do not write Data Docs")
-    p.add_argument("--future-tolerance-hours", type=_positive, metavar="HOURS",
-                   help="a timestamp may lie this far after its file's landing time (default 24)")
-    p.add_argument("--before-creation-tolerance-minutes", type=_positive, metavar="MINUTES",
-                   help="a status change may lie this far before its item's creation (default 60)")
+    p.add_argument(
+        "--future-tolerance-hours",
+        type=_positive,
+        metavar="HOURS",
+        help="a timestamp may lie this far after its file's landing time (default 24)",
+    )
+    p.add_argument(
+        "--before-creation-tolerance-minutes",
+        type=_positive,
+        metavar="MINUTES",
+        help="a status change may lie this far before its item's creation (default 60)",
+    )
 
 
 def _positive(text: str) -> float:
@@ -113,24 +130,34 @@ def _chunk(text: str) -> int:
 
 
 def register(subparsers) -> None:
-    p = add_db_option(subparsers.add_parser(
-        "check",
-        help="run the input quality gate (Great Expectations) on the landed raw data",
-        description=(
-            "Validate every raw table with its Great Expectations suite (expectations/). Critical failures "
-            "(e.g. a required column missing, a file refused at landing, a whole file unusable) fail the gate "
-            "and move nothing; rows failing a row-level check (e.g. a change without timestamp) move to "
-            "raw.quarantine; warnings (e.g. unmapped statuses) are reported only. Results go to "
-            "raw.validation_results and a Data Docs site. Exit code 1 when a critical check failed. "
-            "`flowmart build` runs the same gate before dbt."
-        ),
-    ))
+    p = add_db_option(
+        subparsers.add_parser(
+            "check",
+            help="run the input quality gate (Great Expectations) on the landed raw data",
+            description=(
+                "Validate every raw table with its Great Expectations suite (expectations/). Critical failures "
+                "(e.g. a required column missing, a file refused at landing, a whole file unusable) fail the gate "
+                "and move nothing; rows failing a row-level check (e.g. a change without timestamp) move to "
+                "raw.quarantine; warnings (e.g. unmapped statuses) are reported only. Results go to "
+                "raw.validation_results and a Data Docs site. Exit code 1 when a critical check failed. "
+                "`flowmart build` runs the same gate before dbt."
+            ),
+        )
+    )
     add_gate_options(p)
     p.add_argument("--dry-run", action="store_true", help="validate and record results, move nothing")
-    p.add_argument("--quarantine-file", action="append", metavar="PATH",
-                   help="first move every row of this landed file to raw.quarantine (to set aside a file "
-                        "that fails a critical check); repeatable")
-    p.add_argument("--chunk-rows", type=_chunk, metavar="N",
-                   help="rows per pandas batch handed to Great Expectations (default 1000000)")
+    p.add_argument(
+        "--quarantine-file",
+        action="append",
+        metavar="PATH",
+        help="first move every row of this landed file to raw.quarantine (to set aside a file "
+        "that fails a critical check); repeatable",
+    )
+    p.add_argument(
+        "--chunk-rows",
+        type=_chunk,
+        metavar="N",
+        help="rows per pandas batch handed to Great Expectations (default 1000000)",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="print only the summary and critical failures")
     p.set_defaults(func=run)

@@ -26,15 +26,17 @@ def run(args: argparse.Namespace) -> int:
 
 
 def register(subparsers) -> None:
-    p = add_db_option(subparsers.add_parser(
-        "dbt",
-        help="run a dbt command against the warehouse with Flowmart's settings (e.g. flowmart dbt test)",
-        description=(
-            "Run dbt in this project against the warehouse, passing what Flowmart's models read from --vars: "
-            "the tracker registry, the warehouse path, threads and memory. Everything after the options goes "
-            "to dbt, e.g. `flowmart dbt ls --select +fct_work_items` or `flowmart dbt docs serve`."
-        ),
-    ))
+    p = add_db_option(
+        subparsers.add_parser(
+            "dbt",
+            help="run a dbt command against the warehouse with Flowmart's settings (e.g. flowmart dbt test)",
+            description=(
+                "Run dbt in this project against the warehouse, passing what Flowmart's models read from --vars: "
+                "the tracker registry, the warehouse path, threads and memory. Everything after the options goes "
+                "to dbt, e.g. `flowmart dbt ls --select +fct_work_items` or `flowmart dbt docs serve`."
+            ),
+        )
+    )
     p.add_argument("--as-of", metavar="TIMESTAMP", help="the dbt var as_of (recompute as of this UTC time)")
     p.add_argument("--target", metavar="NAME", help="a profiles.yml target (default: duckdb)")
     p.add_argument("dbt_args", nargs=argparse.REMAINDER, metavar="DBT_ARGS", help="the dbt command and its arguments")

@@ -50,7 +50,9 @@ def print_examples(db: Path, published: Path) -> None:
     print(f"\nThe warehouse (work file, written by builds): {db}")
     print(f"The published marts (read-only, always complete): {published}")
     print(f"Query them with: duckdb -readonly {published}")
-    print(f"            or: python -c \"import duckdb; print(duckdb.connect('{published}', read_only=True).sql('show all tables'))\"\n")
+    print(
+        f"            or: python -c \"import duckdb; print(duckdb.connect('{published}', read_only=True).sql('show all tables'))\"\n"
+    )
     with duckdb.connect(str(published), read_only=True) as con:
         for title, sql in EXAMPLE_QUERIES:
             print(f"-- {title}\n{sql};\n")
@@ -89,20 +91,29 @@ def run(args: argparse.Namespace) -> int:
         published = pipeline.publish(warehouse)
     print_published(published)
     print_examples(warehouse.path, published.marts_file)
-    print(f"\nThe {DEMO_REVIEW_HALF} value-stream review: {review.html}" + (f"\n  and as PDF: {review.pdf}" if review.pdf else ""))
+    print(
+        f"\nThe {DEMO_REVIEW_HALF} value-stream review: {review.html}"
+        + (f"\n  and as PDF: {review.pdf}" if review.pdf else "")
+    )
     return 0
 
 
 def register(subparsers) -> None:
-    p = add_db_option(subparsers.add_parser(
-        "demo",
-        help="generate the demo exports, land them, build the warehouse and print example queries",
-        description="The whole pipeline on the embedded demo data set.",
-    ))
+    p = add_db_option(
+        subparsers.add_parser(
+            "demo",
+            help="generate the demo exports, land them, build the warehouse and print example queries",
+            description="The whole pipeline on the embedded demo data set.",
+        )
+    )
     p.add_argument("--items", type=int, default=5000, help="demo size in work items (default 5000)")
     p.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
     p.add_argument("--out", default="demo-data", metavar="DIR", help="where the demo exports go (default ./demo-data)")
     p.add_argument("--as-of", metavar="TIMESTAMP", help="build as of this UTC time (default now)")
-    p.add_argument("--reports", default="reports", metavar="DIR",
-                   help=f"where the {DEMO_REVIEW_HALF} review report goes (default ./reports)")
+    p.add_argument(
+        "--reports",
+        default="reports",
+        metavar="DIR",
+        help=f"where the {DEMO_REVIEW_HALF} review report goes (default ./reports)",
+    )
     p.set_defaults(func=run)

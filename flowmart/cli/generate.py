@@ -47,7 +47,10 @@ def register(subparsers) -> None:
     p.add_argument("--items", type=int, default=5000, help="number of work items (default 5000)")
     p.add_argument("--out", required=True, metavar="DIR", help="output folder")
     p.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
-    p.add_argument("--end", metavar="YYYY-MM-DD",
-                   help="the export moment (00:00 UTC): every generated event lies before it (default 2026-11-15)")
+    p.add_argument(
+        "--end",
+        metavar="YYYY-MM-DD",
+        help="the export moment (00:00 UTC): every generated event lies before it (default 2026-11-15)",
+    )
     p.add_argument("--page-size", type=int, default=100, help="issues per search page (default 100)")
     p.set_defaults(func=run)

@@ -52,22 +52,25 @@ def run(args: argparse.Namespace) -> int:
     for raw in args.paths:
         if not Path(raw).exists():
             raise UserError(f"{raw}: no such file or folder")
-    return land_and_report(Warehouse.at(args.db), args.paths, source=args.source, instance=args.instance,
-                           quiet=args.quiet)
+    return land_and_report(
+        Warehouse.at(args.db), args.paths, source=args.source, instance=args.instance, quiet=args.quiet
+    )
 
 
 def register(subparsers) -> None:
     registered = trackers.all_trackers()
-    p = add_db_option(subparsers.add_parser(
-        "land",
-        help="land tracker export files (or folders of them) in the warehouse's raw schema",
-        description=(
-            "Land tracker exports in the raw schema: "
-            + "; ".join(f"{t.title}: {t.description[0].lower()}{t.description[1:].rstrip('.')}" for t in registered)
-            + " (docs/trackers.md). Files already landed are skipped; a bad file is refused with its reason "
-            "(and recorded in raw.landing_log) while the others land. Exit code 1 when any file was refused."
-        ),
-    ))
+    p = add_db_option(
+        subparsers.add_parser(
+            "land",
+            help="land tracker export files (or folders of them) in the warehouse's raw schema",
+            description=(
+                "Land tracker exports in the raw schema: "
+                + "; ".join(f"{t.title}: {t.description[0].lower()}{t.description[1:].rstrip('.')}" for t in registered)
+                + " (docs/trackers.md). Files already landed are skipped; a bad file is refused with its reason "
+                "(and recorded in raw.landing_log) while the others land. Exit code 1 when any file was refused."
+            ),
+        )
+    )
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (searched recursively for .json/.csv)")
     p.add_argument(
         "--source",
@@ -76,7 +79,8 @@ def register(subparsers) -> None:
     )
     p.add_argument(
         "--instance",
-        help="tracker instance when the files do not say: " + "; ".join(f"{t.title}: {t.instance_hint}" for t in registered),
+        help="tracker instance when the files do not say: "
+        + "; ".join(f"{t.title}: {t.instance_hint}" for t in registered),
     )
     p.add_argument("-q", "--quiet", action="store_true", help="print only the summary and errors")
     p.set_defaults(func=run)

@@ -111,7 +111,5 @@ def register(subparsers) -> None:
         help=f"DuckDB storage format of the published files (default {DEFAULT_STORAGE_VERSION}, "
         "readable by DuckDB 0.10 and later; 'latest' for the newest format)",
     )
-    p.add_argument(
-        "--no-parquet", action="store_true", help="publish only the DuckDB file (no Parquet export)"
-    )
+    p.add_argument("--no-parquet", action="store_true", help="publish only the DuckDB file (no Parquet export)")
     p.set_defaults(func=run)

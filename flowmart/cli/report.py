@@ -60,9 +60,7 @@ def register(subparsers) -> None:
             ),
         )
     )
-    p.add_argument(
-        "--half", metavar="YYYY-H1|YYYY-H2", help="the half-year to review (default: the last complete one)"
-    )
+    p.add_argument("--half", metavar="YYYY-H1|YYYY-H2", help="the half-year to review (default: the last complete one)")
     p.add_argument("--out", default="reports", metavar="DIR", help="output folder (default ./reports)")
     p.add_argument("--no-pdf", action="store_true", help="write the HTML only")
     p.add_argument(
@@ -73,12 +71,8 @@ def register(subparsers) -> None:
     p.add_argument(
         "--weeks", type=int, default=12, help="weeks of daily throughput the forecasts draw from (default 12)"
     )
-    p.add_argument(
-        "--trials", type=int, default=10_000, help="Monte Carlo trials per forecast (default 10000)"
-    )
-    p.add_argument(
-        "--keep-build", metavar="PATH", help="keep the as-of work copy of the warehouse at PATH (audit)"
-    )
+    p.add_argument("--trials", type=int, default=10_000, help="Monte Carlo trials per forecast (default 10000)")
+    p.add_argument("--keep-build", metavar="PATH", help="keep the as-of work copy of the warehouse at PATH (audit)")
     p.add_argument(
         "--built-as-of",
         action="store_true",

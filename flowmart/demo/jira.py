@@ -247,9 +247,7 @@ class SiteDef:
     projects: dict[str, ProjectDef]
     components: dict[str, str]  # name -> id
     routes: tuple[Route, ...]
-    renamed: dict[str, tuple[str, float]] = field(
-        default_factory=dict
-    )  # status id -> (old name, x of rename)
+    renamed: dict[str, tuple[str, float]] = field(default_factory=dict)  # status id -> (old name, x of rename)
     bots: tuple[str, ...] = ()
 
 
@@ -607,9 +605,7 @@ SITES: tuple[SiteDef, ...] = (
                 None,
                 lambda x, mig: 0.20 * (2.0 if mig else 1.0),
             ),
-            Route(
-                "core-telemetry", "CORE", "platform", ("Telemetry Storage",), 1.0, None, lambda x, mig: 0.10
-            ),
+            Route("core-telemetry", "CORE", "platform", ("Telemetry Storage",), 1.0, None, lambda x, mig: 0.10),
             Route("core-notifications", "CORE", None, ("Notifications",), 1.0, None, lambda x, mig: 0.05),
             Route(
                 "core-invoicing",
@@ -856,8 +852,7 @@ class _SiteGen:
                 obj["hierarchyLevel"] = level
             self.type_obj[name] = obj
         self.prio_obj = [
-            {"self": f"{self.base}/priority/{pid}", "name": pname, "id": pid}
-            for pid, pname in site.priorities
+            {"self": f"{self.base}/priority/{pid}", "name": pname, "id": pid} for pid, pname in site.priorities
         ]
         self.res_obj = {
             name: {"self": f"{self.base}/resolution/{rid}", "id": rid, "name": name}
@@ -902,8 +897,7 @@ class _SiteGen:
                 ref = login
             self.users[login] = (obj, ZONES[u.zone], ref, u.bot)
         self.renamed = {
-            sid: (old, start_ms + int(x * self.span) // DAY * DAY + 10 * HOUR)
-            for sid, (old, x) in site.renamed.items()
+            sid: (old, start_ms + int(x * self.span) // DAY * DAY + 10 * HOUR) for sid, (old, x) in site.renamed.items()
         }
         # arrivals: day-level intensity -> cumulative, routes per day -> cumulative weights
         self.ndays = max(1, self.span // DAY)
@@ -1029,11 +1023,7 @@ class _SiteGen:
             components = list(parent[4])
             labels = [lb for lb in parent[5] if lb in ("compliance", "invoicing")]
         else:
-            components = (
-                [rng.choice(route.components)]
-                if route.components and rng.random() < route.component_p
-                else []
-            )
+            components = [rng.choice(route.components)] if route.components and rng.random() < route.component_p else []
             if route.forced_label:
                 labels.append(route.forced_label)
         if rng.random() < 0.25:
@@ -1094,9 +1084,7 @@ class _SiteGen:
             dst = self.status_by_name[to]
             items = [self._status_item(frm, dst, t)]
             if resolution:
-                items.append(
-                    self._field_item("resolution", "jira", None, None, res_obj[resolution]["id"], resolution)
-                )
+                items.append(self._field_item("resolution", "jira", None, None, res_obj[resolution]["id"], resolution))
                 state["resolution"], state["resolved_at"] = resolution, t
             elif clear_resolution and state["resolution"]:
                 old = state["resolution"]
@@ -1104,9 +1092,7 @@ class _SiteGen:
                 state["resolution"], state["resolved_at"] = None, None
             if not state["assigned"] and dst.category != "new" and not bot:
                 state["assigned"] = True
-                a_item = self._field_item(
-                    "assignee", "jira", None, None, users[dev][2], site.users[dev].display_name
-                )
+                a_item = self._field_item("assignee", "jira", None, None, users[dev][2], site.users[dev].display_name)
                 if rng.random() < 0.5:
                     items.append(a_item)
                 else:
@@ -1185,11 +1171,7 @@ class _SiteGen:
                             continue
                     finish(qa if wf.qa else dev)
                     break
-            if (
-                state["cur"] == wf.done
-                and state["resolution"] == site.done_resolution
-                and rng.random() < 0.045
-            ):
+            if state["cur"] == wf.done and state["resolution"] == site.done_resolution and rng.random() < 0.045:
                 wait(24 * 6, 1.0)
                 flags["reopened"] = True
                 move(wf.reopen_to, reporter, clear_resolution=True)
@@ -1256,9 +1238,7 @@ class _SiteGen:
                     )
                 elif k < 0.87 and not label_done and labels:
                     label_done = True
-                    item = self._field_item(
-                        "labels", "jira", None, " ".join(labels[:-1]), None, " ".join(labels)
-                    )
+                    item = self._field_item("labels", "jira", None, " ".join(labels[:-1]), None, " ".join(labels))
                 elif k < 0.94 and not prio_done:
                     prio_done = True
                     final_prio = max(0, prio_idx - 1) if prio_idx > 1 else prio_idx + 1
@@ -1278,9 +1258,7 @@ class _SiteGen:
         if extras:
             histories_raw = sorted(events + extras, key=lambda h: h[0])
             # strictly increasing instants within an issue: drop the (rare) extra edit at the same ms
-            histories_raw = [
-                h for i, h in enumerate(histories_raw) if i == 0 or h[0] != histories_raw[i - 1][0]
-            ]
+            histories_raw = [h for i, h in enumerate(histories_raw) if i == 0 or h[0] != histories_raw[i - 1][0]]
         else:
             histories_raw = events
 
@@ -1289,9 +1267,7 @@ class _SiteGen:
         for t, who, items in histories_raw:
             self.hist_id += 1
             uobj, zone = users[who][0], users[who][1]
-            histories.append(
-                {"id": str(self.hist_id), "author": uobj, "created": fmt(t, zone), "items": items}
-            )
+            histories.append({"id": str(self.hist_id), "author": uobj, "created": fmt(t, zone), "items": items})
         n_status = sum(1 for e in events for it in e[2] if it["field"] == "status")
         self.stats["status_changes"] += n_status
         self.stats["histories"] += len(histories)
@@ -1354,9 +1330,7 @@ class _SiteGen:
                 last_page = start + CHANGELOG_PAGE_SIZE >= total
                 page = {"self": f"{url}?startAt={start}&maxResults={CHANGELOG_PAGE_SIZE}"}
                 if not last_page:
-                    page["nextPage"] = (
-                        f"{url}?startAt={start + CHANGELOG_PAGE_SIZE}&maxResults={CHANGELOG_PAGE_SIZE}"
-                    )
+                    page["nextPage"] = f"{url}?startAt={start + CHANGELOG_PAGE_SIZE}&maxResults={CHANGELOG_PAGE_SIZE}"
                 page.update(
                     {
                         "maxResults": CHANGELOG_PAGE_SIZE,
@@ -1492,7 +1466,7 @@ def generate(
         "seed": seed,
     }
     done = 0
-    for site, n in zip(SITES, counts):
+    for site, n in zip(SITES, counts, strict=True):
         site_dir = out / "jira" / site.host
         cl_dir = site_dir / "changelog"
         cl_dir.mkdir(parents=True, exist_ok=True)
@@ -1539,7 +1513,7 @@ def generate(
 
 
 def _main(argv: list[str] | None = None) -> None:
-    """``python -m orchestration.generate --items N --out DIR``: generate and print the speed."""
+    """``python -m flowmart.demo.jira --items N --out DIR``: generate and print the speed."""
     import argparse
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])

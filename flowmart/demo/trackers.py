@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 import random
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 REPO = "acme-mobility/driver-app"
@@ -35,17 +35,42 @@ HISTORY_DAYS = 240
 GITHUB_SHARE = 0.55
 
 GITHUB_PEOPLE = ["zoe-wagner", "raj-iyer", "lukasz-nowak", "kevin-oconnor", "amara-okafor", "mei-chen"]
-AZURE_PEOPLE = [("Zoë Wagner", "zoe@acme-mobility.example"), ("Raj Iyer", "raj@acme-mobility.example"),
-                ("Łukasz Nowak", "lukasz@acme-mobility.example"), ("Kevin O'Connor", "kevin@acme-mobility.example")]
-LABEL_COLORS = {"bug": "d73a4a", "enhancement": "a2eeef", "security": "ee0701", "tech-debt": "fbca04",
-                "status: in progress": "0e8a16", "status: in review": "1d76db", "blocked": "b60205",
-                "question": "d876e3", "driver-ux": "c5def5", "offline": "bfdadc"}
-TOPICS = ["offline trip log", "shift hand-over", "route sync", "push notifications", "fuel receipts", "break timer",
-          "vehicle checklist", "delivery proof photo", "login with SSO", "battery saver", "dark mode", "map tiles"]
+AZURE_PEOPLE = [
+    ("Zoë Wagner", "zoe@acme-mobility.example"),
+    ("Raj Iyer", "raj@acme-mobility.example"),
+    ("Łukasz Nowak", "lukasz@acme-mobility.example"),
+    ("Kevin O'Connor", "kevin@acme-mobility.example"),
+]
+LABEL_COLORS = {
+    "bug": "d73a4a",
+    "enhancement": "a2eeef",
+    "security": "ee0701",
+    "tech-debt": "fbca04",
+    "status: in progress": "0e8a16",
+    "status: in review": "1d76db",
+    "blocked": "b60205",
+    "question": "d876e3",
+    "driver-ux": "c5def5",
+    "offline": "bfdadc",
+}
+TOPICS = [
+    "offline trip log",
+    "shift hand-over",
+    "route sync",
+    "push notifications",
+    "fuel receipts",
+    "break timer",
+    "vehicle checklist",
+    "delivery proof photo",
+    "login with SSO",
+    "battery saver",
+    "dark mode",
+    "map tiles",
+]
 
 
 def _iso(ts: datetime, millis: bool = False) -> str:
-    text = ts.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+    text = ts.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
     return text + (f".{ts.microsecond // 1000:03d}Z" if millis else "Z")
 
 
@@ -87,15 +112,29 @@ class GithubIssue:
 
 def _github_user(login: str) -> dict:
     uid = 7100 + sum(map(ord, login)) % 900
-    return {"login": login, "id": uid, "node_id": f"MDQ6VXNlcj{uid}", "avatar_url": f"https://avatars.githubusercontent.com/u/{uid}?v=4",
-            "gravatar_id": "", "url": f"https://api.github.com/users/{login}", "html_url": f"https://github.com/{login}",
-            "type": "Bot" if login.endswith("[bot]") else "User", "site_admin": False}
+    return {
+        "login": login,
+        "id": uid,
+        "node_id": f"MDQ6VXNlcj{uid}",
+        "avatar_url": f"https://avatars.githubusercontent.com/u/{uid}?v=4",
+        "gravatar_id": "",
+        "url": f"https://api.github.com/users/{login}",
+        "html_url": f"https://github.com/{login}",
+        "type": "Bot" if login.endswith("[bot]") else "User",
+        "site_admin": False,
+    }
 
 
 def _github_label(name: str) -> dict:
-    return {"id": 4100 + sorted(LABEL_COLORS).index(name), "node_id": f"LA_kwDOAcme{sorted(LABEL_COLORS).index(name)}",
-            "url": f"{API}/labels/{name.replace(' ', '%20').replace(':', '%3A')}", "name": name,
-            "color": LABEL_COLORS[name], "default": name in ("bug", "enhancement", "question"), "description": None}
+    return {
+        "id": 4100 + sorted(LABEL_COLORS).index(name),
+        "node_id": f"LA_kwDOAcme{sorted(LABEL_COLORS).index(name)}",
+        "url": f"{API}/labels/{name.replace(' ', '%20').replace(':', '%3A')}",
+        "name": name,
+        "color": LABEL_COLORS[name],
+        "default": name in ("bug", "enhancement", "question"),
+        "description": None,
+    }
 
 
 def _simulate_github(rng: random.Random, issue: GithubIssue, end: datetime) -> None:
@@ -111,7 +150,9 @@ def _simulate_github(rng: random.Random, issue: GithubIssue, end: datetime) -> N
     add(t, "labeled", "triage-bot[bot]", label=kind)  # the bot labels in the creation second
     labels = {kind}
     if rng.random() < 0.15:
-        add(t, "labeled", "triage-bot[bot]", label=rng.choice(["question", "driver-ux", "offline"]))  # not a state label
+        add(
+            t, "labeled", "triage-bot[bot]", label=rng.choice(["question", "driver-ux", "offline"])
+        )  # not a state label
     if rng.random() < 0.08:  # closed as not planned without work
         t = _after(rng, t, 6)
         add(t, "closed", person, state_reason="not_planned")
@@ -176,32 +217,59 @@ def _finish_github_issue(issue: GithubIssue) -> None:
 def _github_issue_json(issue: GithubIssue) -> dict:
     n = issue.number
     obj = {
-        "url": f"{API}/issues/{n}", "repository_url": API, "labels_url": f"{API}/issues/{n}/labels{{/name}}",
-        "comments_url": f"{API}/issues/{n}/comments", "events_url": f"{API}/issues/{n}/events",
+        "url": f"{API}/issues/{n}",
+        "repository_url": API,
+        "labels_url": f"{API}/issues/{n}/labels{{/name}}",
+        "comments_url": f"{API}/issues/{n}/comments",
+        "events_url": f"{API}/issues/{n}/events",
         "html_url": f"https://github.com/{REPO}/{'pull' if issue.is_pull_request else 'issues'}/{n}",
-        "id": 2300000000 + n, "node_id": f"I_kwDOAcmeDrv{n}", "number": n, "title": issue.title,
-        "user": _github_user(issue.author), "labels": [_github_label(name) for name in issue.labels],
-        "state": issue.state, "locked": False,
+        "id": 2300000000 + n,
+        "node_id": f"I_kwDOAcmeDrv{n}",
+        "number": n,
+        "title": issue.title,
+        "user": _github_user(issue.author),
+        "labels": [_github_label(name) for name in issue.labels],
+        "state": issue.state,
+        "locked": False,
         "assignee": _github_user(issue.assignees[0]) if issue.assignees else None,
-        "assignees": [_github_user(a) for a in issue.assignees], "milestone": None, "comments": 0,
-        "created_at": _iso(issue.created), "updated_at": _iso(issue.updated), "closed_at": _iso(issue.closed) if issue.closed else None,
-        "author_association": "MEMBER", "active_lock_reason": None, "body": f"{issue.title}.",
+        "assignees": [_github_user(a) for a in issue.assignees],
+        "milestone": None,
+        "comments": 0,
+        "created_at": _iso(issue.created),
+        "updated_at": _iso(issue.updated),
+        "closed_at": _iso(issue.closed) if issue.closed else None,
+        "author_association": "MEMBER",
+        "active_lock_reason": None,
+        "body": f"{issue.title}.",
         "reactions": {"url": f"{API}/issues/{n}/reactions", "total_count": 0, "+1": 0, "-1": 0},
-        "timeline_url": f"{API}/issues/{n}/timeline", "performed_via_github_app": None, "state_reason": issue.state_reason,
+        "timeline_url": f"{API}/issues/{n}/timeline",
+        "performed_via_github_app": None,
+        "state_reason": issue.state_reason,
     }
     if issue.is_pull_request:
         obj["draft"] = False
-        obj["pull_request"] = {"url": f"{API}/pulls/{n}", "html_url": f"https://github.com/{REPO}/pull/{n}",
-                               "diff_url": f"https://github.com/{REPO}/pull/{n}.diff",
-                               "patch_url": f"https://github.com/{REPO}/pull/{n}.patch",
-                               "merged_at": _iso(issue.closed) if issue.closed else None}
+        obj["pull_request"] = {
+            "url": f"{API}/pulls/{n}",
+            "html_url": f"https://github.com/{REPO}/pull/{n}",
+            "diff_url": f"https://github.com/{REPO}/pull/{n}.diff",
+            "patch_url": f"https://github.com/{REPO}/pull/{n}.patch",
+            "merged_at": _iso(issue.closed) if issue.closed else None,
+        }
     return obj
 
 
 def _github_event_json(event_id: int, ts: datetime, body: dict, issue_json: dict) -> dict:
-    out = {"id": event_id, "node_id": f"LE_lADOAcme{event_id}", "url": f"{API}/issues/events/{event_id}",
-           "actor": _github_user(body["actor"]), "event": body["event"], "commit_id": None, "commit_url": None,
-           "created_at": _iso(ts), "performed_via_github_app": None}
+    out = {
+        "id": event_id,
+        "node_id": f"LE_lADOAcme{event_id}",
+        "url": f"{API}/issues/events/{event_id}",
+        "actor": _github_user(body["actor"]),
+        "event": body["event"],
+        "commit_id": None,
+        "commit_url": None,
+        "created_at": _iso(ts),
+        "performed_via_github_app": None,
+    }
     if "label" in body:
         out["label"] = {"name": body["label"], "color": LABEL_COLORS[body["label"]]}
     if "assignee" in body:
@@ -218,7 +286,7 @@ def _write_pages(folder: Path, stem: str, records: list[dict], page_size: int) -
     paths = []
     for i in range(0, max(len(records), 1), page_size):
         path = folder / f"{stem}_{i // page_size + 1:03d}.json"
-        path.write_text(json.dumps(records[i:i + page_size], indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        path.write_text(json.dumps(records[i : i + page_size], indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         paths.append(path)
     return paths
 
@@ -229,8 +297,13 @@ def generate_github(out_dir: Path, items: int, seed: int, end: datetime) -> dict
     issues: list[GithubIssue] = []
     for number in range(1, items + 1):
         created = _working_time(rng, start + timedelta(seconds=rng.uniform(0, (end - start).total_seconds() - 86400)))
-        issue = GithubIssue(number=number, title=f"Driver app: {rng.choice(TOPICS)} ({number})", created=created,
-                            author=rng.choice(GITHUB_PEOPLE), is_pull_request=rng.random() < 0.2)
+        issue = GithubIssue(
+            number=number,
+            title=f"Driver app: {rng.choice(TOPICS)} ({number})",
+            created=created,
+            author=rng.choice(GITHUB_PEOPLE),
+            is_pull_request=rng.random() < 0.2,
+        )
         if issue.is_pull_request:
             issue.closed = _after(rng, created, 2)
             issue.state = "closed" if issue.closed < end else "open"
@@ -247,14 +320,23 @@ def generate_github(out_dir: Path, items: int, seed: int, end: datetime) -> dict
         issue.number = number
         issue.title = issue.title.rsplit(" (", 1)[0] + f" (#{number})"
     issue_json = {i.number: _github_issue_json(i) for i in issues}
-    events = sorted(((ts, i.number, order, body) for i in issues for ts, order, body in i.events),
-                    key=lambda e: (e[0], e[1], e[2]))
-    event_json = [_github_event_json(37000000 + k, ts, body, issue_json[number])
-                  for k, (ts, number, _, body) in enumerate(events, start=1)]
+    events = sorted(
+        ((ts, i.number, order, body) for i in issues for ts, order, body in i.events), key=lambda e: (e[0], e[1], e[2])
+    )
+    event_json = [
+        _github_event_json(37000000 + k, ts, body, issue_json[number])
+        for k, (ts, number, _, body) in enumerate(events, start=1)
+    ]
     folder = out_dir / "github" / "driver-app"
-    files = _write_pages(folder, "issues_page", [issue_json[i.number] for i in sorted(issues, key=lambda i: -i.number)], 100)
+    files = _write_pages(
+        folder, "issues_page", [issue_json[i.number] for i in sorted(issues, key=lambda i: -i.number)], 100
+    )
     files += _write_pages(folder, "issue_events_page", event_json[::-1], 100)
-    return {"github_issues": sum(not i.is_pull_request for i in issues), "github_events": len(event_json), "files": len(files)}
+    return {
+        "github_issues": sum(not i.is_pull_request for i in issues),
+        "github_events": len(event_json),
+        "files": len(files),
+    }
 
 
 # ------------------------------------------------------------------------------------------------ Azure
@@ -262,9 +344,14 @@ def generate_github(out_dir: Path, items: int, seed: int, end: datetime) -> dict
 
 def _identity(person: tuple[str, str]) -> dict:
     name, mail = person
-    return {"displayName": name, "url": f"https://spsprodweu5.vssps.visualstudio.com/A/_apis/Identities/{mail}",
-            "id": f"{sum(map(ord, mail)):08d}-1111-2222-3333-444455556666", "uniqueName": mail,
-            "imageUrl": f"{AZURE}/_apis/GraphProfile/MemberAvatars/{mail}", "descriptor": f"aad.{mail}"}
+    return {
+        "displayName": name,
+        "url": f"https://spsprodweu5.vssps.visualstudio.com/A/_apis/Identities/{mail}",
+        "id": f"{sum(map(ord, mail)):08d}-1111-2222-3333-444455556666",
+        "uniqueName": mail,
+        "imageUrl": f"{AZURE}/_apis/GraphProfile/MemberAvatars/{mail}",
+        "descriptor": f"aad.{mail}",
+    }
 
 
 def _simulate_azure(rng: random.Random, created: datetime, wtype: str, end: datetime) -> list[tuple[datetime, dict]]:
@@ -287,7 +374,9 @@ def _simulate_azure(rng: random.Random, created: datetime, wtype: str, end: date
             ts = _after(rng, t, mean_days)
             if ts < end:
                 t = ts
-                changes.append((t, {"System.Tags": (None, rng.choice(["gps", "maps; frontend", "telemetry", "security"]))}))
+                changes.append(
+                    (t, {"System.Tags": (None, rng.choice(["gps", "maps; frontend", "telemetry", "security"]))})
+                )
 
     noise(1)
     if rng.random() < 0.07:
@@ -323,17 +412,28 @@ def generate_azure(out_dir: Path, items: int, seed: int, end: datetime) -> dict:
         author = rng.choice(AZURE_PEOPLE)
         changes = _simulate_azure(rng, created, wtype, end)
         # updates: rev 1 creates, then one update per change
-        revisions = [(created, {"System.State": (None, "New"), "System.WorkItemType": (None, wtype),
-                                "System.AreaPath": (None, area), "System.TeamProject": (None, PROJECT),
-                                "System.Title": (None, title), "System.CreatedDate": (None, _iso(created, True))})]
+        revisions = [
+            (
+                created,
+                {
+                    "System.State": (None, "New"),
+                    "System.WorkItemType": (None, wtype),
+                    "System.AreaPath": (None, area),
+                    "System.TeamProject": (None, PROJECT),
+                    "System.Title": (None, title),
+                    "System.CreatedDate": (None, _iso(created, True)),
+                },
+            )
+        ]
         revisions += changes
         updates, state, tags, state_changed = [], "New", None, created
         closed_at = activated_at = resolved_at = None
         for rev, (ts, fields) in enumerate(revisions, start=1):
             body = {"System.Rev": {"oldValue": rev - 1, "newValue": rev} if rev > 1 else {"newValue": rev}}
             prev = revisions[rev - 2][0] if rev > 1 else None
-            body["System.ChangedDate"] = ({"oldValue": _iso(prev, True), "newValue": _iso(ts, True)} if prev
-                                          else {"newValue": _iso(ts, True)})
+            body["System.ChangedDate"] = (
+                {"oldValue": _iso(prev, True), "newValue": _iso(ts, True)} if prev else {"newValue": _iso(ts, True)}
+            )
             for name, (old, new) in fields.items():
                 body[name] = {"oldValue": old, "newValue": new} if old is not None else {"newValue": new}
                 if name == "System.State":
@@ -344,30 +444,56 @@ def generate_azure(out_dir: Path, items: int, seed: int, end: datetime) -> dict:
                 if name == "System.Tags":
                     tags = new
             revised = revisions[rev][0] if rev < len(revisions) else None
-            updates.append({"id": rev, "workItemId": wid, "rev": rev, "revisedBy": _identity(rng.choice(AZURE_PEOPLE)),
-                            "revisedDate": _iso(revised, True) if revised else "9999-01-01T00:00:00Z",
-                            "fields": body, "url": f"{AZURE}/_apis/wit/workItems/{wid}/updates/{rev}"})
+            updates.append(
+                {
+                    "id": rev,
+                    "workItemId": wid,
+                    "rev": rev,
+                    "revisedBy": _identity(rng.choice(AZURE_PEOPLE)),
+                    "revisedDate": _iso(revised, True) if revised else "9999-01-01T00:00:00Z",
+                    "fields": body,
+                    "url": f"{AZURE}/_apis/wit/workItems/{wid}/updates/{rev}",
+                }
+            )
         last = revisions[-1][0]
-        fields = {"System.AreaPath": area, "System.TeamProject": PROJECT, "System.IterationPath": f"{PROJECT}\\Sprint {1 + (created - start).days // 14}",
-                  "System.WorkItemType": wtype, "System.State": state, "System.Reason": "", "System.CreatedDate": _iso(created, True),
-                  "System.CreatedBy": _identity(author), "System.ChangedDate": _iso(last, True), "System.Title": title,
-                  "Microsoft.VSTS.Common.StateChangeDate": _iso(state_changed, True), "Microsoft.VSTS.Common.Priority": rng.randint(1, 4)}
+        fields = {
+            "System.AreaPath": area,
+            "System.TeamProject": PROJECT,
+            "System.IterationPath": f"{PROJECT}\\Sprint {1 + (created - start).days // 14}",
+            "System.WorkItemType": wtype,
+            "System.State": state,
+            "System.Reason": "",
+            "System.CreatedDate": _iso(created, True),
+            "System.CreatedBy": _identity(author),
+            "System.ChangedDate": _iso(last, True),
+            "System.Title": title,
+            "Microsoft.VSTS.Common.StateChangeDate": _iso(state_changed, True),
+            "Microsoft.VSTS.Common.Priority": rng.randint(1, 4),
+        }
         if tags:
             fields["System.Tags"] = tags
-        for name, ts in (("Microsoft.VSTS.Common.ActivatedDate", activated_at), ("Microsoft.VSTS.Common.ResolvedDate", resolved_at),
-                         ("Microsoft.VSTS.Common.ClosedDate", closed_at)):
+        for name, ts in (
+            ("Microsoft.VSTS.Common.ActivatedDate", activated_at),
+            ("Microsoft.VSTS.Common.ResolvedDate", resolved_at),
+            ("Microsoft.VSTS.Common.ClosedDate", closed_at),
+        ):
             if ts:
                 fields[name] = _iso(ts, True)
-        work_items.append({"id": wid, "rev": len(revisions), "fields": fields, "url": f"{AZURE}/_apis/wit/workItems/{wid}"})
+        work_items.append(
+            {"id": wid, "rev": len(revisions), "fields": fields, "url": f"{AZURE}/_apis/wit/workItems/{wid}"}
+        )
         path = folder / "updates" / f"workitem_{wid}_updates.json"
-        path.write_text(json.dumps({"count": len(updates), "value": updates}, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        path.write_text(
+            json.dumps({"count": len(updates), "value": updates}, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
         update_files += 1
         update_count += len(updates)
     batches = 0
     for i in range(0, len(work_items), 200):
-        batch = work_items[i:i + 200]
+        batch = work_items[i : i + 200]
         (folder / f"workitemsbatch_{i // 200 + 1:03d}.json").write_text(
-            json.dumps({"count": len(batch), "value": batch}, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+            json.dumps({"count": len(batch), "value": batch}, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
         batches += 1
     return {"azure_work_items": len(work_items), "azure_updates": update_count, "files": batches + update_files}
 
@@ -376,17 +502,20 @@ def generate_trackers(out_dir: str | Path, items: int = 400, seed: int = 42, end
     """Write the GitHub and Azure Boards demo exports for ``items`` work items (55 % GitHub entries, of which
     about a fifth are pull requests, 45 % Azure work items); history runs 240 days up to ``end`` 00:00 UTC."""
     end = end or date(2026, 11, 15)
-    end_ts = datetime(end.year, end.month, end.day, tzinfo=timezone.utc)
+    end_ts = datetime(end.year, end.month, end.day, tzinfo=UTC)
     out = Path(out_dir)
     github_items = max(1, round(items * GITHUB_SHARE))
     summary = {"items": items}
-    for part in (generate_github(out, github_items, seed, end_ts), generate_azure(out, max(1, items - github_items), seed, end_ts)):
+    for part in (
+        generate_github(out, github_items, seed, end_ts),
+        generate_azure(out, max(1, items - github_items), seed, end_ts),
+    ):
         for key, value in part.items():
             summary[key] = summary.get(key, 0) + value
     return summary
 
 
-if __name__ == "__main__":  # pragma: no cover - python -m orchestration.generate_trackers OUT [ITEMS]
+if __name__ == "__main__":  # pragma: no cover - python -m flowmart.demo.trackers OUT [ITEMS]
     import sys
     import time
 

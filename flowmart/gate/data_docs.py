@@ -7,6 +7,7 @@ from pathlib import Path
 from expectations.shared import CRITICAL
 from flowmart.gate.outcomes import GateReport
 
+
 def build_data_docs(context, suites: dict, report: GateReport, docs_dir: Path) -> Path:
     """One validation result per suite (chunk results merged) rendered as a GX Data Docs site."""
     from great_expectations.core import ExpectationSuiteValidationResult, ExpectationValidationResult
@@ -29,11 +30,18 @@ def build_data_docs(context, suites: dict, report: GateReport, docs_dir: Path) -
                 "partial_unexpected_list": o.partial_unexpected,
                 "missing_count": o.missing_count,
             }
-            results.append(ExpectationValidationResult(
-                success=o.success, expectation_config=o.config, result=result,
-                exception_info={"raised_exception": bool(o.error), "exception_message": o.error,
-                                "exception_traceback": None},
-            ))
+            results.append(
+                ExpectationValidationResult(
+                    success=o.success,
+                    expectation_config=o.config,
+                    result=result,
+                    exception_info={
+                        "raised_exception": bool(o.error),
+                        "exception_message": o.error,
+                        "exception_traceback": None,
+                    },
+                )
+            )
         successful = sum(1 for o in mine if o.success)
         table = mine[0].table if mine else suite_name
         validation = ExpectationSuiteValidationResult(
@@ -46,8 +54,12 @@ def build_data_docs(context, suites: dict, report: GateReport, docs_dir: Path) -
                 "unsuccessful_expectations": len(mine) - successful,
                 "success_percent": 100.0 * successful / len(mine) if mine else 100.0,
             },
-            meta={"run_id": run, "active_batch_definition": {"datasource_name": "duckdb", "data_asset_name": f"raw.{table}"},
-                  "flowmart_run_id": report.run_id, "applied": report.applied},
+            meta={
+                "run_id": run,
+                "active_batch_definition": {"datasource_name": "duckdb", "data_asset_name": f"raw.{table}"},
+                "flowmart_run_id": report.run_id,
+                "applied": report.applied,
+            },
         )
         key = ValidationResultIdentifier(
             expectation_suite_identifier=ExpectationSuiteIdentifier(name=suite_name),
@@ -57,11 +69,14 @@ def build_data_docs(context, suites: dict, report: GateReport, docs_dir: Path) -
         context.validation_results_store.set(key, validation)
     site = "flowmart"
     if site not in (context.variables.data_docs_sites or {}):
-        context.add_data_docs_site(site_name=site, site_config={
-            "class_name": "SiteBuilder",
-            "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir)},
-            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-        })
+        context.add_data_docs_site(
+            site_name=site,
+            site_config={
+                "class_name": "SiteBuilder",
+                "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir)},
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            },
+        )
     context.build_data_docs(site_names=[site])
     return write_offline_index(report, run.run_name, suites, docs_dir)
 
@@ -78,8 +93,11 @@ def write_offline_index(report: GateReport, run_name: str, suites: dict, docs_di
     for suite_name in suites:
         mine = [o for o in report.outcomes if o.suite == suite_name]
         pages = sorted((docs_dir / "validations" / suite_name / run_name).rglob("*.html"))
-        link = (f'<a href="{html.escape(pages[-1].relative_to(docs_dir).as_posix())}">{html.escape(suite_name)}</a>'
-                if pages else html.escape(suite_name))
+        link = (
+            f'<a href="{html.escape(pages[-1].relative_to(docs_dir).as_posix())}">{html.escape(suite_name)}</a>'
+            if pages
+            else html.escape(suite_name)
+        )
         failed = [o for o in mine if not o.success]
         details = "".join(
             f"<li><b>{html.escape(o.severity)}</b> {html.escape(o.check)}: {o.unexpected_count:,} row(s) — "
@@ -110,4 +128,3 @@ internet access for its scripts.</p>
     target = docs_dir / "gate-run.html"
     target.write_text(page, encoding="utf-8")
     return target
-

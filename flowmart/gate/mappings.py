@@ -9,6 +9,7 @@ import duckdb
 from expectations.shared import Mappings, label_scope
 from flowmart import trackers
 
+
 def load_mappings(con: duckdb.DuckDBPyConnection, seeds_dir: Path) -> Mappings:
     """Value sets from seeds/status_mappings.csv, seeds/flow_item_types.csv and seeds/label_states.csv,
     read as text, plus the sources seen in raw (a ``*`` seed row covers every source)."""
@@ -27,7 +28,9 @@ def load_mappings(con: duckdb.DuckDBPyConnection, seeds_dir: Path) -> Mappings:
     observed = {
         row[0]
         for table in ("csv_work_items", "csv_status_changes")
-        for row in con.execute(f"select distinct lower(trim(source)) from raw.{table} where source is not null").fetchall()
+        for row in con.execute(
+            f"select distinct lower(trim(source)) from raw.{table} where source is not null"
+        ).fetchall()
     }
     every = known | observed
 
@@ -40,8 +43,9 @@ def load_mappings(con: duckdb.DuckDBPyConnection, seeds_dir: Path) -> Mappings:
 
     labels = read("label_states", ("source", "label"))
     return Mappings(
-        status_keys=keys(statuses), type_keys=keys(types), known_sources=frozenset(known),
+        status_keys=keys(statuses),
+        type_keys=keys(types),
+        known_sources=frozenset(known),
         label_keys=keys(labels),
         label_scopes=keys([(source, label_scope(label)) for source, label in labels if label_scope(label)]),
     )
-

@@ -107,4 +107,3 @@ class GateReport:
             f"{self.rows_checked.get('landing_log', 0):,} files checked by {len(self.outcomes)} expectations "
             f"in {self.seconds:,.1f} s (run {self.run_id})"
         )
-

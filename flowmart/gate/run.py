@@ -20,7 +20,7 @@ import importlib
 import time
 import uuid
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
 
@@ -94,7 +94,7 @@ def _run_gate(
     seeds_dir = seeds_dir or flowmart_settings.PROJECT_DIR / "seeds"
     say = progress or (lambda _text: None)
     run_id = str(uuid.uuid4())
-    run_at = datetime.now(timezone.utc)
+    run_at = datetime.now(UTC)
     ensure_raw_schema(con)
     mappings = load_mappings(con, seeds_dir)
     context, batch_definition = gx_context()
@@ -164,13 +164,14 @@ def _run_gate(
     files = create_frame(con, file_frame, file_module.frame_sql(settings, main_table, guarded))
     # a refused file that is no longer where it was (moved away, deleted) no longer blocks
     gone = [
-        path for (path,) in con.execute(
-            f"select file_path from {file_frame} where refusal_reason is not null"
-        ).fetchall() if not Path(path).exists()
+        path
+        for (path,) in con.execute(f"select file_path from {file_frame} where refusal_reason is not null").fetchall()
+        if not Path(path).exists()
     ]
     if gone:
         con.execute(
-            f"update {file_frame}_rows set refusal_reason = null where file_path in (select unnest(?::varchar[]))", [gone]
+            f"update {file_frame}_rows set refusal_reason = null where file_path in (select unnest(?::varchar[]))",
+            [gone],
         )
     rows_checked["landing_log"] = files
     file_suite = context.suites.add(file_module.build_suite(mappings, settings, guarded))

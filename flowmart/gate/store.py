@@ -105,8 +105,17 @@ def quarantine_files(con: duckdb.DuckDBPyConnection, paths: list[str], run_id: s
 def record_results(con: duckdb.DuckDBPyConnection, report: GateReport) -> None:
     rows = [
         (
-            report.run_id, report.run_at, o.suite, o.table, o.name, o.expectation_type, o.column, o.severity,
-            o.success, o.element_count, o.unexpected_count,
+            report.run_id,
+            report.run_at,
+            o.suite,
+            o.table,
+            o.name,
+            o.expectation_type,
+            o.column,
+            o.severity,
+            o.success,
+            o.element_count,
+            o.unexpected_count,
             (100.0 * o.unexpected_count / o.element_count) if o.element_count else None,
             o.message if not o.error else f"{o.message} (could not be evaluated: {o.error})",
             json.dumps(o.examples, default=str) if o.examples else None,

@@ -13,7 +13,6 @@ import logging
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
-from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -42,11 +41,10 @@ def gx_context():
     _quiet_gx()
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
-
     from great_expectations.execution_engine import pandas_execution_engine
 
     # GX fingerprints every pandas batch under 1 GB (an md5 of pandas' row hashes) only to label it; the
-    # gate names its chunks itself, and hashing the string columns took a third of the gate at 1M items.
+    # gate names its chunks itself, and hashing the string columns is a large share of the gate's time.
     pandas_execution_engine.HASH_THRESHOLD = 0
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
@@ -64,9 +62,7 @@ def _frame_dtypes(df: pd.DataFrame) -> pd.DataFrame:
 
 def _domain_column(config) -> str | None:
     kwargs = config.kwargs
-    return kwargs.get("column") or (
-        f"{kwargs['column_A']},{kwargs['column_B']}" if "column_A" in kwargs else None
-    )
+    return kwargs.get("column") or (f"{kwargs['column_A']},{kwargs['column_B']}" if "column_A" in kwargs else None)
 
 
 def validate_frame(
@@ -80,11 +76,19 @@ def validate_frame(
     for ordinal, expectation in enumerate(suite.expectations):
         meta = expectation.meta or {}
         config = expectation.configuration
-        outcomes.append(CheckOutcome(
-            suite=suite.name, table=table, check=meta["check"], ordinal=ordinal,
-            expectation_type=config.type, column=_domain_column(config), severity=meta["flowmart_severity"],
-            message=meta["message"], config=config,
-        ))
+        outcomes.append(
+            CheckOutcome(
+                suite=suite.name,
+                table=table,
+                check=meta["check"],
+                ordinal=ordinal,
+                expectation_type=config.type,
+                column=_domain_column(config),
+                severity=meta["flowmart_severity"],
+                message=meta["message"],
+                config=config,
+            )
+        )
         by_severity.setdefault(meta["flowmart_severity"], []).append(expectation)
     by_check = {o.check: o for o in outcomes}
 
@@ -98,18 +102,25 @@ def validate_frame(
             part.add_expectation(copied)
         # critical failures need every failing row too, to name every file concerned
         result_format = "SUMMARY" if severity == WARNING else "COMPLETE"
-        parts.append((part, {
-            "result_format": result_format,
-            "unexpected_index_column_names": ["_row_ref"],
-            "partial_unexpected_count": 20,
-            "return_unexpected_index_query": False,
-        }))
+        parts.append(
+            (
+                part,
+                {
+                    "result_format": result_format,
+                    "unexpected_index_column_names": ["_row_ref"],
+                    "partial_unexpected_count": 20,
+                    "return_unexpected_index_query": False,
+                },
+            )
+        )
 
     def fetch(start: int) -> pd.DataFrame:
-        return _frame_dtypes(con.execute(
-            f"select * exclude (_file_hash) from {frame} where _row_ref >= ? and _row_ref < ?",
-            [start, start + chunk_rows],
-        ).df())
+        return _frame_dtypes(
+            con.execute(
+                f"select * exclude (_file_hash) from {frame} where _row_ref >= ? and _row_ref < ?",
+                [start, start + chunk_rows],
+            ).df()
+        )
 
     # the next chunk is read from DuckDB (which releases the GIL) while GX validates this one; only the
     # reader thread touches the connection meanwhile
@@ -149,7 +160,9 @@ def _merge(outcome: CheckOutcome, r) -> None:
     outcome.unexpected_count += int(res.get("unexpected_count") or 0)
     outcome.missing_count += int(res.get("missing_count") or 0)
     if len(outcome.partial_unexpected) < 20:
-        outcome.partial_unexpected += list(res.get("partial_unexpected_list") or [])[: 20 - len(outcome.partial_unexpected)]
+        outcome.partial_unexpected += list(res.get("partial_unexpected_list") or [])[
+            : 20 - len(outcome.partial_unexpected)
+        ]
     if outcome.severity != WARNING:
         index = res.get("unexpected_index_list") or []
     else:
@@ -172,23 +185,29 @@ def attach_examples(con: duckdb.DuckDBPyConnection, outcome: CheckOutcome, frame
         columns.append(c)
     columns = list(dict.fromkeys(columns))
     file_expr = "f.file_path" if "file_path" in raw_columns else "landed.file_path"
-    join = "" if "file_path" in raw_columns else (
-        "left join (select distinct file_hash, file_path from raw.landing_log where status = 'landed') as landed "
-        "on landed.file_hash = f._file_hash"
+    join = (
+        ""
+        if "file_path" in raw_columns
+        else (
+            "left join (select distinct file_hash, file_path from raw.landing_log where status = 'landed') as landed "
+            "on landed.file_hash = f._file_hash"
+        )
     )
     con.register("_gate_refs", pd.DataFrame({"row_ref": pd.Series(outcome.refs, dtype="int64")}))
     try:
         failing = f"""
-            select {file_expr} as file, f._row_ref, f._record_position{''.join(f', f."{c}"' for c in columns)},
+            select {file_expr} as file, f._row_ref, f._record_position{"".join(f', f."{c}"' for c in columns)},
                 row_number() over (partition by {file_expr} order by f._row_ref) as nth_in_file
             from {frame} as f
             inner join _gate_refs as r on r.row_ref = f._row_ref
             {join}
         """
         if outcome.severity != WARNING:
-            outcome.file_counts = dict(con.execute(
-                f"select file, count(*) from ({failing}) group by file order by count(*) desc, file"
-            ).fetchall())
+            outcome.file_counts = dict(
+                con.execute(
+                    f"select file, count(*) from ({failing}) group by file order by count(*) desc, file"
+                ).fetchall()
+            )
         # one example per file first, then more from the first files
         rows = con.execute(
             f"select * exclude (_row_ref, nth_in_file) from ({failing}) order by nth_in_file, file limit {EXAMPLES}"
@@ -211,18 +230,21 @@ def _example_value(value):
 def create_frame(con: duckdb.DuckDBPyConnection, frame: str, frame_sql: str) -> int:
     """The frame's rows as temp table ``<frame>_rows`` and view ``<frame>`` adding ``_row_ref``, the row's
     rowid (0, 1, ...): stable while the gate runs, and free - a ``row_number() over ()`` is one
-    single-threaded pass carrying every column (19 s of a 40 s frame at 12M changelog items).
+    single-threaded pass carrying every column, about half the time of a big frame.
 
     In big frames, text columns with few distinct values (site, field, origin, status keys) are handed to
-    pandas as categoricals (an inline ENUM cast in the view): reading 12M changelog rows as pandas strings
-    took longer than validating them, and GX's null, set and row-condition checks read categoricals as
+    pandas as categoricals (an inline ENUM cast in the view): reading millions of rows as pandas strings
+    takes longer than validating them, and GX's null, set and row-condition checks read categoricals as
     they read strings. Returns the number of rows."""
     con.execute(f"create or replace temp table {frame}_rows as {frame_sql}")
     replaced: list[str] = []
     rows = con.execute(f"select count(*) from {frame}_rows").fetchone()[0]
     if rows >= CATEGORICAL_MIN_ROWS:
-        texts = [name for name, kind, *_ in con.execute(f"describe {frame}_rows").fetchall()
-                 if kind == "VARCHAR" and name != "_file_hash"]
+        texts = [
+            name
+            for name, kind, *_ in con.execute(f"describe {frame}_rows").fetchall()
+            if kind == "VARCHAR" and name != "_file_hash"
+        ]
         if texts:
             estimates = con.execute(
                 "select " + ", ".join(f'approx_count_distinct("{c}")' for c in texts) + f" from {frame}_rows"
@@ -230,14 +252,16 @@ def create_frame(con: duckdb.DuckDBPyConnection, frame: str, frame_sql: str) -> 
             for column, estimate in zip(texts, estimates, strict=True):
                 if estimate > 2 * CATEGORICAL_MAX_VALUES:
                     continue
-                values = [v for (v,) in con.execute(
-                    f'select distinct "{column}" from {frame}_rows where "{column}" is not null order by 1 '
-                    f"limit {CATEGORICAL_MAX_VALUES + 1}"
-                ).fetchall()]
+                values = [
+                    v
+                    for (v,) in con.execute(
+                        f'select distinct "{column}" from {frame}_rows where "{column}" is not null order by 1 '
+                        f"limit {CATEGORICAL_MAX_VALUES + 1}"
+                    ).fetchall()
+                ]
                 if 0 < len(values) <= CATEGORICAL_MAX_VALUES:
                     literals = ", ".join("'" + v.replace("'", "''") + "'" for v in values)
                     replaced.append(f'"{column}"::enum({literals}) as "{column}"')
     replace = f" replace ({', '.join(replaced)})" if replaced else ""
     con.execute(f"create or replace temp view {frame} as select rowid as _row_ref, *{replace} from {frame}_rows")
     return rows
-

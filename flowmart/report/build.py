@@ -1,6 +1,6 @@
 """The review pipeline: as_of work copy -> marts -> numbers -> snapshots -> HTML and PDF.
 
-Decision (docs/decisions.md): the review's numbers come from the real dbt models rebuilt with
+Decision (docs/adr/0015-review-numbers-from-an-as-of-rebuild.md): the review's numbers come from the real dbt models rebuilt with
 ``as_of`` = the last second of the half-year in a separate work copy of the warehouse, so the report
 never re-implements a lifecycle rule and the main warehouse keeps ``as_of`` = now.
 """
@@ -17,8 +17,8 @@ from pathlib import Path
 
 import duckdb
 
-from flowmart.settings import PROJECT_DIR
 from flowmart.report.periods import Half
+from flowmart.settings import PROJECT_DIR
 
 
 @dataclass
@@ -49,9 +49,7 @@ def default_half(today: date | None = None) -> Half:
 def copy_warehouse(db: Path, destination: Path) -> None:
     """Copy the warehouse file (and its WAL) while holding a read-only connection, so no writer interferes."""
     if not db.exists():
-        raise FileNotFoundError(
-            2, "no such warehouse file (run `flowmart demo` or `flowmart land` first)", str(db)
-        )
+        raise FileNotFoundError(2, "no such warehouse file (run `flowmart demo` or `flowmart land` first)", str(db))
     with duckdb.connect(str(db), read_only=True):
         shutil.copyfile(db, destination)
         wal = db.with_name(db.name + ".wal")
@@ -69,7 +67,15 @@ def build_as_of(db: Path, half: Half, workdir: Path) -> Path:
     # incremental models must not keep rows computed as of a later time
     run_dbt(
         copy,
-        ["build", "--quiet", "--full-refresh", "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"],
+        [
+            "build",
+            "--quiet",
+            "--full-refresh",
+            "--exclude-resource-type",
+            "test",
+            "--exclude-resource-type",
+            "unit_test",
+        ],
         DbtSettings(as_of=half.as_of, target_path=workdir / "target"),
     )
     return copy
@@ -127,6 +133,4 @@ def make_report(
             pdf_path = out_dir / f"flowmart-review-{half.label}.pdf"
             render.render_pdf(document, pdf_path)
     log(f"report: done in {time.perf_counter() - started:,.1f} s")
-    return ReportResult(
-        half, html_path, pdf_path, written, keep_build if keep_build and not built_as_of else None
-    )
+    return ReportResult(half, html_path, pdf_path, written, keep_build if keep_build and not built_as_of else None)

@@ -2,7 +2,7 @@
 
 Every chart has a title and axis labels with units, uses the Okabe-Ito colour-blind-safe palette (plus
 marker shapes, hatches and line styles, so it still reads in greyscale print). PNG at 200 dpi: sharp on
-screen and in print, and about 20x faster for the PDF renderer than SVG (docs/decisions.md). Output is
+screen and in print, and about 20x faster for the PDF renderer than SVG (docs/adr/0016-report-charts-as-png.md). Output is
 deterministic (no date or software metadata). Every function takes plain sequences and returns PNG
 bytes; empty data gives a chart saying so.
 """
@@ -187,9 +187,7 @@ def flow_time_scatter(
     return _png(fig)
 
 
-def flow_time_histogram(
-    flow_time_days: Sequence[float], percentiles: Mapping[str, float | None], title: str
-) -> bytes:
+def flow_time_histogram(flow_time_days: Sequence[float], percentiles: Mapping[str, float | None], title: str) -> bytes:
     """How many finished items took how long, with the p50/p85/p95 lines."""
     fig, ax = _figure()
     ax.set_title(title)
@@ -255,9 +253,7 @@ def load_vs_velocity(
     return _png(fig)
 
 
-def efficiency_trend(
-    months: Sequence[date], efficiency: Sequence[float | None], half_start: date, title: str
-) -> bytes:
+def efficiency_trend(months: Sequence[date], efficiency: Sequence[float | None], half_start: date, title: str) -> bytes:
     """Monthly flow efficiency (active time / flow time of the items finished) over the past 12 months."""
     fig, ax = _figure()
     ax.set_title(title)
@@ -427,9 +423,7 @@ def aging_wip(
     return _png(fig)
 
 
-def where_work_waits(
-    labels: Sequence[str], shares: Sequence[float], states: Sequence[str], title: str
-) -> bytes:
+def where_work_waits(labels: Sequence[str], shares: Sequence[float], states: Sequence[str], title: str) -> bytes:
     """Share of all flow time spent in each status (stage: status), coloured by flow state."""
     height = max(HEIGHT, 0.9 + 0.2 * len(labels))
     fig, ax = _figure(width=WIDTH * 2, height=height)
@@ -442,9 +436,9 @@ def where_work_waits(
     colours = [STATE_COLORS.get(s, OKABE_ITO["grey"]) for s in states]
     hatches = ["//" if s == "waiting" else "" for s in states]
     bars = ax.barh(y, values, color=colours, edgecolor="white")
-    for bar, hatch in zip(bars, hatches):
+    for bar, hatch in zip(bars, hatches, strict=True):
         bar.set_hatch(hatch)
-    for yi, value in zip(y, values):
+    for yi, value in zip(y, values, strict=True):
         ax.text(value + 0.5, yi, f"{value:.0f}%", va="center", fontsize=7.5)
     ax.set_yticks(y)
     ax.set_yticklabels(labels)
@@ -453,9 +447,7 @@ def where_work_waits(
     ax.xaxis.set_major_formatter(PercentFormatter(100, decimals=0))
     present = [s for s in STATE_COLORS if s in set(states)]
     handles = [
-        plt.Rectangle(
-            (0, 0), 1, 1, facecolor=STATE_COLORS[s], edgecolor="white", hatch="//" if s == "waiting" else ""
-        )
+        plt.Rectangle((0, 0), 1, 1, facecolor=STATE_COLORS[s], edgecolor="white", hatch="//" if s == "waiting" else "")
         for s in present
     ]
     ax.legend(handles, [f"{s} state" for s in present], loc="lower right")
@@ -511,7 +503,7 @@ def stream_comparison(
     fig.suptitle(title, x=0.01, ha="left", fontweight="bold", fontsize=10)
     axes = np.atleast_1d(axes)
     y = np.arange(len(streams))[::-1]
-    for ax, (label, current, previous) in zip(axes, panels):
+    for ax, (label, current, previous) in zip(axes, panels, strict=True):
         cur = np.array([np.nan if v is None else v for v in current], dtype=float)
         prev = np.array([np.nan if v is None else v for v in previous], dtype=float)
         ax.barh(
@@ -524,7 +516,7 @@ def stream_comparison(
             label="previous half-year",
         )
         ax.barh(y - 0.2, np.nan_to_num(cur), height=0.4, color=CURRENT, label="this half-year")
-        for yi, value in zip(y, cur):
+        for yi, value in zip(y, cur, strict=True):
             if np.isfinite(value):
                 ax.text(value, yi - 0.2, f" {value:.3g}", va="center", fontsize=7)
         ax.set_xlabel(label)

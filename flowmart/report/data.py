@@ -1,8 +1,8 @@
 """Reading what the review needs from the marts of a warehouse built as_of the end of the half-year.
 
-One function, ``load(con, half)``, runs a handful of SQL queries against the marts (the contract of
-issue 3) and returns plain pandas frames. Everything the report shows is computed from these frames
-by pure functions (``orchestration.report.review``), so tests can build them by hand.
+One function, ``load(con, half)``, runs a handful of SQL queries against the marts (their contract:
+models/marts/_marts__models.yml) and returns plain pandas frames. Everything the report shows is
+computed from these frames by pure functions (``flowmart.report.review``), so tests can build them by hand.
 """
 
 from __future__ import annotations
@@ -28,9 +28,7 @@ class ReviewInputs:
     month_metrics: pd.DataFrame  # fct_flow_metrics, month rows of the previous and this half
     week_metrics: pd.DataFrame  # fct_flow_metrics, week rows of full weeks inside the half
     items: pd.DataFrame  # fct_work_items finished, started or created in the half, or WIP at its end
-    daily: (
-        pd.DataFrame
-    )  # fct_flow_daily summed over item types: stream x day, from history_start to the half's end
+    daily: pd.DataFrame  # fct_flow_daily summed over item types: stream x day, from history_start to the half's end
     stage_time: pd.DataFrame  # fct_stage_time, half_year rows of the half
     data_quality: pd.DataFrame  # fct_data_quality
     targets: pd.DataFrame  # mappings.flow_distribution_targets: value_stream_id, flow_item_type, target_pct
@@ -198,9 +196,7 @@ def _timeline_order(con: duckdb.DuckDBPyConnection) -> tuple[list[str], list[str
         stage_end[stage] = max(stage_end.get(stage, 0), is_end)
     stages = sorted(stage_rank, key=lambda s: (stage_end[s], min(stage_rank[s]), s))
     stage_index = {s: i for i, s in enumerate(stages)}
-    statuses = [
-        status for _, status, _, _ in sorted(rows, key=lambda r: (stage_index[r[0]], r[2], r[3], r[1]))
-    ]
+    statuses = [status for _, status, _, _ in sorted(rows, key=lambda r: (stage_index[r[0]], r[2], r[3], r[1]))]
     seen: list[str] = []
     for status in statuses:
         if status not in seen:

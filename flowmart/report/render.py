@@ -92,9 +92,7 @@ def stream_charts(stream: StreamReview, review: Review) -> dict[str, dict]:
         "Flow time scatterplot with p50, p85 and p95",
     )
     out["histogram"] = _img(
-        charts.flow_time_histogram(
-            finished.flow_time_days.tolist(), percentiles, f"Flow time distribution – {name}"
-        ),
+        charts.flow_time_histogram(finished.flow_time_days.tolist(), percentiles, f"Flow time distribution – {name}"),
         "Flow time histogram",
     )
     velocity = m.get("flow_velocity")
@@ -127,9 +125,7 @@ def stream_charts(stream: StreamReview, review: Review) -> dict[str, dict]:
         "Flow efficiency trend",
     )
     mix = stream.month_mix
-    target = {
-        r.flow_item_type: r.target_pct for r in stream.distribution.itertuples() if r.target_pct is not None
-    }
+    target = {r.flow_item_type: r.target_pct for r in stream.distribution.itertuples() if r.target_pct is not None}
     out["distribution"] = _img(
         charts.distribution_by_month(
             list(pd.to_datetime(mix.index).date),
@@ -163,7 +159,9 @@ def stream_charts(stream: StreamReview, review: Review) -> dict[str, dict]:
         "Aging WIP against the SLE",
     )
     stage = stream.stage_time
-    labels = [f"{s if isinstance(s, str) else '(no stage)'}: {t}" for s, t in zip(stage.stage, stage.status)]
+    labels = [
+        f"{s if isinstance(s, str) else '(no stage)'}: {t}" for s, t in zip(stage.stage, stage.status, strict=True)
+    ]
     out["waits"] = _img(
         charts.where_work_waits(
             labels,

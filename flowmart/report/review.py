@@ -3,7 +3,7 @@
 Every number shown in the report is in ``Review.snapshot`` (one row per stream and metric), which is
 stored in ``marts.review_snapshots`` and rendered by the template, so the document, the table and the
 marts agree by construction. Numbers taken from a mart keep the mart's value (rounded to 6 decimals, see
-docs/decisions.md); the rest (WIP against the SLE, forecasts, prompts) are computed here.
+docs/adr/0018-review-numbers-keep-the-marts-values.md); the rest (WIP against the SLE, forecasts, prompts) are computed here.
 """
 
 from __future__ import annotations
@@ -176,9 +176,7 @@ def _sle(metrics: dict) -> float | None:
     return metrics.get("flow_time_p85_days")
 
 
-def _stream_review(
-    inputs: ReviewInputs, stream: str, info: dict, seed_text: str, trials: int
-) -> StreamReview:
+def _stream_review(inputs: ReviewInputs, stream: str, info: dict, seed_text: str, trials: int) -> StreamReview:
     half = inputs.half
     current = _metric_rows(inputs.half_metrics, stream, half.start)
     previous = _metric_rows(inputs.half_metrics, stream, half.previous().start)
@@ -205,9 +203,7 @@ def _stream_review(
         metrics["flow_velocity"] = 0.0
     for key in ("", "_previous"):
         efficiency = metrics[f"flow_efficiency{key}"]
-        metrics[f"flow_efficiency_pct{key}"] = (
-            None if efficiency is None else round(100 * efficiency, DECIMALS)
-        )
+        metrics[f"flow_efficiency_pct{key}"] = None if efficiency is None else round(100 * efficiency, DECIMALS)
 
     distribution = _distribution(inputs, stream)
     for row in distribution.itertuples():
@@ -269,9 +265,9 @@ def _stream_review(
     )
     in_half_days = daily[pd.to_datetime(daily.date_day) >= start_ts].copy()
     in_half_days["done_cumulative"] = in_half_days.departures.cumsum()
-    cfd = in_half_days[
-        ["date_day", "done_cumulative", "waiting_count", "active_count", "flow_load"]
-    ].reset_index(drop=True)
+    cfd = in_half_days[["date_day", "done_cumulative", "waiting_count", "active_count", "flow_load"]].reset_index(
+        drop=True
+    )
 
     # aging WIP against the SLE (85th percentile flow time of the half)
     wip = (
@@ -298,9 +294,7 @@ def _stream_review(
     # where work waits
     stage = inputs.stage_time
     stage = stage if stream == PORTFOLIO else stage[stage.value_stream_id == stream]
-    stage = stage.groupby(["stage", "status", "flow_state"], as_index=False, dropna=False)[
-        ["total_days"]
-    ].sum()
+    stage = stage.groupby(["stage", "status", "flow_state"], as_index=False, dropna=False)[["total_days"]].sum()
     total = float(stage.total_days.sum())
     stage["share_of_flow_time"] = stage.total_days / total if total > 0 else np.nan
     order = {s: i for i, s in enumerate(inputs.status_order)}
@@ -312,9 +306,7 @@ def _stream_review(
     # data quality
     quality = inputs.data_quality
     quality = quality if stream == PORTFOLIO else quality[quality.value_stream_id == stream]
-    quality = quality.groupby(["check_name", "checked_unit"], as_index=False)[
-        ["affected_count", "checked_count"]
-    ].sum()
+    quality = quality.groupby(["check_name", "checked_unit"], as_index=False)[["affected_count", "checked_count"]].sum()
     quality["affected_pct"] = np.where(
         quality.checked_count > 0,
         100.0 * quality.affected_count / quality.checked_count.where(quality.checked_count > 0, 1),
@@ -327,9 +319,7 @@ def _stream_review(
     forecasts = {
         "13w": mc.how_many(throughput, 91, trials=trials, seed=mc.stable_seed(seed_text, stream, "13w")),
         "26w": mc.how_many(throughput, 182, trials=trials, seed=mc.stable_seed(seed_text, stream, "26w")),
-        "wip": mc.when_done(
-            throughput, len(wip), trials=trials, seed=mc.stable_seed(seed_text, stream, "wip")
-        ),
+        "wip": mc.when_done(throughput, len(wip), trials=trials, seed=mc.stable_seed(seed_text, stream, "wip")),
     }
     metrics["throughput_history_days"] = float(len(throughput))
     metrics["throughput_history_items"] = float(sum(throughput))
@@ -390,10 +380,7 @@ def split_candidates(inputs: ReviewInputs) -> list[dict]:
             mix = part.flow_item_type.value_counts(normalize=True) * 100
             rest_mix = rest.flow_item_type.value_counts(normalize=True) * 100
             distance = 0.5 * float(
-                mix.reindex(ALL_TYPES, fill_value=0)
-                .sub(rest_mix.reindex(ALL_TYPES, fill_value=0))
-                .abs()
-                .sum()
+                mix.reindex(ALL_TYPES, fill_value=0).sub(rest_mix.reindex(ALL_TYPES, fill_value=0)).abs().sum()
             )
             reasons = []
             if ratio >= SPLIT_FLOW_TIME_RATIO or ratio <= 1 / SPLIT_FLOW_TIME_RATIO:
@@ -452,9 +439,7 @@ def feed(inputs: ReviewInputs) -> pd.DataFrame:
     """Per stream: items created in the half-year, and the share unassigned or of unmapped type."""
     half = inputs.half
     items = inputs.items
-    created = items[
-        (items.created_at >= pd.Timestamp(half.start)) & (items.created_at < pd.Timestamp(half.end))
-    ]
+    created = items[(items.created_at >= pd.Timestamp(half.start)) & (items.created_at < pd.Timestamp(half.end))]
     total = len(created)
     rows = []
     for stream, group in created.groupby("value_stream_id", sort=True):
@@ -544,8 +529,8 @@ def build_review(inputs: ReviewInputs, trials: int = mc.DEFAULT_TRIALS) -> Revie
         snapshot.append((label, stream, "split_candidate_segments", float(split_counts.get(stream, 0))))
         merged = sum(1 for m in merges if stream in m["streams"])
         snapshot.append((label, stream, "merge_candidate_streams", float(merged)))
-    for info, days in zip(stream_rows, map_days):
-        for stage_name, value in zip(map_stages, days):
+    for info, days in zip(stream_rows, map_days, strict=True):
+        for stage_name, value in zip(map_stages, days, strict=True):
             snapshot.append((label, info["value_stream_id"], f"stage_days_{stage_name}", _num(value)))
     snapshot.sort(key=lambda r: (r[1] != PORTFOLIO, r[1], r[2]))
 

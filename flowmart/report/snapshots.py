@@ -21,9 +21,7 @@ create table if not exists marts.review_snapshots (
 """
 
 
-def write(
-    con: duckdb.DuckDBPyConnection, review: str, rows: Iterable[tuple[str, str, str, float | None]]
-) -> int:
+def write(con: duckdb.DuckDBPyConnection, review: str, rows: Iterable[tuple[str, str, str, float | None]]) -> int:
     rows = [row for row in rows if row[0] == review]
     con.execute("begin transaction")
     try:

@@ -58,6 +58,4 @@ def unregister(name: str) -> None:
 
 def dbt_var() -> dict[str, dict[str, str]]:
     """What the dbt unions read (var ``flowmart_trackers``): each tracker's work-item and status-change models."""
-    return {
-        t.name: {"work_items": t.dbt.work_items, "status_changes": t.dbt.status_changes} for t in _TRACKERS
-    }
+    return {t.name: {"work_items": t.dbt.work_items, "status_changes": t.dbt.status_changes} for t in _TRACKERS}

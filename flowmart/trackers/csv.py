@@ -13,9 +13,22 @@ import duckdb
 from flowmart.trackers.spec import DbtModels, Kind, RawTable, RefusedFile, Tracker, read_csv_sql
 
 WORK_ITEM_COLUMNS = (
-    "source", "instance", "item_key", "title", "item_type", "project", "components", "labels",
-    "area_path", "parent_key", "status", "status_category", "resolution",
-    "created_at", "updated_at", "resolved_at",
+    "source",
+    "instance",
+    "item_key",
+    "title",
+    "item_type",
+    "project",
+    "components",
+    "labels",
+    "area_path",
+    "parent_key",
+    "status",
+    "status_category",
+    "resolution",
+    "created_at",
+    "updated_at",
+    "resolved_at",
 )
 STATUS_CHANGE_COLUMNS = ("source", "instance", "item_key", "change_id", "changed_at", "from_status", "to_status")
 
@@ -23,9 +36,7 @@ STATUS_CHANGE_COLUMNS = ("source", "instance", "item_key", "change_id", "changed
 def _lander(table: str, columns: tuple[str, ...], keys: tuple[str, ...]):
     def land_csv(con: duckdb.DuckDBPyConnection, path: Path, digest: str, header: list[str], instance) -> int:
         present = set(header)
-        select_list = ",\n".join(
-            f'"{c}"::varchar as {c}' if c in present else f"null::varchar as {c}" for c in columns
-        )
+        select_list = ",\n".join(f'"{c}"::varchar as {c}' if c in present else f"null::varchar as {c}" for c in columns)
         con.execute(
             f"""
             insert into raw.{table}
@@ -52,18 +63,23 @@ def _lander(table: str, columns: tuple[str, ...], keys: tuple[str, ...]):
 
 
 WORK_ITEMS = Kind(
-    "csv_work_items", "csv_work_items",
+    "csv_work_items",
+    "csv_work_items",
     land_csv=_lander("csv_work_items", WORK_ITEM_COLUMNS, ("source", "instance", "item_key")),
 )
 STATUS_CHANGES = Kind(
-    "csv_status_changes", "csv_status_changes",
+    "csv_status_changes",
+    "csv_status_changes",
     land_csv=_lander("csv_status_changes", STATUS_CHANGE_COLUMNS, ("source", "instance", "item_key", "change_id")),
 )
 
 # kind, the columns that identify it, the columns it cannot do without
 SIGNATURES = (
-    (STATUS_CHANGES, {"item_key", "change_id", "to_status"},
-     ("source", "instance", "item_key", "change_id", "changed_at", "to_status")),
+    (
+        STATUS_CHANGES,
+        {"item_key", "change_id", "to_status"},
+        ("source", "instance", "item_key", "change_id", "changed_at", "to_status"),
+    ),
     (WORK_ITEMS, {"item_key", "created_at"}, ("source", "instance", "item_key", "item_type", "status", "created_at")),
 )
 

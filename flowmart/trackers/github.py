@@ -56,7 +56,11 @@ def recognise_json(container: str, keys: set[str], item_keys: set[str]) -> Kind 
         return None
     if {"number", "title", "state"} <= item_keys and ("repository_url" in item_keys or "html_url" in item_keys):
         return ISSUES
-    if "event" in item_keys and ("created_at" in item_keys or "actor" in item_keys) and "resource_type" not in item_keys:
+    if (
+        "event" in item_keys
+        and ("created_at" in item_keys or "actor" in item_keys)
+        and "resource_type" not in item_keys
+    ):
         return EVENTS
     return None
 
@@ -120,8 +124,8 @@ def events_sql() -> KindSql:
         located as (
             select
                 *,
-                coalesce({REPO.format(url='e.url')}, {REPO.format(url='e.issue.repository_url')},
-                         {REPO.format(url='e.issue.url')}) as row_repo
+                coalesce({REPO.format(url="e.url")}, {REPO.format(url="e.issue.repository_url")},
+                         {REPO.format(url="e.issue.url")}) as row_repo
             from parsed
         )
 

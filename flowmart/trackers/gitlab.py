@@ -75,7 +75,7 @@ def issues_sql() -> KindSql:
     )
     validate = f"""
         select case
-            {_not_objects('issue')}
+            {_not_objects("issue")}
             when (select count(*) from _gl where g.id is null or g.iid is null or g.created_at is null) > 0
                 then 'issue at position ' || (select min(pos) from _gl where g.id is null or g.iid is null or g.created_at is null)
                      || ' lacks id, iid or created_at'
@@ -143,10 +143,12 @@ TRACKER = Tracker(
     description="GitLab issues with their resource state and label events, as the REST API returns them.",
     raw_tables=(
         RawTable("gitlab_issues", ISSUES_COLUMNS, suite="expectations.gitlab__issues"),
-        RawTable("gitlab_resource_state_events", STATE_EVENTS_COLUMNS,
-                 suite="expectations.gitlab__resource_state_events"),
-        RawTable("gitlab_resource_label_events", LABEL_EVENTS_COLUMNS,
-                 suite="expectations.gitlab__resource_label_events"),
+        RawTable(
+            "gitlab_resource_state_events", STATE_EVENTS_COLUMNS, suite="expectations.gitlab__resource_state_events"
+        ),
+        RawTable(
+            "gitlab_resource_label_events", LABEL_EVENTS_COLUMNS, suite="expectations.gitlab__resource_label_events"
+        ),
     ),
     kinds=(ISSUES, STATE_EVENTS, LABEL_EVENTS),
     dbt=DbtModels(work_items="int_gitlab__work_items", status_changes="int_gitlab__status_changes"),

@@ -177,7 +177,9 @@ def search_sql() -> KindSql:
             _source_file, _file_hash, pos, now()::timestamptz
         from _iss2
     """
-    return KindSql(precheck, prepare, validate, (insert_issues, INSERT_CHANGELOG_ITEMS), ("_iss", "_iss2", "_hist", "_items"))
+    return KindSql(
+        precheck, prepare, validate, (insert_issues, INSERT_CHANGELOG_ITEMS), ("_iss", "_iss2", "_hist", "_items")
+    )
 
 
 def _changelog_ref_sql(ref: str) -> str:
@@ -261,15 +263,15 @@ def changelog_array_sql() -> KindSql:
 def statuses_sql() -> KindSql:
     """`GET /rest/api/2/status`: an array of statuses with their category."""
     prepare = (
-        f"""
+        """
         create or replace temp table _st as
         select
             _source_file,
             _file_hash,
             pos,
             doc,
-            json_transform(doc, '{{"id": "VARCHAR", "name": "VARCHAR", "self": "VARCHAR",
-                                   "statusCategory": {{"key": "VARCHAR"}}}}') as s
+            json_transform(doc, '{"id": "VARCHAR", "name": "VARCHAR", "self": "VARCHAR",
+                                   "statusCategory": {"key": "VARCHAR"}}') as s
         from _doc
         """,
     )
@@ -296,11 +298,15 @@ def statuses_sql() -> KindSql:
 
 
 SEARCH = Kind("jira_search", "jira_issues", sql=search_sql, batchable=True)
-CHANGELOG_PAGE = Kind("jira_changelog_page", "jira_changelog_items", sql=changelog_page_sql, batchable=True,
-                      issue_ref=ISSUE_REF)
+CHANGELOG_PAGE = Kind(
+    "jira_changelog_page", "jira_changelog_items", sql=changelog_page_sql, batchable=True, issue_ref=ISSUE_REF
+)
 # a bare array of histories lands as a changelog page of the issue its file name names
 CHANGELOG_ARRAY = Kind(
-    "jira_changelog_page", "jira_changelog_items", sql=changelog_array_sql, issue_ref=ISSUE_REF,
+    "jira_changelog_page",
+    "jira_changelog_items",
+    sql=changelog_array_sql,
+    issue_ref=ISSUE_REF,
     needs_issue_ref=(
         "a bare changelog array does not say which issue it belongs to: "
         "name the file *issue_<id or key>*.json (e.g. changelog_issue_10042.json)"
@@ -328,7 +334,9 @@ TRACKER = Tracker(
     title="Jira",
     description="Jira REST exports: search pages with changelogs, changelog pages, status lists.",
     raw_tables=(
-        RawTable("jira_issues", """
+        RawTable(
+            "jira_issues",
+            """
             instance varchar, issue_id varchar, issue_key varchar, self varchar,
             project_key varchar, project_name varchar, issue_type varchar, is_subtask varchar,
             status_id varchar, status_name varchar, status_category_key varchar,
@@ -336,15 +344,25 @@ TRACKER = Tracker(
             labels json, components json, parent_key varchar,
             changelog_total integer, changelog_max_results integer, embedded_history_count integer,
             fields json,
-        """, suite="expectations.jira__issues"),
-        RawTable("jira_changelog_items", """
+        """,
+            suite="expectations.jira__issues",
+        ),
+        RawTable(
+            "jira_changelog_items",
+            """
             instance varchar, issue_id varchar, issue_key varchar, history_id varchar, history_created varchar,
             item_position integer, field varchar, fieldtype varchar, field_id varchar,
             from_value varchar, from_string varchar, to_value varchar, to_string varchar, origin varchar,
-        """, suite="expectations.jira__changelog_items"),
-        RawTable("jira_statuses", """
+        """,
+            suite="expectations.jira__changelog_items",
+        ),
+        RawTable(
+            "jira_statuses",
+            """
             instance varchar, status_id varchar, status_name varchar, status_category_key varchar, payload json,
-        """, suite="expectations.jira__statuses"),
+        """,
+            suite="expectations.jira__statuses",
+        ),
     ),
     kinds=(SEARCH, CHANGELOG_PAGE, CHANGELOG_ARRAY, STATUSES),
     dbt=DbtModels(work_items="int_jira__work_items", status_changes="int_jira__status_changes"),

@@ -20,10 +20,37 @@ import duckdb
 from flowmart.trackers.spec import DbtModels, Kind, RawTable, RefusedFile, Tracker, read_csv_sql
 
 COLUMNS = (
-    "ID", "Team", "Title", "Description", "Status", "Estimate", "Priority", "Project ID", "Project",
-    "Creator", "Assignee", "Labels", "Cycle Number", "Cycle Name", "Cycle Start", "Cycle End",
-    "Created", "Updated", "Started", "Triaged", "Completed", "Canceled", "Archived", "Due Date",
-    "Parent issue", "Initiatives", "Project Milestone ID", "Project Milestone", "SLA Status", "Roadmaps", "UUID",
+    "ID",
+    "Team",
+    "Title",
+    "Description",
+    "Status",
+    "Estimate",
+    "Priority",
+    "Project ID",
+    "Project",
+    "Creator",
+    "Assignee",
+    "Labels",
+    "Cycle Number",
+    "Cycle Name",
+    "Cycle Start",
+    "Cycle End",
+    "Created",
+    "Updated",
+    "Started",
+    "Triaged",
+    "Completed",
+    "Canceled",
+    "Archived",
+    "Due Date",
+    "Parent issue",
+    "Initiatives",
+    "Project Milestone ID",
+    "Project Milestone",
+    "SLA Status",
+    "Roadmaps",
+    "UUID",
 )
 REQUIRED = ("ID", "Title", "Status", "Created")
 
@@ -32,18 +59,18 @@ def snake(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
 
 
-
-
 def land_csv(con: duckdb.DuckDBPyConnection, path: Path, digest: str, header: list[str], instance: str | None) -> int:
     """Insert one Linear export into raw.linear_issues; return its row count. Raises RefusedFile on a bad file."""
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise RefusedFile(f"Linear export lacks required column(s): {', '.join(missing)}")
     if not instance:
-        raise RefusedFile("cannot tell the Linear workspace: the CSV export does not name it (pass --instance <workspace>)")
+        raise RefusedFile(
+            "cannot tell the Linear workspace: the CSV export does not name it (pass --instance <workspace>)"
+        )
     present = set(header)
     select_list = ",\n".join(
-        (f'nullif("{c}", \'\') as {snake(c)}' if c in present else f"null::varchar as {snake(c)}") for c in COLUMNS
+        (f"nullif(\"{c}\", '') as {snake(c)}" if c in present else f"null::varchar as {snake(c)}") for c in COLUMNS
     )
     con.execute(
         f"""
@@ -83,8 +110,11 @@ TRACKER = Tracker(
     title="Linear",
     description="Linear workspace CSV exports (Settings -> Import / Export -> Export CSV).",
     raw_tables=(
-        RawTable("linear_issues", "workspace varchar, " + ", ".join(f"{snake(c)} varchar" for c in COLUMNS) + ",",
-                 suite="expectations.linear__issues"),
+        RawTable(
+            "linear_issues",
+            "workspace varchar, " + ", ".join(f"{snake(c)} varchar" for c in COLUMNS) + ",",
+            suite="expectations.linear__issues",
+        ),
     ),
     kinds=(ISSUES,),
     dbt=DbtModels(work_items="stg_linear__issues", status_changes="int_linear__status_changes"),

@@ -11,8 +11,8 @@
              have one row), so only keys that repeat go through the window: a hash aggregate over one 64-bit
              hash of the key finds them, and the other rows pass straight through. A hash collision only
              sends a few more rows through the window, which then partitions by the real key: the result is
-             the same as the default's. At 1M items (5.4M changes) the window over every row with all its
-             columns was the slowest step of the two models that deduplicate changes.
+             the same as the default's. A window over every row with all its columns would be the slowest
+             step of the models that deduplicate changes.
 -#}
 {% macro first_copies(relation, partition_by, order_by, copy_weight='1') -%}
     {{ return(adapter.dispatch('first_copies', 'flowmart')(relation, partition_by, order_by, copy_weight)) }}

@@ -10,7 +10,7 @@ group by {{ key }}
 having count(*) > 1 or {{ flowmart.any_is_null(columns) }}
 {% endmacro %}
 
-{#- DuckDB: the keys of the big tables are long strings (5-6M rows at 1M items); grouping one 64-bit hash
+{#- DuckDB: the keys of the big tables are long strings (several rows per item); grouping one 64-bit hash
     of them finds the candidates at a fraction of the cost, and only those are grouped by the real
     columns (a hash collision only adds candidates: same result as the default). When nothing is
     repeated or null, the second read of the model stops at once (its join has nothing to match). -#}

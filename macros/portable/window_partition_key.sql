@@ -7,7 +7,6 @@
              keys before the ORDER BY keys; a leading integer makes that sort compare integers instead of
              long strings with a common prefix. The column stays in the key, so rows of two different
              items never share a partition (a hash collision only puts them side by side): same result.
-             At 1M items (5.4M changes) the change window of int_status_changes_unioned took 1 s less.
 -#}
 {% macro window_partition_key(column) -%}
     {{ return(adapter.dispatch('window_partition_key', 'flowmart')(column)) }}

@@ -15,8 +15,8 @@
 with
 
 -- int_status_changes_unioned has three import CTEs, each with only the rows and columns its reader needs:
--- DuckDB materialises a CTE that two later CTEs read (every change, spilling past the memory limit at
--- 1M items), where another filtered scan of the stored table costs almost nothing
+-- DuckDB materialises a CTE that two later CTEs read (every change, spilling past the memory limit on
+-- big warehouses), where another filtered scan of the stored table costs almost nothing
 -- (docs/adr/0013-one-filtered-import-per-reader.md). first_status_changes (one narrow row per item) is
 -- the one read twice.
 placed_status_changes as (

@@ -11,7 +11,8 @@
 -#}
 with
 
--- two filtered import CTEs of the same table: DuckDB would materialise one CTE read twice (5.4M rows)
+-- two filtered import CTEs of the same table: DuckDB would materialise one CTE read twice, every change
+-- (docs/adr/0013-one-filtered-import-per-reader.md)
 placed_status_changes as (
     select
         work_item_id,

@@ -103,7 +103,7 @@ mapped_types as (
 ),
 
 -- the item's stream and type as one narrow row, joined to the wide item rows once: two left joins of
--- 1M-row results to the items made DuckDB's build of this model take 2.2 s or 3.8 s from run to run
+-- item-sized results to the wide items make DuckDB's build of this model slow and uneven from run to run
 item_mappings as (
     select
         coalesce(assigned_streams.work_item_id, mapped_types.work_item_id) as work_item_id,

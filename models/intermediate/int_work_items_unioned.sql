@@ -1,8 +1,8 @@
 {{ config(materialized='view') }}
 {#-
     One row per work item across every registered tracker, in one canonical shape (macros/trackers.sql).
-    A view: a union of each tracker's work_items model that its readers scan once each; storing the 1M
-    rows cost more than the readers spend evaluating it (docs/adr/0012-views-where-readers-scan-once.md).
+    A view: a union of each tracker's work_items model that its readers scan once each; storing it costs
+    more than the readers spend evaluating it (docs/adr/0012-views-where-readers-scan-once.md).
 -#}
 {%- set trackers = flowmart.trackers() -%}
 {%- set columns = flowmart.work_item_columns() -%}

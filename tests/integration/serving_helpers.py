@@ -138,9 +138,7 @@ def make_fake_warehouse(db: Path, items: int = 200) -> None:
         con.execute(FAKE_MARTS_SQL.replace("$n", str(int(items))))
 
 
-def read_loop(
-    current_dir: str, stop_file: str, out_file: str, mode: str = "reopen", pause: float = 0.0
-) -> None:
+def read_loop(current_dir: str, stop_file: str, out_file: str, mode: str = "reopen", pause: float = 0.0) -> None:
     """Query <current_dir>/flowmart.duckdb (and serving.duckdb) until ``stop_file`` exists; write a summary.
 
     mode ``reopen``: a new read-only connection per query (what a CLI user or a per-query BI tool does).

@@ -132,12 +132,11 @@ def test_definitions_load_as_one_graph(defs):
 
     # dbt sources are the landing assets: one lineage graph, no separate source stubs; a model that reads
     # the raw tables also waits for the quality gate's verdict (raw/validation_results)
-    parents = {
-        k.to_user_string() for k in graph.get(dg.AssetKey(["staging", "stg_jira__issues"])).parent_keys
-    }
+    parents = {k.to_user_string() for k in graph.get(dg.AssetKey(["staging", "stg_jira__issues"])).parent_keys}
     assert parents == {"raw/jira_issues", "raw/validation_results"}
     assert {k.to_user_string() for k in graph.get(dg.AssetKey(["raw", "validation_results"])).parent_keys} == {
-        f"raw/{t.name}" for t in trackers.raw_tables()}
+        f"raw/{t.name}" for t in trackers.raw_tables()
+    }
     for key in raw:
         assert graph.get(dg.AssetKey.from_user_string(key)).is_materializable
 
@@ -222,9 +221,7 @@ def test_materialize_whole_graph_on_fixture_exports(warehouse):
     assert all(e.metadata["critical_failures"].value == 0 for e in gate.values())
     assert gate["raw/jira_issues"].metadata["rows_checked"].value == 2
     # dbt tests ran as asset checks, and passed
-    dbt_checks = [
-        e for e in evaluations if e.check_name != "great_expectations" and e.asset_key.path[0] != "raw"
-    ]
+    dbt_checks = [e for e in evaluations if e.check_name != "great_expectations" and e.asset_key.path[0] != "raw"]
     assert dbt_checks and all(e.passed for e in dbt_checks)
 
     # the review report, downstream of the marts (numbers read straight from the marts just built; the
@@ -290,7 +287,5 @@ def test_failing_blocking_check_stops_the_dbt_assets(warehouse):
     others = [e for k, e in evaluations.items() if k != "raw/jira_issues"]
     assert others and all(e.severity == dg.AssetCheckSeverity.WARN or e.passed for e in others)
     with duckdb.connect(str(db), read_only=True) as con:
-        schemas = {
-            s for (s,) in con.execute("select schema_name from information_schema.schemata").fetchall()
-        }
+        schemas = {s for (s,) in con.execute("select schema_name from information_schema.schemata").fetchall()}
     assert "marts" not in schemas

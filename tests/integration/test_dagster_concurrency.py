@@ -11,9 +11,9 @@ from pathlib import Path
 import dagster as dg
 import yaml
 
+from flowmart import trackers
 from orchestration import resources as dagster_resources
 from orchestration.jobs import JOBS
-from flowmart import trackers
 from orchestration.landing import LANDING_ASSETS
 from orchestration.quality import QUALITY_ASSETS, QUALITY_CHECKS
 from orchestration.resources import POOL, WRITER_TAGS, WarehouseResource

@@ -21,7 +21,6 @@ platform stream), blocked=waiting, closed=done):
 from __future__ import annotations
 
 import csv
-import json
 import shutil
 from pathlib import Path
 
@@ -64,8 +63,9 @@ def make_project(root: Path) -> Path:
 def dbt_build(project: Path, db: Path, *extra: str, as_of: str = AS_OF) -> list:
     """`dbt build` of the whole project, dbt unit tests included (the scheduled build leaves them out);
     returns dbt's node results."""
-    result = invoke_dbt(db, ["build", *extra],
-                        DbtSettings(as_of=as_of, project_dir=project, target_path=project / "target"))
+    result = invoke_dbt(
+        db, ["build", *extra], DbtSettings(as_of=as_of, project_dir=project, target_path=project / "target")
+    )
     assert result.exception is None, result.exception
     assert result.success, "dbt build failed (see the log above)"
     return list(result.result)
@@ -91,13 +91,31 @@ def warehouse(tmp_path_factory) -> Path:
 
 
 def item(db: Path, key: str) -> dict:
-    columns = ["value_stream_id", "flow_item_type", "current_flow_state", "started_at", "finished_at", "canceled_at",
-               "flow_time_days", "active_days", "waiting_days", "flow_time_business_days", "active_business_days",
-               "waiting_business_days", "flow_efficiency", "reopen_count", "age_days", "is_wip"]
-    rows = query(db, f"select {', '.join(c + '::varchar' if c.endswith('_at') else c for c in columns)} "
-                     f"from marts.fct_work_items where item_key = '{key}'")
+    columns = [
+        "value_stream_id",
+        "flow_item_type",
+        "current_flow_state",
+        "started_at",
+        "finished_at",
+        "canceled_at",
+        "flow_time_days",
+        "active_days",
+        "waiting_days",
+        "flow_time_business_days",
+        "active_business_days",
+        "waiting_business_days",
+        "flow_efficiency",
+        "reopen_count",
+        "age_days",
+        "is_wip",
+    ]
+    rows = query(
+        db,
+        f"select {', '.join(c + '::varchar' if c.endswith('_at') else c for c in columns)} "
+        f"from marts.fct_work_items where item_key = '{key}'",
+    )
     assert len(rows) == 1, key
-    return dict(zip(columns, rows[0]))
+    return dict(zip(columns, rows[0], strict=True))
 
 
 def test_item_lifecycles(warehouse):
@@ -116,7 +134,11 @@ def test_item_lifecycles(warehouse):
     assert c1["waiting_business_days"] == pytest.approx(1.0)
 
     c2 = item(warehouse, "C-2")  # reopen: counts once, at the final finish
-    assert (c2["started_at"], c2["finished_at"], c2["reopen_count"]) == ("2026-02-04 00:00:00", "2026-02-11 00:00:00", 1)
+    assert (c2["started_at"], c2["finished_at"], c2["reopen_count"]) == (
+        "2026-02-04 00:00:00",
+        "2026-02-11 00:00:00",
+        1,
+    )
     # flow time 7 days; active 2 + 2; waiting = closed 02-06 -> 02-09 = 3 days
     assert (c2["flow_time_days"], c2["active_days"], c2["waiting_days"]) == (7.0, 4.0, 3.0)
 
@@ -139,7 +161,11 @@ def test_item_lifecycles(warehouse):
     c7 = item(warehouse, "C-7")
     # creation 02-09T01:00+01:00 = 02-09 00:00 UTC; changes by time, ties by id (9 before 10, numerically):
     # open -> in progress 02-10 00:00 (01:00+01:00) -> closed (id 9) and -> review (id 10) at 02-12 00:00 -> closed 02-13
-    assert (c7["started_at"], c7["finished_at"], c7["reopen_count"]) == ("2026-02-10 00:00:00", "2026-02-13 00:00:00", 1)
+    assert (c7["started_at"], c7["finished_at"], c7["reopen_count"]) == (
+        "2026-02-10 00:00:00",
+        "2026-02-13 00:00:00",
+        1,
+    )
     assert (c7["flow_time_days"], c7["active_days"], c7["waiting_days"]) == (3.0, 2.0, 1.0)
     assert c7["value_stream_id"] == "checkout"  # label platform too, but the project rule has priority 10 < 20
 
@@ -147,19 +173,23 @@ def test_item_lifecycles(warehouse):
     assert (c8["value_stream_id"], c8["flow_time_days"], c8["flow_efficiency"]) == ("platform", 3.0, 1.0)
 
     assert query(warehouse, "select count(*) from marts.fct_work_items where item_key = 'C-11'") == [(0,)]
-    assert query(warehouse, "select interval_index, status from marts.fct_status_intervals "
-                            "where work_item_id = 'csv:acme:C-8' order by 1") == [
-        (0, "open"), (1, "in progress"), (2, "review"), (3, "closed")]
+    assert query(
+        warehouse,
+        "select interval_index, status from marts.fct_status_intervals where work_item_id = 'csv:acme:C-8' order by 1",
+    ) == [(0, "open"), (1, "in progress"), (2, "review"), (3, "closed")]
 
 
 def test_checkout_february(warehouse):
-    [row] = query(warehouse, """
+    [row] = query(
+        warehouse,
+        """
         select flow_velocity, flow_time_p50_days, flow_time_p85_days, flow_time_p95_days, flow_time_mean_days,
                flow_efficiency, flow_load_avg, flow_load_end, items_canceled, days_observed
         from marts.fct_flow_metrics
         where value_stream_id = 'checkout' and period_grain = 'month' and period_start = '2026-02-01'
           and flow_item_type = 'all'
-    """)
+    """,
+    )
     velocity, p50, p85, p95, mean, efficiency, load_avg, load_end, canceled, days = row
     # finished in February: C-1 (02-10), C-2 (02-11), C-3 (02-05), C-7 (02-13); C-4 canceled, C-6 after as_of
     assert velocity == 4
@@ -177,26 +207,39 @@ def test_checkout_february(warehouse):
     assert load_end == 2  # C-5 waiting, C-6 active at the end of 02-28
     assert canceled == 1
 
-    distribution = dict(query(warehouse, """
+    distribution = dict(
+        query(
+            warehouse,
+            """
         select flow_item_type, flow_distribution_pct from marts.fct_flow_metrics
         where value_stream_id = 'checkout' and period_grain = 'month' and period_start = '2026-02-01'
           and flow_item_type in ('feature', 'defect')
-    """))
+    """,
+        )
+    )
     assert distribution == {"feature": pytest.approx(75.0), "defect": pytest.approx(25.0)}  # 3 of 4, 1 of 4
 
-    daily = query(warehouse, """
+    daily = query(
+        warehouse,
+        """
         select date_day::varchar, sum(flow_load), sum(active_count), sum(waiting_count)
         from marts.fct_flow_daily where value_stream_id = 'checkout' and date_day in ('2026-02-05', '2026-02-12')
         group by 1 order by 1
-    """)
+    """,
+    )
     # end of 02-05: active C-2, C-4; waiting C-1 (review). End of 02-12: active C-6; waiting C-7 (review)
     assert daily == [("2026-02-05", 3, 2, 1), ("2026-02-12", 2, 1, 1)]
 
 
 def test_data_quality(warehouse):
-    caught = {(s, v, c): n for s, v, c, n in query(
-        warehouse, "select source, value_stream_id, check_name, affected_count from marts.fct_data_quality "
-                   "where affected_count > 0")}
+    caught = {
+        (s, v, c): n
+        for s, v, c, n in query(
+            warehouse,
+            "select source, value_stream_id, check_name, affected_count from marts.fct_data_quality "
+            "where affected_count > 0",
+        )
+    }
     assert caught == {
         ("csv", "unassigned", "unassigned_item"): 2,  # C-9, C-10
         ("csv", "unassigned", "unmapped_status"): 2,  # triage
@@ -221,12 +264,16 @@ def test_primary_key_test_fails_on_a_repeated_and_a_null_key(warehouse, tmp_path
     key = "['value_stream_id', 'date_day', 'flow_item_type']"
     settings = DbtSettings(project_dir=project, target_path=project / "target")
     tested = invoke_dbt(db, ["test", "--select", "fct_flow_daily,test_name:primary_key"], settings)
-    portable = invoke_dbt(db, ["show", "--inline",
-                               f"{{{{ flowmart.default__primary_key_sql(ref('fct_flow_daily'), {key}) }}}}"], settings)
+    portable = invoke_dbt(
+        db, ["show", "--inline", f"{{{{ flowmart.default__primary_key_sql(ref('fct_flow_daily'), {key}) }}}}"], settings
+    )
     # two offending keys: the repeated one (2 rows) and the null one (1 row)
     assert not tested.success
-    assert [(r.node.name.split("_fct_")[0], str(r.status), r.failures)
-            for r in tested.result if r.node.resource_type == "test"] == [("primary_key", "fail", 2)]
+    assert [
+        (r.node.name.split("_fct_")[0], str(r.status), r.failures)
+        for r in tested.result
+        if r.node.resource_type == "test"
+    ] == [("primary_key", "fail", 2)]
     rows = sorted((row[1] is not None, row[3]) for row in portable.result.results[0].agate_table.rows)
     assert rows == [(False, 1), (True, 2)], rows  # (has a day, row_count): the null key, the repeated key
 
@@ -234,21 +281,29 @@ def test_primary_key_test_fails_on_a_repeated_and_a_null_key(warehouse, tmp_path
 def test_littles_law_report(warehouse, capsys):
     """Little's law: average load ~ velocity per day x mean flow time. Reported, not asserted tightly:
     it holds only for stable streams, and the fixture is far from stable."""
-    rows = query(warehouse, """
+    rows = query(
+        warehouse,
+        """
         select value_stream_id, period_grain, period_start::varchar, flow_load_avg, littles_law_load
         from marts.fct_flow_metrics
         where flow_item_type = 'all' and flow_velocity > 0 and period_grain in ('month', 'quarter')
         order by 1, 2, 3
-    """)
+    """,
+    )
     assert rows
     with capsys.disabled():
         print("\nLittle's law (stream, grain, period, average load, velocity/day x mean flow time):")
         for stream, grain, start, load, estimate in rows:
-            print(f"  {stream:<10} {grain:<8} {start}  L={load:6.2f}  lambda*W={estimate if estimate is None else round(estimate, 2)}")
+            print(
+                f"  {stream:<10} {grain:<8} {start}  L={load:6.2f}  lambda*W={estimate if estimate is None else round(estimate, 2)}"
+            )
     # checkout 2026-02: 4 / 28 per day x 17.5 / 3 days = 0.83 against an average load of 1.75
-    [(estimate,)] = query(warehouse, "select littles_law_load from marts.fct_flow_metrics where value_stream_id = "
-                                     "'checkout' and period_grain = 'month' and period_start = '2026-02-01' "
-                                     "and flow_item_type = 'all'")
+    [(estimate,)] = query(
+        warehouse,
+        "select littles_law_load from marts.fct_flow_metrics where value_stream_id = "
+        "'checkout' and period_grain = 'month' and period_start = '2026-02-01' "
+        "and flow_item_type = 'all'",
+    )
     assert estimate == pytest.approx(4 / 28 * 17.5 / 3)
 
 
@@ -262,9 +317,10 @@ def split_landing(out: Path) -> tuple[Path, Path]:
     with (FIXTURE / "landing" / "status_changes.csv").open() as handle:
         changes = list(csv.DictReader(handle))
     keep = {row["item_key"] for row in items[:6]}
-    for name, rows in (("work_items.csv", [r for r in items if r["item_key"] in keep]),
-                       ("status_changes.csv", [r for r in changes if r["item_key"] in keep
-                                               and r["changed_at"] < "2026-02-08"])):
+    for name, rows in (
+        ("work_items.csv", [r for r in items if r["item_key"] in keep]),
+        ("status_changes.csv", [r for r in changes if r["item_key"] in keep and r["changed_at"] < "2026-02-08"]),
+    ):
         with (phase1 / name).open("w", newline="") as handle:
             writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
             writer.writeheader()
@@ -292,5 +348,7 @@ def test_incremental_equals_full_refresh(tmp_path):
             count = con.execute(f"select count(*) from {table}").fetchone()[0]
             assert count > 0, table
             for left, right in ((table, snap), (snap, table)):
-                diff = con.execute(f"select count(*) from (select * from {left} except all select * from {right})").fetchone()[0]
+                diff = con.execute(
+                    f"select count(*) from (select * from {left} except all select * from {right})"
+                ).fetchone()[0]
                 assert diff == 0, f"{table}: incremental and full refresh differ ({left} minus {right}: {diff} rows)"

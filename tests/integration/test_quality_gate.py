@@ -17,21 +17,37 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flowmart.landing import land
 from flowmart.gate import run as gate_module
-from flowmart.gate import validation as validation_module
 from flowmart.gate import run_gate
+from flowmart.gate import validation as validation_module
+from flowmart.landing import land
 
 CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "bad_inputs"
 SEEDS = CORPUS / "seeds"
 SH = "source,instance,item_key,change_id,changed_at,from_status,to_status"
-WH = ("source,instance,item_key,title,item_type,project,components,labels,area_path,parent_key,status,"
-      "status_category,resolution,created_at,updated_at,resolved_at")
+WH = (
+    "source,instance,item_key,title,item_type,project,components,labels,area_path,parent_key,status,"
+    "status_category,resolution,created_at,updated_at,resolved_at"
+)
 
-ROW_LEVEL_CASES = ["base", "wrong_types", "missing_timestamp", "duplicated_changes", "future_dates",
-                   "before_creation", "unknown_statuses", "header_only"]
-CRITICAL_CASES = ["critical/empty", "critical/invalid_utf8", "critical/missing_column", "critical/missing_key",
-                  "critical/jira_without_status", "critical/unusable"]
+ROW_LEVEL_CASES = [
+    "base",
+    "wrong_types",
+    "missing_timestamp",
+    "duplicated_changes",
+    "future_dates",
+    "before_creation",
+    "unknown_statuses",
+    "header_only",
+]
+CRITICAL_CASES = [
+    "critical/empty",
+    "critical/invalid_utf8",
+    "critical/missing_column",
+    "critical/missing_key",
+    "critical/jira_without_status",
+    "critical/unusable",
+]
 
 
 def write_huge_cases(root: Path) -> None:
@@ -86,24 +102,29 @@ def test_row_level_cases_pass_the_gate_and_quarantine_exactly_the_bad_rows(run_a
     db, report = run_a
     assert not report.failed and report.applied
     with duckdb.connect(str(db), read_only=True) as con:
-        got = sorted(con.execute(
-            "select replace(source_file, ?, ''), record_position, expectation from raw.quarantine", [str(corpus) + "/"]
-        ).fetchall())
+        got = sorted(
+            con.execute(
+                "select replace(source_file, ?, ''), record_position, expectation from raw.quarantine",
+                [str(corpus) + "/"],
+            ).fetchall()
+        )
     p = "csv__status_changes."
-    assert got == sorted([
-        ("wrong_types/status_changes.csv", 1, p + "changed_at_parseable"),  # 'yesterday'
-        ("wrong_types/status_changes.csv", 2, p + "changed_at_parseable"),  # '12/31/2024 25:61'
-        ("wrong_types/work_items.csv", 1, "csv__work_items.created_at_parseable"),  # 'last tuesday'
-        ("missing_timestamp/status_changes.csv", 1, p + "changed_at_present"),
-        ("missing_timestamp/status_changes.csv", 2, p + "to_status_present"),
-        ("duplicated_changes/status_changes.csv", 3, p + "change_id_unique_in_file"),  # 2nd copy of change 20
-        ("duplicated_changes/status_changes.csv", 4, p + "change_id_unique_in_file"),  # 3rd copy
-        ("future_dates/status_changes.csv", 1, p + "changed_at_not_in_future"),  # 2999
-        ("future_dates/status_changes.csv", 2, p + "changed_at_after_2000"),  # 1999-12-31
-        # A-4 created 2024-01-04T09:00+01:00 = 08:00Z; 60 min tolerance -> 07:00Z; 06:59Z fails, 07:01Z passes
-        ("before_creation/status_changes.csv", 1, p + "changed_at_not_before_creation"),
-        ("huge/status_changes.csv", 1, p + "values_not_huge"),  # 1,000,000-character to_status
-    ])
+    assert got == sorted(
+        [
+            ("wrong_types/status_changes.csv", 1, p + "changed_at_parseable"),  # 'yesterday'
+            ("wrong_types/status_changes.csv", 2, p + "changed_at_parseable"),  # '12/31/2024 25:61'
+            ("wrong_types/work_items.csv", 1, "csv__work_items.created_at_parseable"),  # 'last tuesday'
+            ("missing_timestamp/status_changes.csv", 1, p + "changed_at_present"),
+            ("missing_timestamp/status_changes.csv", 2, p + "to_status_present"),
+            ("duplicated_changes/status_changes.csv", 3, p + "change_id_unique_in_file"),  # 2nd copy of change 20
+            ("duplicated_changes/status_changes.csv", 4, p + "change_id_unique_in_file"),  # 3rd copy
+            ("future_dates/status_changes.csv", 1, p + "changed_at_not_in_future"),  # 2999
+            ("future_dates/status_changes.csv", 2, p + "changed_at_after_2000"),  # 1999-12-31
+            # A-4 created 2024-01-04T09:00+01:00 = 08:00Z; 60 min tolerance -> 07:00Z; 06:59Z fails, 07:01Z passes
+            ("before_creation/status_changes.csv", 1, p + "changed_at_not_before_creation"),
+            ("huge/status_changes.csv", 1, p + "values_not_huge"),  # 1,000,000-character to_status
+        ]
+    )
     assert report.quarantined == {"csv_status_changes": 10, "csv_work_items": 1}
 
 
@@ -120,18 +141,24 @@ def test_small_chunks_and_categorical_frames_give_the_same_outcome(run_a, corpus
 
         def spy(con_, frame, sql):
             rows = real_create(con_, frame, sql)
-            categorical.extend(c for c, kind, *_ in con_.execute(f"describe {frame}").fetchall() if kind.startswith("ENUM"))
+            categorical.extend(
+                c for c, kind, *_ in con_.execute(f"describe {frame}").fetchall() if kind.startswith("ENUM")
+            )
             return rows
 
         monkeypatch.setattr(gate_module, "create_frame", spy)
         report = run_gate(con, seeds_dir=SEEDS, chunk_rows=2)
-        quarantined = sorted(con.execute("select source_file, record_position, expectation from raw.quarantine").fetchall())
+        quarantined = sorted(
+            con.execute("select source_file, record_position, expectation from raw.quarantine").fetchall()
+        )
     assert "source" in categorical  # e.g. csv__status_changes.source: one value, 'csv'
     assert {o.name: (o.success, o.unexpected_count) for o in report.outcomes} == {
-        o.name: (o.success, o.unexpected_count) for o in report_a.outcomes}
+        o.name: (o.success, o.unexpected_count) for o in report_a.outcomes
+    }
     with duckdb.connect(str(db_a), read_only=True) as con:
-        assert quarantined == sorted(con.execute(
-            "select source_file, record_position, expectation from raw.quarantine").fetchall())
+        assert quarantined == sorted(
+            con.execute("select source_file, record_position, expectation from raw.quarantine").fetchall()
+        )
 
 
 def test_quarantine_keeps_the_raw_record_and_every_failed_check(run_a):
@@ -173,8 +200,12 @@ def test_results_are_kept_in_duckdb_and_data_docs_written(run_a):
             "select count(*), count(distinct run_id), count(*) filter (where not success), bool_and(applied) "
             "from raw.validation_results"
         ).fetchone()
-        example = json.loads(one(con, "select examples from raw.validation_results "
-                                      "where expectation = 'csv__status_changes.values_not_huge'"))
+        example = json.loads(
+            one(
+                con,
+                "select examples from raw.validation_results where expectation = 'csv__status_changes.values_not_huge'",
+            )
+        )
     # failed: 9 quarantine checks (changed_at parseable / present / after 2000 / not in future / not before
     # creation, to_status present, change id unique, values not huge, created_at parseable) + 6 warnings = 15
     assert rows == (len(report.outcomes), 1, 9 + 6, True)
@@ -207,20 +238,32 @@ def test_every_landed_row_is_in_staging_or_in_quarantine(run_a):
         # staging keeps one row per change key: of the 17 left, duplicated_changes row 1 repeats base change 1
         assert one(con, "select count(*) from staging.stg_csv__status_changes") == 17 - 1
         # ... and every change left in raw is in staging (no row lost between raw and staging)
-        assert one(con, """
+        assert (
+            one(
+                con,
+                """
             select count(*) from raw.csv_status_changes r
             anti join staging.stg_csv__status_changes s
                 on s.source = lower(trim(r.source)) and s.instance = trim(r.instance)
                 and s.item_key = trim(r.item_key) and s.change_id = trim(r.change_id)
-        """) == 0
+        """,
+            )
+            == 0
+        )
         # no quarantined change reached staging (none of them has a good copy elsewhere)
-        assert one(con, """
+        assert (
+            one(
+                con,
+                """
             select count(*) from raw.quarantine q
             inner join staging.stg_csv__status_changes s
                 on s.item_key = q.record->>'item_key' and s.change_id = q.record->>'change_id'
             where q.source_table = 'csv_status_changes'
               and not (q.record->>'change_id' = '20')  -- change 20 kept its first copy, on purpose
-        """) == 0
+        """,
+            )
+            == 0
+        )
         # work items: base 4 + wrong_types 2 + unknown 1 + huge 1 = 8 landed; B-1 quarantined -> 7 in staging
         assert one(con, "select count(*) from staging.stg_csv__work_items") == 8 - 1
 
@@ -241,8 +284,14 @@ def test_quarantined_rows_are_counted_in_fct_data_quality(run_a):
         assert row[:3] == ("raw_rows", 11, 35)
         assert row[3] == pytest.approx(31.428571, abs=1e-6)
         # nothing of the other formats was quarantined, so they get no 'unassigned' quarantine row of their own
-        assert one(con, "select count(*) from marts.fct_data_quality where check_name = 'quarantined_row' "
-                        "and affected_count > 0") == 1
+        assert (
+            one(
+                con,
+                "select count(*) from marts.fct_data_quality where check_name = 'quarantined_row' "
+                "and affected_count > 0",
+            )
+            == 1
+        )
         assert one(con, "select count(*) from staging.stg_quality__quarantined_rows where landing_source = 'csv'") == 11
 
 
@@ -285,7 +334,9 @@ def test_critical_cases_fail_the_gate_and_move_nothing(run_b):
     assert report.failed and not report.applied
     criticals = {o.name: o for o in report.failures("critical")}
     assert set(criticals) == {
-        "raw__landing_log.file_landed", "raw__landing_log.file_usable", "jira__issues.required_column_present",
+        "raw__landing_log.file_landed",
+        "raw__landing_log.file_usable",
+        "jira__issues.required_column_present",
     }
     # five files refused at landing: empty, invalid UTF-8, missing column, missing key, 3 MB line
     assert criticals["raw__landing_log.file_landed"].unexpected_count == 5
@@ -306,7 +357,8 @@ def test_critical_cases_fail_the_gate_and_move_nothing(run_b):
 
 
 def test_build_stops_before_dbt_then_passes_once_the_files_are_set_aside(run_b, corpus, monkeypatch, capsys):
-    from flowmart import cli, dbt as dbt_runner
+    from flowmart import cli
+    from flowmart import dbt as dbt_runner
 
     db, _, _ = run_b
     calls = []
@@ -321,11 +373,19 @@ def test_build_stops_before_dbt_then_passes_once_the_files_are_set_aside(run_b, 
     # set aside: refused files moved out of the landing folder, landed ones moved to quarantine by hand
     for case in ["empty", "invalid_utf8", "missing_column", "missing_key", "line_too_long"]:
         shutil.rmtree(corpus / "critical" / case)
-    code = cli.main([
-        "check", "--db", str(db), "--no-data-docs", "-q",
-        "--quarantine-file", str(corpus / "critical" / "jira_without_status" / "search_page.json"),
-        "--quarantine-file", str(corpus / "critical" / "unusable" / "status_changes.csv"),
-    ])
+    code = cli.main(
+        [
+            "check",
+            "--db",
+            str(db),
+            "--no-data-docs",
+            "-q",
+            "--quarantine-file",
+            str(corpus / "critical" / "jira_without_status" / "search_page.json"),
+            "--quarantine-file",
+            str(corpus / "critical" / "unusable" / "status_changes.csv"),
+        ]
+    )
     out = capsys.readouterr().out
     assert code == 0, out
     assert "set aside by hand: 4 row(s) moved to raw.quarantine" in out  # 2 issues + 2 changes

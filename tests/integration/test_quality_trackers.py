@@ -21,8 +21,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flowmart.landing import land
 from flowmart.gate import quarantine_files, run_gate
+from flowmart.landing import land
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 CORPUS = FIXTURES / "bad_inputs"
@@ -65,32 +65,64 @@ EXPECTED_QUARANTINE = [
     ("github_issues", "github/rows/issues_page_001.json", 5, "github__issues.issue_number_unique_in_file"),
     # GitHub events: #2 created 2024-01-02T09:00Z, 60 min tolerance -> 08:00Z: 07:59Z fails (08:01Z, row 9,
     # passes); 2999; the second copy of event 11; 'tomorrow'. The id-less cross-referenced item (row 8) passes.
-    ("github_issue_events", "github/rows/issue_events_page_001.json", 4,
-     "github__issue_events.created_at_not_before_creation"),
-    ("github_issue_events", "github/rows/issue_events_page_001.json", 5,
-     "github__issue_events.created_at_not_in_future"),
-    ("github_issue_events", "github/rows/issue_events_page_001.json", 6,
-     "github__issue_events.event_id_unique_in_file"),
+    (
+        "github_issue_events",
+        "github/rows/issue_events_page_001.json",
+        4,
+        "github__issue_events.created_at_not_before_creation",
+    ),
+    (
+        "github_issue_events",
+        "github/rows/issue_events_page_001.json",
+        5,
+        "github__issue_events.created_at_not_in_future",
+    ),
+    (
+        "github_issue_events",
+        "github/rows/issue_events_page_001.json",
+        6,
+        "github__issue_events.event_id_unique_in_file",
+    ),
     ("github_issue_events", "github/rows/issue_events_page_001.json", 7, "github__issue_events.created_at_parseable"),
     # GitLab: iid 3 created '2024-13-45...'; state event 2 at 07:59Z before 9002's creation (09:00Z - 60 min),
     # the second copy of state event 1; a label event in 2999
     ("gitlab_issues", "gitlab/rows/issues.json", 3, "gitlab__issues.created_at_parseable"),
-    ("gitlab_resource_state_events", "gitlab/rows/issue_2_resource_state_events.json", 2,
-     "gitlab__resource_state_events.created_at_not_before_creation"),
-    ("gitlab_resource_state_events", "gitlab/rows/issue_2_resource_state_events.json", 4,
-     "gitlab__resource_state_events.event_id_unique_in_file"),
-    ("gitlab_resource_label_events", "gitlab/rows/issue_1_resource_label_events.json", 5,
-     "gitlab__resource_label_events.created_at_not_in_future"),
+    (
+        "gitlab_resource_state_events",
+        "gitlab/rows/issue_2_resource_state_events.json",
+        2,
+        "gitlab__resource_state_events.created_at_not_before_creation",
+    ),
+    (
+        "gitlab_resource_state_events",
+        "gitlab/rows/issue_2_resource_state_events.json",
+        4,
+        "gitlab__resource_state_events.event_id_unique_in_file",
+    ),
+    (
+        "gitlab_resource_label_events",
+        "gitlab/rows/issue_1_resource_label_events.json",
+        5,
+        "gitlab__resource_label_events.created_at_not_in_future",
+    ),
     # Azure: 703 created 1999; 704 without System.State; the second copy of 701; update rev 3 ChangedDate
     # 'soon'; rev 4 on 2024-02-28 before 701's creation (2024-03-01T09:00Z). Rev 6 (links only, revisedDate
     # 9999-01-01, the open end of the latest revision) passes.
     ("azure_work_items", "azure/rows/workitemsbatch.json", 3, "azure__work_items.created_date_after_2000"),
     ("azure_work_items", "azure/rows/workitemsbatch.json", 4, "azure__work_items.state_present"),
     ("azure_work_items", "azure/rows/workitemsbatch.json", 5, "azure__work_items.work_item_id_unique_in_file"),
-    ("azure_work_item_updates", "azure/rows/workitem_701_updates.json", 3,
-     "azure__work_item_updates.changed_date_parseable"),
-    ("azure_work_item_updates", "azure/rows/workitem_701_updates.json", 4,
-     "azure__work_item_updates.changed_at_not_before_creation"),
+    (
+        "azure_work_item_updates",
+        "azure/rows/workitem_701_updates.json",
+        3,
+        "azure__work_item_updates.changed_date_parseable",
+    ),
+    (
+        "azure_work_item_updates",
+        "azure/rows/workitem_701_updates.json",
+        4,
+        "azure__work_item_updates.changed_at_not_before_creation",
+    ),
     # Linear: L-3 Started a month before Created; L-4 Completed in 2999; L-5 no Status; the second L-1;
     # L-6 Created 'yesterday'
     ("linear_issues", "linear/rows/Linear export.csv", 3, "linear__issues.started_not_before_creation"),
@@ -105,14 +137,22 @@ def test_row_level_cases_pass_the_gate_and_quarantine_exactly_the_bad_rows(rows_
     db, report = rows_run
     assert not report.failed and report.applied
     with duckdb.connect(str(db), read_only=True) as con:
-        got = sorted(con.execute(
-            "select source_table, replace(source_file, ?, ''), record_position, expectation from raw.quarantine",
-            [str(CORPUS) + "/"],
-        ).fetchall())
+        got = sorted(
+            con.execute(
+                "select source_table, replace(source_file, ?, ''), record_position, expectation from raw.quarantine",
+                [str(CORPUS) + "/"],
+            ).fetchall()
+        )
     assert got == sorted(EXPECTED_QUARANTINE)
     assert report.quarantined == {
-        "github_issues": 3, "github_issue_events": 4, "gitlab_issues": 1, "gitlab_resource_state_events": 2,
-        "gitlab_resource_label_events": 1, "azure_work_items": 3, "azure_work_item_updates": 2, "linear_issues": 5,
+        "github_issues": 3,
+        "github_issue_events": 4,
+        "gitlab_issues": 1,
+        "gitlab_resource_state_events": 2,
+        "gitlab_resource_label_events": 1,
+        "azure_work_items": 3,
+        "azure_work_item_updates": 2,
+        "linear_issues": 5,
     }
 
 
@@ -175,11 +215,17 @@ def test_every_landed_row_is_in_raw_or_quarantine_and_reaches_staging(rows_run):
         staged = [k for (k,) in con.execute("select item_key from staging.stg_azure__work_items order by 1").fetchall()]
         assert staged == ["701", "702"] and len(staged) == 5 - 3
         # nothing quarantined reached staging
-        assert one(con, """
+        assert (
+            one(
+                con,
+                """
             select count(*) from raw.quarantine q
             inner join staging.stg_linear__issues s on s.item_key = q.record->>'id'
             where q.source_table = 'linear_issues' and q.record->>'id' <> 'L-1'  -- L-1 kept its first copy
-        """) == 0
+        """,
+            )
+            == 0
+        )
 
 
 def test_a_second_run_finds_nothing_new(rows_run):
@@ -225,7 +271,10 @@ def test_a_required_field_missing_from_a_whole_file_blocks_and_moves_nothing(cri
         # two items per critical file, each without the field
         assert criticals[name].file_counts == {str(corpus / file): 2}, name
         assert criticals[name].line().startswith(f"critical: {name}: 2 rows in {corpus / file} (2): ")
-    assert "empty_required_columns='state, work_item_type'" in criticals["azure__work_items.required_column_present"].line()
+    assert (
+        "empty_required_columns='state, work_item_type'"
+        in criticals["azure__work_items.required_column_present"].line()
+    )
     assert "(request restricted with fields?)" in criticals["azure__work_items.required_column_present"].message
     # every row of those four files also fails a row-level check (no state): the files are unusable
     assert criticals["raw__landing_log.file_usable"].unexpected_count == 4

@@ -68,15 +68,11 @@ def test_the_report_builds_for_the_demo(demo):
 
 def test_the_numbers_are_computed_as_of_the_end_of_the_half(demo):
     # the kept work copy was built as of the last second of June; the main warehouse still as of now
-    assert rows(demo["as_of_db"], "select distinct cast(as_of as varchar) from marts.fct_work_items") == [
-        (AS_OF,)
-    ]
+    assert rows(demo["as_of_db"], "select distinct cast(as_of as varchar) from marts.fct_work_items") == [(AS_OF,)]
     (main_as_of,) = rows(demo["db"], "select max(as_of) from marts.fct_work_items")[0]
     assert str(main_as_of) > "2026-11"
     # and no finish after the half's end leaks into the as_of marts
-    assert rows(
-        demo["as_of_db"], "select count(*) from marts.fct_work_items where finished_at > ?", [AS_OF]
-    ) == [(0,)]
+    assert rows(demo["as_of_db"], "select count(*) from marts.fct_work_items where finished_at > ?", [AS_OF]) == [(0,)]
 
 
 def test_the_numbers_in_the_report_equal_the_marts(demo):
@@ -122,9 +118,7 @@ def test_the_numbers_in_the_report_equal_the_marts(demo):
     assert numbers[("all", "flow_velocity")] == sum(recount.values())
 
     # WIP at the end of the half = open items of the as_of build; the SLE is the half's p85
-    wip = dict(
-        rows(as_of_db, "select value_stream_id, count(*) from marts.fct_work_items where is_wip group by 1")
-    )
+    wip = dict(rows(as_of_db, "select value_stream_id, count(*) from marts.fct_work_items where is_wip group by 1"))
     for stream, count in wip.items():
         assert numbers[(stream, "wip_items")] == count
 

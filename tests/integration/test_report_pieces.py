@@ -65,7 +65,7 @@ def _items(stream: str, segment: str, flow_times: list[float], kinds: list[str])
             "flow_time_days": t,
             "finished_at": finished + timedelta(hours=i),
         }
-        for i, (t, kind) in enumerate(zip(flow_times, kinds))
+        for i, (t, kind) in enumerate(zip(flow_times, kinds, strict=True))
     ]
 
 
@@ -149,9 +149,7 @@ def test_every_chart_renders_with_and_without_data(empty):
     pct = {"p50": None if empty else 8.0, "p85": None if empty else 20.0, "p95": None if empty else 30.0}
     images = [
         charts.velocity_run_chart(weeks, list(range(len(weeks))), "velocity"),
-        charts.flow_time_scatter(
-            [datetime(2026, 1, 1) + timedelta(days=i) for i in range(n)], times, kinds, pct, "s"
-        ),
+        charts.flow_time_scatter([datetime(2026, 1, 1) + timedelta(days=i) for i in range(n)], times, kinds, pct, "s"),
         charts.flow_time_histogram(times, pct, "h"),
         charts.load_vs_velocity(
             [3.0] * len(weeks),

@@ -17,9 +17,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from flowmart import publishing as publish_module
 from flowmart.cli import main as flowmart
 from flowmart.publishing import PublishError, current_version, list_versions, publish, rollback
-from flowmart import publishing as publish_module
 from tests.integration.serving_helpers import CONSISTENCY_SQL, make_fake_warehouse
 
 REPO = Path(__file__).resolve().parents[2]
@@ -44,9 +44,7 @@ def test_publish_writes_a_complete_version_and_points_current_at_it(work_db):
     assert result.published_dir == published
     assert result.marts_file == published / "current" / "flowmart.duckdb"
     assert (published / "current").is_symlink()
-    assert (
-        os.readlink(published / "current") == f"versions/{result.version_id}"
-    )  # relative: the folder can move
+    assert os.readlink(published / "current") == f"versions/{result.version_id}"  # relative: the folder can move
     assert [v.version_id for v in list_versions(published)] == [result.version_id]
     assert current_version(published) == result.version_id
 
@@ -62,9 +60,9 @@ def test_publish_writes_a_complete_version_and_points_current_at_it(work_db):
     version, velocity, finished = one(result.marts_file, CONSISTENCY_SQL)
     assert (version, velocity, finished) == (result.version_id, 80, 80)
     # dbt's descriptions (persist_docs) travel with the tables, so BI tools show them
-    assert one(
-        result.marts_file, "select comment from duckdb_tables() where table_name = 'dim_value_streams'"
-    ) == ("One row per value stream, plus unassigned.",)
+    assert one(result.marts_file, "select comment from duckdb_tables() where table_name = 'dim_value_streams'") == (
+        "One row per value stream, plus unassigned.",
+    )
     manifest = json.loads((result.version_dir / "manifest.json").read_text())
     assert manifest["version_id"] == result.version_id
     assert manifest["tables"]["fct_flow_metrics"]["partitioned_by"] == ["period_grain"]
@@ -96,16 +94,14 @@ def test_parquet_export_and_serving_file_return_the_same_rows_as_the_marts(work_
     for table, rows in result.tables.items():
         for a, b in (("w", "m"), ("m", "w"), ("m", "s"), ("s", "m")):
             diff = con.execute(
-                f"select count(*) from (select * from {a}.marts.{table} "
-                f"except all select * from {b}.marts.{table})"
+                f"select count(*) from (select * from {a}.marts.{table} except all select * from {b}.marts.{table})"
             ).fetchone()[0]
             assert diff == 0, f"{table}: {diff} rows of {a} missing from {b}"
         assert con.execute(f"select count(*) from s.marts.{table}").fetchone()[0] == rows
         # same column names and types, in the same order (partition columns are moved back into place)
         describe = "select column_name, column_type from (describe {}.marts.{})"
         assert (
-            con.execute(describe.format("s", table)).fetchall()
-            == con.execute(describe.format("w", table)).fetchall()
+            con.execute(describe.format("s", table)).fetchall() == con.execute(describe.format("w", table)).fetchall()
         )
     con.close()
 
@@ -115,12 +111,7 @@ def test_parquet_export_and_serving_file_return_the_same_rows_as_the_marts(work_
             f"select count(*) from read_parquet('{metrics}/*/*.parquet', hive_partitioning = true) "
             "where period_grain = 'month'"
         ).fetchone()[0]
-    assert (
-        n
-        == one(result.marts_file, "select count(*) from marts.fct_flow_metrics where period_grain = 'month'")[
-            0
-        ]
-    )
+    assert n == one(result.marts_file, "select count(*) from marts.fct_flow_metrics where period_grain = 'month'")[0]
 
 
 def test_serving_folder_can_move(work_db, tmp_path):
@@ -129,9 +120,9 @@ def test_serving_folder_can_move(work_db, tmp_path):
     shutil.copytree(result.version_dir, moved)
     shutil.rmtree(result.published_dir)
     # the views hold relative paths: point file_search_path at the folder wherever it now is
-    assert one(
-        moved / "serving.duckdb", "select count(*) from marts.fct_work_items", file_search_path=str(moved)
-    ) == (100,)
+    assert one(moved / "serving.duckdb", "select count(*) from marts.fct_work_items", file_search_path=str(moved)) == (
+        100,
+    )
     # and a DuckDB CLI started in that folder needs no setting at all
     code = (
         "import duckdb; print(duckdb.connect('serving.duckdb', read_only=True)"
@@ -207,10 +198,7 @@ def test_publish_refuses_a_warehouse_another_process_is_writing(work_db):
         [
             sys.executable,
             "-c",
-            (
-                f"import duckdb, sys; c = duckdb.connect({str(work_db)!r}); print('open', flush=True); "
-                "sys.stdin.read()"
-            ),
+            (f"import duckdb, sys; c = duckdb.connect({str(work_db)!r}); print('open', flush=True); sys.stdin.read()"),
         ],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
@@ -242,10 +230,7 @@ def test_publish_without_marts_is_a_user_error(tmp_path):
 def test_cli_publish_list_and_rollback(work_db, capsys):
     assert flowmart(["publish", "--db", str(work_db), "--keep", "2"]) == 0
     out = capsys.readouterr()
-    assert (
-        f"published marts (read-only): {work_db.parent / 'published' / 'current' / 'flowmart.duckdb'}"
-        in out.out
-    )
+    assert f"published marts (read-only): {work_db.parent / 'published' / 'current' / 'flowmart.duckdb'}" in out.out
     assert "published 20" in out.err
     assert flowmart(["publish", "--db", str(work_db)]) == 0
     capsys.readouterr()
@@ -260,9 +245,7 @@ def test_cli_publish_list_and_rollback(work_db, capsys):
     assert "no such warehouse file" in capsys.readouterr().err
 
 
-def start_reader(
-    current: Path, tmp: Path, mode: str, pause: float = 0.0
-) -> tuple[subprocess.Popen, Path, Path]:
+def start_reader(current: Path, tmp: Path, mode: str, pause: float = 0.0) -> tuple[subprocess.Popen, Path, Path]:
     stop, out = tmp / f"stop-{mode}", tmp / f"reader-{mode}.json"
     proc = subprocess.Popen(
         [

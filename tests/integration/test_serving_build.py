@@ -117,16 +117,14 @@ def test_readers_query_the_published_marts_throughout_a_full_refresh(tmp_path):
         marts = [
             r[0]
             for r in con.execute(
-                "select table_name from duckdb_tables() where database_name = 'w' "
-                "and schema_name = 'marts' order by 1"
+                "select table_name from duckdb_tables() where database_name = 'w' and schema_name = 'marts' order by 1"
             ).fetchall()
         ]
         assert {"dim_value_streams", "fct_work_items", "fct_flow_metrics", "fct_flow_daily"} <= set(marts)
         for table in marts:
             for a, b in (("w", "m"), ("m", "w"), ("s", "m"), ("m", "s")):
                 diff = con.execute(
-                    f"select count(*) from (select * from {a}.marts.{table} "
-                    f"except all select * from {b}.marts.{table})"
+                    f"select count(*) from (select * from {a}.marts.{table} except all select * from {b}.marts.{table})"
                 ).fetchone()[0]
                 assert diff == 0, f"{table}: {diff} rows of {a} not in {b}"
 
@@ -146,9 +144,7 @@ def test_readers_query_the_published_marts_throughout_a_full_refresh(tmp_path):
         # this quarter and the one before, for every stream with items and 'all'
         periods = con.execute(
             "select distinct period from ("
-            + (
-                target / "compiled" / "flowmart" / "analyses" / "flow_time_by_stream_this_quarter.sql"
-            ).read_text()
+            + (target / "compiled" / "flowmart" / "analyses" / "flow_time_by_stream_this_quarter.sql").read_text()
             + ")"
         ).fetchall()
         assert {p[0] for p in periods} <= {"this quarter", "previous quarter"} and periods

@@ -35,7 +35,9 @@ TICKET_TYPE = """{"ticket_id": "VARCHAR", "title": "VARCHAR", "state": "VARCHAR"
 
 
 def tickets_sql() -> KindSql:
-    prepare = (f"create or replace temp table _acme as select pos, json_transform(doc, '{TICKET_TYPE}') as t from _doc",)
+    prepare = (
+        f"create or replace temp table _acme as select pos, json_transform(doc, '{TICKET_TYPE}') as t from _doc",
+    )
     validate = """
         select case when (select count(*) from _acme where t.ticket_id is null) > 0
             then 'ticket at position ' || (select min(pos) from _acme where t.ticket_id is null) || ' has no ticket_id'
@@ -57,15 +59,21 @@ FAKE = Tracker(
     title="Acme Tickets",
     description="Acme ticket lists (a fake tracker of the registry test).",
     raw_tables=(
-        RawTable("acme_tickets", """
+        RawTable(
+            "acme_tickets",
+            """
             instance varchar, ticket_id varchar, title varchar, state varchar, created varchar, resolved varchar,
-        """, suite=__name__),
+        """,
+            suite=__name__,
+        ),
     ),
     kinds=(TICKETS,),
     dbt=DbtModels(work_items="stg_acme__tickets", status_changes="stg_acme__status_changes"),
     instance_hint="Acme host",
     formats_hint="an Acme ticket list (a JSON array of objects with ticket_id)",
-    recognise_json=lambda container, keys, item_keys: TICKETS if container == "array" and "ticket_id" in item_keys else None,
+    recognise_json=lambda container, keys, item_keys: (
+        TICKETS if container == "array" and "ticket_id" in item_keys else None
+    ),
 )
 
 # --- its expectation suite (the gate imports this module by the name RawTable.suite gives) ---------------
@@ -82,10 +90,19 @@ def frame_sql(settings: GateSettings) -> str:
 
 
 def build_suite(mappings: Mappings, settings: GateSettings) -> gx.ExpectationSuite:
-    return suite(SUITE_NAME, [
-        expect(gxe.ExpectColumnValuesToNotBeNull, QUARANTINE, "ticket_id_present", "ticket has no id", column="ticket_id"),
-        expect(gxe.ExpectColumnValuesToNotBeNull, WARNING, "state_present", "ticket has no state", column="state"),
-    ])
+    return suite(
+        SUITE_NAME,
+        [
+            expect(
+                gxe.ExpectColumnValuesToNotBeNull,
+                QUARANTINE,
+                "ticket_id_present",
+                "ticket has no id",
+                column="ticket_id",
+            ),
+            expect(gxe.ExpectColumnValuesToNotBeNull, WARNING, "state_present", "ticket has no state", column="state"),
+        ],
+    )
 
 
 # --- its staging models ------------------------------------------------------------------------------
@@ -189,12 +206,28 @@ def test_a_registered_tracker_reaches_the_cli_landing_the_gate_and_the_unions(fa
 
     # landing recognises its files (no --source) and lands them in its raw table
     page = tmp_path / "tickets.json"
-    page.write_text(json.dumps([
-        {"ticket_id": "T-1", "title": "First", "state": "done", "created": "2026-03-01T09:00:00Z",
-         "resolved": "2026-03-04T21:00:00Z", "url": "https://acme.example/t/1"},
-        {"ticket_id": "T-2", "title": "Second", "state": "open", "created": "2026-03-02T09:00:00Z",
-         "resolved": None, "url": "https://acme.example/t/2"},
-    ]))
+    page.write_text(
+        json.dumps(
+            [
+                {
+                    "ticket_id": "T-1",
+                    "title": "First",
+                    "state": "done",
+                    "created": "2026-03-01T09:00:00Z",
+                    "resolved": "2026-03-04T21:00:00Z",
+                    "url": "https://acme.example/t/1",
+                },
+                {
+                    "ticket_id": "T-2",
+                    "title": "Second",
+                    "state": "open",
+                    "created": "2026-03-02T09:00:00Z",
+                    "resolved": None,
+                    "url": "https://acme.example/t/2",
+                },
+            ]
+        )
+    )
     db = tmp_path / "w.duckdb"
     from flowmart.cli import main
 

@@ -38,7 +38,6 @@ Linear workspace acme-mobility
 
 from __future__ import annotations
 
-import json
 import shutil
 from datetime import datetime
 from pathlib import Path
@@ -62,16 +61,76 @@ def d(text: str) -> datetime:
 
 # work_item_id: (flow_state, started_at, finished_at, canceled_at, flow_time, active, waiting, reopens, is_wip)
 EXPECTED = {
-    "github:acme-mobility/rider-app:101": ("done", d("2026-03-03 09:00"), d("2026-03-06 17:00"), None, 3 + 8 / 24, 1 + 1 + 8 / 24, 1, 0, False),
-    "github:acme-mobility/rider-app:102": ("done", d("2026-03-03 10:00"), d("2026-03-06 10:00"), None, 3, 3, 0, 0, False),
-    "github:acme-mobility/rider-app:103": ("done", d("2026-03-10 08:00"), d("2026-03-16 20:00"), None, 6.5, 4.5, 2, 1, False),
+    "github:acme-mobility/rider-app:101": (
+        "done",
+        d("2026-03-03 09:00"),
+        d("2026-03-06 17:00"),
+        None,
+        3 + 8 / 24,
+        1 + 1 + 8 / 24,
+        1,
+        0,
+        False,
+    ),
+    "github:acme-mobility/rider-app:102": (
+        "done",
+        d("2026-03-03 10:00"),
+        d("2026-03-06 10:00"),
+        None,
+        3,
+        3,
+        0,
+        0,
+        False,
+    ),
+    "github:acme-mobility/rider-app:103": (
+        "done",
+        d("2026-03-10 08:00"),
+        d("2026-03-16 20:00"),
+        None,
+        6.5,
+        4.5,
+        2,
+        1,
+        False,
+    ),
     "github:acme-mobility/rider-app:104": ("canceled", None, None, d("2026-03-11 12:00"), None, None, None, 0, False),
     "github:acme-mobility/rider-app:105": ("active", d("2026-03-17 09:00"), None, None, None, 2 + 15 / 24, 0, 0, True),
     "github:acme-mobility/rider-app:107": ("done", None, d("2026-02-23 10:00"), None, None, None, None, 0, False),
-    "gitlab:acme-mobility/payments-api:7": ("done", d("2026-03-03 09:00"), d("2026-03-06 09:00"), None, 3, 2, 1, 0, False),
-    "gitlab:acme-mobility/payments-api:8": ("done", d("2026-03-02 12:00"), d("2026-03-05 00:00"), None, 2.5, 1.5, 1, 1, False),
+    "gitlab:acme-mobility/payments-api:7": (
+        "done",
+        d("2026-03-03 09:00"),
+        d("2026-03-06 09:00"),
+        None,
+        3,
+        2,
+        1,
+        0,
+        False,
+    ),
+    "gitlab:acme-mobility/payments-api:8": (
+        "done",
+        d("2026-03-02 12:00"),
+        d("2026-03-05 00:00"),
+        None,
+        2.5,
+        1.5,
+        1,
+        1,
+        False,
+    ),
     "azure:acme-mobility/Fleet:501": ("done", d("2026-03-03 08:00"), d("2026-03-06 08:00"), None, 3, 2, 1, 0, False),
-    "azure:acme-mobility/Fleet:502": ("done", d("2026-03-02 10:00"), d("2026-03-06 16:00"), None, 4.25, 3.25, 1, 1, False),
+    "azure:acme-mobility/Fleet:502": (
+        "done",
+        d("2026-03-02 10:00"),
+        d("2026-03-06 16:00"),
+        None,
+        4.25,
+        3.25,
+        1,
+        1,
+        False,
+    ),
     "azure:acme-mobility/Fleet:503": ("canceled", None, None, d("2026-03-03 09:00"), None, None, None, 0, False),
     "azure:acme-mobility/Fleet:504": ("new", None, None, None, None, None, None, 0, False),
     "linear:acme-mobility:RID-1": ("done", d("2026-03-03 09:00"), d("2026-03-05 21:00"), None, 2.5, 2.5, 0, 0, False),
@@ -106,51 +165,69 @@ def warehouse(tmp_path_factory) -> Path:
 
 def test_github_synthetic_status_history(warehouse):
     # #102: the same-second remove/add pair (ids 3102003, 3102004) replays in id order
-    assert query(warehouse, """
+    assert query(
+        warehouse,
+        """
         select change_id, changed_at, from_status, to_status from intermediate.int_github__status_changes
-        where item_key = '102' order by changed_at, change_id""") == [
+        where item_key = '102' order by changed_at, change_id""",
+    ) == [
         ("3102002", d("2026-03-03 10:00"), "open", "in progress"),
         ("3102003", d("2026-03-04 10:00"), "in progress", "open"),
         ("3102004", d("2026-03-04 10:00"), "open", "in progress"),
         ("3102005", d("2026-03-06 10:00"), "in progress", "closed (completed)"),
     ]
     # #107 has no events in the page: one change at closed_at
-    assert query(warehouse, "select change_id, from_status, to_status from intermediate.int_github__status_changes "
-                            "where item_key = '107'") == [("closed_at", "open", "closed (completed)")]
+    assert query(
+        warehouse,
+        "select change_id, from_status, to_status from intermediate.int_github__status_changes where item_key = '107'",
+    ) == [("closed_at", "open", "closed (completed)")]
     assert query(warehouse, "select count(*) from staging.stg_github__issues where item_key = '106'") == [(0,)]
 
 
 def test_lifecycles_match_the_hand_computed_values(warehouse):
     got = {
         row[0]: row[1:]
-        for row in query(warehouse, """
+        for row in query(
+            warehouse,
+            """
             select work_item_id, current_flow_state, started_at, finished_at, canceled_at,
                    flow_time_days, active_days, waiting_days, reopen_count, is_wip
-            from marts.fct_work_items where source <> 'jira'""")
+            from marts.fct_work_items where source <> 'jira'""",
+        )
     }
     assert set(got) == set(EXPECTED)
     for work_item_id, expected in EXPECTED.items():
         state, started, finished, canceled, flow, active, waiting, reopens, wip = got[work_item_id]
         assert (state, started, finished, canceled, reopens, wip) == (
-            expected[0], expected[1], expected[2], expected[3], expected[7], expected[8]
+            expected[0],
+            expected[1],
+            expected[2],
+            expected[3],
+            expected[7],
+            expected[8],
         ), work_item_id
         for value, want in ((flow, expected[4]), (active, expected[5]), (waiting, expected[6])):
             assert (value is None) == (want is None) and (want is None or value == pytest.approx(want, abs=1e-6)), (
-                work_item_id, value, want
+                work_item_id,
+                value,
+                want,
             )
 
 
 def test_items_get_streams_and_flow_item_types(warehouse):
-    assert query(warehouse, """
+    assert query(
+        warehouse,
+        """
         select work_item_id, value_stream_id, flow_item_type from marts.fct_work_items
         where work_item_id in ('github:acme-mobility/rider-app:101', 'github:acme-mobility/rider-app:105',
                                'azure:acme-mobility/Fleet:502', 'gitlab:acme-mobility/payments-api:7',
                                'linear:acme-mobility:RID-1', 'azure:acme-mobility/Fleet:504')
-        order by 1""") == [
-        ("azure:acme-mobility/Fleet:502", "platform", "defect"),       # area path Fleet\Telematics, Bug
-        ("azure:acme-mobility/Fleet:504", "unassigned", "feature"),    # area path Fleet matches no rule
+        order by 1""",
+    ) == [
+        ("azure:acme-mobility/Fleet:502", "platform", "defect"),  # area path Fleet\Telematics, Bug
+        ("azure:acme-mobility/Fleet:504", "unassigned", "feature"),  # area path Fleet matches no rule
         ("github:acme-mobility/rider-app:101", "smb_fleet", "defect"),  # repository rule, label bug
-        ("github:acme-mobility/rider-app:105", "smb_fleet", "risk"),    # label security
+        ("github:acme-mobility/rider-app:105", "smb_fleet", "risk"),  # label security
         ("gitlab:acme-mobility/payments-api:7", "payments", "feature"),
-        ("linear:acme-mobility:RID-1", "smb_fleet", "defect"),          # team Rider, label Bug
+        ("linear:acme-mobility:RID-1", "smb_fleet", "defect"),  # team Rider, label Bug
     ]

@@ -33,8 +33,10 @@ def test_every_command_has_help():
 
 def test_bad_file_gives_one_line_error_and_exit_1_while_good_file_lands(tmp_path):
     db = tmp_path / "w.duckdb"
-    good = jp.write(tmp_path / "good.json", jp.search_page([jp.issue("1", "A-1", "2024-01-01T00:00:00.000+0000",
-                                                                     "2024-01-01T00:00:00.000+0000")]))
+    good = jp.write(
+        tmp_path / "good.json",
+        jp.search_page([jp.issue("1", "A-1", "2024-01-01T00:00:00.000+0000", "2024-01-01T00:00:00.000+0000")]),
+    )
     bad = tmp_path / "bad.json"
     bad.write_text('{"issues": [')
     result = flowmart("land", "--db", str(db), str(good), str(bad))
@@ -67,8 +69,13 @@ def test_locked_warehouse_is_a_one_line_error(tmp_path):
     db = tmp_path / "w.duckdb"
     page = jp.write(tmp_path / "p.json", jp.search_page([]))
     holder = subprocess.Popen(
-        [sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(db)!r}); print('ok', flush=True); time.sleep(30)"],
-        stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb, time; c = duckdb.connect({str(db)!r}); print('ok', flush=True); time.sleep(30)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert holder.stdout.readline().strip() == "ok"

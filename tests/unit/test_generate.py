@@ -72,10 +72,7 @@ def _load(root: Path) -> list[dict]:
 
 def _status_moves(entry: dict) -> list[tuple[datetime, dict, dict]]:
     return [
-        (_ts(h["created"]), h, item)
-        for h in entry["histories"]
-        for item in h["items"]
-        if item["field"] == "status"
+        (_ts(h["created"]), h, item) for h in entry["histories"] for item in h["items"] if item["field"] == "status"
     ]
 
 
@@ -138,9 +135,7 @@ def test_summary_counts_what_was_written(tmp_path):
 
 def test_progress_is_reported_after_every_page(tmp_path):
     calls = []
-    gen.generate(
-        tmp_path, items=230, seed=1, page_size=50, progress=lambda done, total: calls.append((done, total))
-    )
+    gen.generate(tmp_path, items=230, seed=1, page_size=50, progress=lambda done, total: calls.append((done, total)))
     # cloud round(230 * 0.64) = 147 items -> pages of 50, 50, 47; data center 83 -> 50, 33
     assert calls == [(50, 230), (100, 230), (147, 230), (197, 230), (230, 230)]
 
@@ -186,12 +181,8 @@ def test_search_pages_have_the_jira_shape():
                 ):
                     assert key in f, key
                 assert set(f["issuetype"]) >= {"id", "name", "subtask"}
-                assert (
-                    f["status"]["statusCategory"]["id"] == CATEGORY_IDS[f["status"]["statusCategory"]["key"]]
-                )
-                assert set(f["project"]) >= {"id", "key", "name"} and issue["key"].startswith(
-                    f["project"]["key"]
-                )
+                assert f["status"]["statusCategory"]["id"] == CATEGORY_IDS[f["status"]["statusCategory"]["key"]]
+                assert set(f["project"]) >= {"id", "key", "name"} and issue["key"].startswith(f["project"]["key"])
                 assert all(set(c) >= {"id", "name"} for c in f["components"])
                 assert f["resolution"] is None or set(f["resolution"]) >= {"id", "name"}
                 for key in ("created", "updated"):
@@ -355,12 +346,7 @@ def test_sample_contains_every_lifecycle_the_marts_must_handle(sample):
         first_resolution = next(
             (i["toString"] for h in e["histories"] for i in h["items"] if i["field"] == "resolution"), None
         )
-        if (
-            moves
-            and cat[moves[0][0]] == "new"
-            and cat[moves[0][1]] == "done"
-            and first_resolution not in canceled
-        ):
+        if moves and cat[moves[0][0]] == "new" and cat[moves[0][1]] == "done" and first_resolution not in canceled:
             seen["straight to done"] += 1
         if f["status"]["statusCategory"]["key"] == "indeterminate":
             seen["in progress at end"] += 1
@@ -546,9 +532,7 @@ def test_holidays_seed_is_the_calendar_the_generator_uses():
     assert [(r["holiday_date"], r["name"]) for r in rows] == [
         (d.isoformat(), n) for d, n in gen.company_holidays(range(2024, 2028))
     ]
-    assert ("2026-04-03", "Good Friday") in [
-        (r["holiday_date"], r["name"]) for r in rows
-    ]  # Easter 2026: 5 April
+    assert ("2026-04-03", "Good Friday") in [(r["holiday_date"], r["name"]) for r in rows]  # Easter 2026: 5 April
 
 
 def _stream_of(site: str, fields: dict, rules: list[dict]) -> str:
@@ -565,9 +549,7 @@ def _stream_of(site: str, fields: dict, rules: list[dict]) -> str:
         if r["match_type"] == "exact":
             hit = r["match_value"] in values[r["match_field"]]
         else:
-            rx = re.compile(
-                "^" + ".*".join(re.escape(p).replace("_", ".") for p in r["match_value"].split("%")) + "$"
-            )
+            rx = re.compile("^" + ".*".join(re.escape(p).replace("_", ".") for p in r["match_value"].split("%")) + "$")
             hit = any(rx.match(v) for v in values[r["match_field"]])
         if hit:
             return r["value_stream_id"]
@@ -575,9 +557,7 @@ def _stream_of(site: str, fields: dict, rules: list[dict]) -> str:
 
 
 def _flow_type(fields: dict, types: list[dict]) -> str | None:
-    rows = [
-        t for t in types if t["source"] == "jira" and t["tracker_item_type"] == fields["issuetype"]["name"]
-    ]
+    rows = [t for t in types if t["source"] == "jira" and t["tracker_item_type"] == fields["issuetype"]["name"]]
     labelled = [t for t in rows if t["label"] and t["label"] in fields["labels"]]
     plain = [t for t in rows if not t["label"]]
     return (labelled or plain or [{"flow_item_type": None}])[0]["flow_item_type"]

@@ -18,7 +18,10 @@ def two_issue_page() -> dict:
     return jp.search_page(
         [
             jp.issue(
-                "101", "PAY-1", "2024-01-02T09:00:00.000+0100", "2024-01-05T10:00:00.000+0100",
+                "101",
+                "PAY-1",
+                "2024-01-02T09:00:00.000+0100",
+                "2024-01-05T10:00:00.000+0100",
                 histories=[
                     jp.history("1001", "2024-01-03T09:00:00.000+0100", "To Do", "In Progress"),
                     jp.history("1002", "2024-01-05T10:00:00.000+0100", "In Progress", "Done"),
@@ -26,8 +29,14 @@ def two_issue_page() -> dict:
                 labels=["backend", "security"],
                 components=["Payments API"],
             ),
-            jp.issue("102", "PAY-2", "2024-01-04T08:00:00.000-0500", "2024-01-04T08:00:00.000-0500",
-                     current_status="To Do", category="new"),
+            jp.issue(
+                "102",
+                "PAY-2",
+                "2024-01-04T08:00:00.000-0500",
+                "2024-01-04T08:00:00.000-0500",
+                current_status="To Do",
+                category="new",
+            ),
         ]
     )
 
@@ -48,8 +57,18 @@ def test_search_page_lands_issues_and_changelog_items_with_lineage(tmp_path):
             "embedded_history_count, _source_file, _record_position, length(_file_hash) "
             "from raw.jira_issues order by _record_position"
         ).fetchall()
-        assert rows[0] == ("PAY-1", jp.SITE, "2024-01-02T09:00:00.000+0100", '["backend","security"]',
-                           '["Payments API"]', 2, 2, str(page.resolve()), 1, 64)
+        assert rows[0] == (
+            "PAY-1",
+            jp.SITE,
+            "2024-01-02T09:00:00.000+0100",
+            '["backend","security"]',
+            '["Payments API"]',
+            2,
+            2,
+            str(page.resolve()),
+            1,
+            64,
+        )
         assert rows[1][0] == "PAY-2" and rows[1][8] == 2
         items = con.execute(
             "select issue_key, history_id, field, from_string, to_string, origin, _record_position "
@@ -116,14 +135,20 @@ def test_refusal_keeps_what_was_landed_before(tmp_path):
     ("name", "content", "reason"),
     [
         ("empty.json", "", "empty file"),
-        ("wrong_shape.json", '{"startAt": 0, "things": []}',
-         "unrecognised JSON object (expected a Jira search response with 'issues', a changelog page with "
-         "'values', a status list or a GitHub issues page or issue events page (JSON arrays) or GitLab issues or "
-         "resource state / label events (JSON arrays) or an Azure Boards work item batch or updates list (an "
-         "object with 'value')); top-level keys: startAt, things"),
+        (
+            "wrong_shape.json",
+            '{"startAt": 0, "things": []}',
+            "unrecognised JSON object (expected a Jira search response with 'issues', a changelog page with "
+            "'values', a status list or a GitHub issues page or issue events page (JSON arrays) or GitLab issues or "
+            "resource state / label events (JSON arrays) or an Azure Boards work item batch or updates list (an "
+            "object with 'value')); top-level keys: startAt, things",
+        ),
         ("not_array.json", '{"issues": {"id": 1}}', '"issues" is not a JSON array'),
-        ("no_key.json", json.dumps({"issues": [{"id": "1", "self": "https://x.example/rest/api/2/issue/1"}]}),
-         "issue at position 1 lacks id, key or fields"),
+        (
+            "no_key.json",
+            json.dumps({"issues": [{"id": "1", "self": "https://x.example/rest/api/2/issue/1"}]}),
+            "issue at position 1 lacks id, key or fields",
+        ),
         ("text.json", "hello", "not JSON (expected a JSON object or array)"),
         ("notes.txt", "hello", "unsupported file type '.txt' (expected .json or .csv)"),
         ("empty_array.json", "[]", "JSON holds no records"),
@@ -176,14 +201,22 @@ def test_csv_interchange_lands_and_bad_csv_is_refused(tmp_path):
     header_only.parent.mkdir()
     header_only.write_text("source,instance,item_key,change_id,changed_at,from_status,to_status\n")
 
-    results = {r.path.name + r.path.parent.name: r for r in land(db, [items, changes, ragged, missing, latin1, header_only])}
+    results = {
+        r.path.name + r.path.parent.name: r for r in land(db, [items, changes, ragged, missing, latin1, header_only])
+    }
     assert results["work_items.csv" + tmp_path.name].rows == 2
     assert results["status_changes.csv" + tmp_path.name].rows == 1
     assert results["work_items.csvragged"].status == "refused"
     assert results["status_changes.csvmissing"].reason == "csv_status_changes file lacks required column(s): changed_at"
     assert results["status_changes.csvlatin1"].status == "refused"
-    assert "UTF-8" in results["status_changes.csvlatin1"].reason or "unicode" in results["status_changes.csvlatin1"].reason.lower()
-    assert (results["status_changes.csvheader_only"].status, results["status_changes.csvheader_only"].rows) == ("landed", 0)
+    assert (
+        "UTF-8" in results["status_changes.csvlatin1"].reason
+        or "unicode" in results["status_changes.csvlatin1"].reason.lower()
+    )
+    assert (results["status_changes.csvheader_only"].status, results["status_changes.csvheader_only"].rows) == (
+        "landed",
+        0,
+    )
     assert count(db, "select count(*) from raw.csv_work_items") == 2
     assert count(db, "select count(*) from raw.csv_status_changes") == 1
     assert count(db, "select title from raw.csv_work_items where item_key = 'YT-1'") == "Title, with comma"
@@ -197,7 +230,8 @@ def test_changelog_page_by_key_and_bare_array_by_filename(tmp_path):
     nameless = jp.write(tmp_path / "histories.json", histories[:2])
     results = land(db, [page, bare, nameless])
     assert [(r.status, r.kind, r.rows) for r in results[:2]] == [
-        ("landed", "jira_changelog_page", 3), ("landed", "jira_changelog_page", 3)
+        ("landed", "jira_changelog_page", 3),
+        ("landed", "jira_changelog_page", 3),
     ]
     assert results[2].status == "refused" and "does not say which issue" in results[2].reason
     with duckdb.connect(str(db), read_only=True) as con:
@@ -214,7 +248,9 @@ def test_real_devlake_jira_payloads_land_as_they_are(tmp_path):
     # README: 33 issues over 3 search pages, 53 statuses, changelog pages of 3 issues
     assert count(db, "select count(*) from raw.jira_issues") == 33
     assert count(db, "select count(*) from raw.jira_statuses") == 53
-    assert count(db, "select count(distinct issue_id) from raw.jira_changelog_items where origin = 'changelog_page'") == 3
+    assert (
+        count(db, "select count(distinct issue_id) from raw.jira_changelog_items where origin = 'changelog_page'") == 3
+    )
     assert count(db, "select count(distinct instance) from raw.jira_issues") == 1
 
 
@@ -222,13 +258,25 @@ def test_batch_of_pages_lands_like_single_files_and_leaves_bad_ones_to_their_own
     """land_files lands runs of Jira pages in one transaction; the outcome per file must not change."""
     folder = tmp_path / "export"
     first = two_issue_page()
-    second = jp.search_page([jp.issue("103", "PAY-3", "2024-02-01T09:00:00.000+0000", "2024-02-01T09:00:00.000+0000",
-                                      histories=[jp.history("1003", "2024-02-02T09:00:00.000+0000", "To Do", "Done")])])
+    second = jp.search_page(
+        [
+            jp.issue(
+                "103",
+                "PAY-3",
+                "2024-02-01T09:00:00.000+0000",
+                "2024-02-01T09:00:00.000+0000",
+                histories=[jp.history("1003", "2024-02-02T09:00:00.000+0000", "To Do", "Done")],
+            )
+        ]
+    )
     jp.write(folder / "p1.json", first)
     jp.write(folder / "p2.json", second)
     jp.write(folder / "p3_copy_of_p1.json", first)  # same bytes as p1: skipped
     jp.write(folder / "p4_no_site.json", {"issues": [{"id": "9", "key": "X-9", "fields": {"created": "2024-01-01"}}]})
-    jp.write(folder / "p5_page.json", jp.changelog_page("PAY-3", [jp.history("1004", "2024-02-03T09:00:00.000+0000", "Done", "To Do")]))
+    jp.write(
+        folder / "p5_page.json",
+        jp.changelog_page("PAY-3", [jp.history("1004", "2024-02-03T09:00:00.000+0000", "Done", "To Do")]),
+    )
     db = tmp_path / "w.duckdb"
     results = land(db, [folder])
     assert [(r.path.name, r.status, r.rows, r.rows_total) for r in results] == [
@@ -245,14 +293,18 @@ def test_batch_of_pages_lands_like_single_files_and_leaves_bad_ones_to_their_own
     assert count(db, "select max(_record_position) from raw.jira_issues") == 2
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("select status, count(*) from raw.landing_log group by 1 order by 1").fetchall() == [
-            ("landed", 3), ("refused", 1), ("skipped", 1)
+            ("landed", 3),
+            ("refused", 1),
+            ("skipped", 1),
         ]
 
 
 def test_batch_with_a_truncated_page_still_lands_the_others(tmp_path):
     folder = tmp_path / "export"
     jp.write(folder / "a.json", two_issue_page())
-    text = json.dumps(jp.search_page([jp.issue("7", "PAY-7", "2024-01-01T00:00:00.000+0000", "2024-01-01T00:00:00.000+0000")]))
+    text = json.dumps(
+        jp.search_page([jp.issue("7", "PAY-7", "2024-01-01T00:00:00.000+0000", "2024-01-01T00:00:00.000+0000")])
+    )
     (folder / "b.json").write_text(text[:-10])
     jp.write(folder / "c.json", jp.changelog_page("PAY-1", [jp.history("1", "2024-01-01T00:00:00.000+0000", "A", "B")]))
     results = land(tmp_path / "w.duckdb", [folder])

@@ -65,11 +65,21 @@ def test_landing_again_adds_nothing_and_source_flag_is_checked(tmp_path):
 def test_per_issue_timeline_takes_its_number_from_the_file_name(tmp_path):
     db = tmp_path / "w.duckdb"
     timeline = [
-        {"id": 9001, "node_id": "LE_1", "url": "https://api.github.com/repos/acme-mobility/rider-app/issues/events/9001",
-         "actor": {"login": "dana-k"}, "event": "labeled", "created_at": "2026-03-03T09:00:00Z",
-         "label": {"name": "blocked", "color": "b60205"}},
-        {"actor": {"login": "lee-m"}, "event": "cross-referenced", "created_at": "2026-03-03T10:00:00Z",
-         "source": {"type": "issue"}},  # timeline items of other kinds have no id: landed, ignored downstream
+        {
+            "id": 9001,
+            "node_id": "LE_1",
+            "url": "https://api.github.com/repos/acme-mobility/rider-app/issues/events/9001",
+            "actor": {"login": "dana-k"},
+            "event": "labeled",
+            "created_at": "2026-03-03T09:00:00Z",
+            "label": {"name": "blocked", "color": "b60205"},
+        },
+        {
+            "actor": {"login": "lee-m"},
+            "event": "cross-referenced",
+            "created_at": "2026-03-03T10:00:00Z",
+            "source": {"type": "issue"},
+        },  # timeline items of other kinds have no id: landed, ignored downstream
     ]
     good = tmp_path / "timeline_issue_42.json"
     good.write_text(json.dumps(timeline))
@@ -78,21 +88,26 @@ def test_per_issue_timeline_takes_its_number_from_the_file_name(tmp_path):
     results = land(db, [good, nameless])
     assert [(r.status, r.rows) for r in results] == [("landed", 2), ("refused", 0)]
     assert "does not name its issue" in results[1].reason
-    assert rows(db, "select instance, issue_number, event, origin from raw.github_issue_events order by _record_position")[0] == (
-        "acme-mobility/rider-app", "42", "labeled", "issue_events"
-    )
+    assert rows(
+        db, "select instance, issue_number, event, origin from raw.github_issue_events order by _record_position"
+    )[0] == ("acme-mobility/rider-app", "42", "labeled", "issue_events")
 
 
 @pytest.mark.parametrize(
     ("content", "reason"),
     [
-        ([{"number": 1, "title": "x", "state": "open", "html_url": "https://github.com/o/r/issues/1"}],
-         "issue at position 1 lacks number or created_at"),
-        ([{"number": 1, "title": "x", "state": "open", "html_url": "h", "created_at": "2026-01-01T00:00:00Z"}],
-         "cannot tell the repository: issue at position 1 has no repository_url (pass --instance owner/repo)"),
-        ([{"event": "closed", "actor": None, "created_at": "2026-01-01T00:00:00Z", "id": 5,
-           "issue": {"number": 3}}],
-         "cannot tell the repository: event at position 1 has no url (pass --instance owner/repo)"),
+        (
+            [{"number": 1, "title": "x", "state": "open", "html_url": "https://github.com/o/r/issues/1"}],
+            "issue at position 1 lacks number or created_at",
+        ),
+        (
+            [{"number": 1, "title": "x", "state": "open", "html_url": "h", "created_at": "2026-01-01T00:00:00Z"}],
+            "cannot tell the repository: issue at position 1 has no repository_url (pass --instance owner/repo)",
+        ),
+        (
+            [{"event": "closed", "actor": None, "created_at": "2026-01-01T00:00:00Z", "id": 5, "issue": {"number": 3}}],
+            "cannot tell the repository: event at position 1 has no url (pass --instance owner/repo)",
+        ),
     ],
 )
 def test_bad_github_pages_are_refused_with_reason(tmp_path, content, reason):

@@ -9,17 +9,26 @@ import duckdb
 import pytest
 
 from expectations.shared import (
-    CRITICAL, GX_SEVERITY, QUARANTINE, SEVERITIES, WARNING, GateSettings, Mappings, empty_in_file_by_file, utc,
+    CRITICAL,
+    GX_SEVERITY,
+    QUARANTINE,
+    SEVERITIES,
+    WARNING,
+    GateSettings,
+    Mappings,
+    empty_in_file_by_file,
+    utc,
 )
-from flowmart.warehouse import ensure_raw_schema
 from flowmart.gate.mappings import load_mappings
 from flowmart.gate.outcomes import CheckOutcome
 from flowmart.gate.run import FILE_SUITE, row_suites
+from flowmart.warehouse import ensure_raw_schema
 
 ROW_SUITES = row_suites()
 
-MAPPINGS = Mappings(status_keys=frozenset({"csv|open"}), type_keys=frozenset({"csv|story"}),
-                    known_sources=frozenset({"csv", "jira"}))
+MAPPINGS = Mappings(
+    status_keys=frozenset({"csv|open"}), type_keys=frozenset({"csv|story"}), known_sources=frozenset({"csv", "jira"})
+)
 
 
 @pytest.mark.parametrize("module_name", [*ROW_SUITES, FILE_SUITE])
@@ -40,7 +49,9 @@ def test_each_raw_table_has_critical_or_row_level_checks_and_mapping_warnings():
     severities = {}
     for module_name in ROW_SUITES:
         module = importlib.import_module(module_name)
-        severities[module.TABLE] = {e.meta["flowmart_severity"] for e in module.build_suite(MAPPINGS, GateSettings()).expectations}
+        severities[module.TABLE] = {
+            e.meta["flowmart_severity"] for e in module.build_suite(MAPPINGS, GateSettings()).expectations
+        }
     assert all(QUARANTINE in s for s in severities.values())
     # a whole file is unusable without some column: every table but Jira's changelog items and status lists
     assert {t for t, s in severities.items() if CRITICAL not in s} == {"jira_changelog_items", "jira_statuses"}
@@ -63,7 +74,8 @@ def test_utc_parses_offsets_keeps_unparseable_null_and_clamps_far_dates():
     ).fetchall()
     assert [str(r[0]) if r[0] else None for r in rows] == [
         "2020-06-12 00:13:13.360000",  # 08:13 at +08:00 is 00:13 UTC
-        None, None,
+        None,
+        None,
         "2200-01-01 00:00:00",  # clamped so pandas can hold it; still later than any landing time
         "1900-01-01 00:00:00",  # still before 2000
     ]
@@ -71,7 +83,9 @@ def test_utc_parses_offsets_keeps_unparseable_null_and_clamps_far_dates():
 
 def test_empty_in_file_by_file_names_the_columns_without_any_value_in_the_file():
     con = duckdb.connect()
-    con.execute("create table t as select * from (values (1, null, 'x'), (1, ' ', 'y'), (2, 'z', null)) as t(_file_hash, a, b)")
+    con.execute(
+        "create table t as select * from (values (1, null, 'x'), (1, ' ', 'y'), (2, 'z', null)) as t(_file_hash, a, b)"
+    )
     rows = con.execute(
         f"select t._file_hash, files.empty_required_columns from t "
         f"left join {empty_in_file_by_file('t', ['a', 'b'])} as files using (_file_hash) order by 1"
@@ -89,8 +103,10 @@ def test_mappings_normalise_like_the_models_and_expand_star_rows(tmp_path):
     (seeds / "flow_item_types.csv").write_text("source,tracker_item_type,label,flow_item_type\njira,Story,,feature\n")
     con = duckdb.connect()
     ensure_raw_schema(con)
-    con.execute("insert into raw.csv_status_changes (source, _source_file, _file_hash, _record_position, _landed_at) "
-                "values ('YouTrack', 'f', 'h', 1, now())")
+    con.execute(
+        "insert into raw.csv_status_changes (source, _source_file, _file_hash, _record_position, _landed_at) "
+        "values ('YouTrack', 'f', 'h', 1, now())"
+    )
     mappings = load_mappings(con, seeds)
     assert "csv|in progress" in mappings.status_keys
     # '*' covers every known source and every source seen in raw
@@ -101,9 +117,16 @@ def test_mappings_normalise_like_the_models_and_expand_star_rows(tmp_path):
 
 def test_a_failure_reads_as_one_line_with_check_count_file_and_examples():
     outcome = CheckOutcome(
-        suite="csv__status_changes", table="csv_status_changes", check="changed_at_present", ordinal=1,
-        expectation_type="expect_column_values_to_not_be_null", column="changed_at", severity=QUARANTINE,
-        message="change has no timestamp (changed_at)", success=False, unexpected_count=2,
+        suite="csv__status_changes",
+        table="csv_status_changes",
+        check="changed_at_present",
+        ordinal=1,
+        expectation_type="expect_column_values_to_not_be_null",
+        column="changed_at",
+        severity=QUARANTINE,
+        message="change has no timestamp (changed_at)",
+        success=False,
+        unexpected_count=2,
         file_counts={"/data/a.csv": 2},
         examples=[{"file": "/data/a.csv", "position": 4, "changed_at": None}],
     )
@@ -124,5 +147,9 @@ def test_check_command_has_help():
 
 
 def test_suite_modules_live_one_per_raw_table():
-    names = sorted(p.stem for p in (Path(__file__).resolve().parents[2] / "expectations").glob("*__*.py") if not p.stem.startswith("_"))
+    names = sorted(
+        p.stem
+        for p in (Path(__file__).resolve().parents[2] / "expectations").glob("*__*.py")
+        if not p.stem.startswith("_")
+    )
     assert names == sorted(m.split(".")[-1] for m in [*ROW_SUITES, FILE_SUITE])

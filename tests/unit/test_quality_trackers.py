@@ -8,18 +8,34 @@ import importlib
 import duckdb
 import pytest
 
-from expectations.shared import CRITICAL, QUARANTINE, WARNING, GateSettings, Mappings, in_file_copies, label_scope, scope
+from expectations.shared import (
+    CRITICAL,
+    QUARANTINE,
+    WARNING,
+    GateSettings,
+    Mappings,
+    in_file_copies,
+    label_scope,
+    scope,
+)
 from flowmart import trackers
-from flowmart.warehouse import ensure_raw_schema
 from flowmart.gate.mappings import load_mappings
 from flowmart.gate.run import row_suites
+from flowmart.warehouse import ensure_raw_schema
 
 # the trackers added after Jira and the CSV interchange format
 LATER_TRACKERS = [trackers.get(name) for name in ("github", "gitlab", "azure", "linear")]
-TRACKER_SUITES = {importlib.import_module(m).TABLE: importlib.import_module(m) for m in row_suites()
-                  if importlib.import_module(m).TABLE in {t for tr in LATER_TRACKERS for t in tr.table_names}}
-MAPPINGS = Mappings(status_keys=frozenset({"github|open"}), type_keys=frozenset({"github|issue"}),
-                    label_keys=frozenset({"gitlab|workflow::in dev"}), label_scopes=frozenset({"gitlab|workflow::"}))
+TRACKER_SUITES = {
+    importlib.import_module(m).TABLE: importlib.import_module(m)
+    for m in row_suites()
+    if importlib.import_module(m).TABLE in {t for tr in LATER_TRACKERS for t in tr.table_names}
+}
+MAPPINGS = Mappings(
+    status_keys=frozenset({"github|open"}),
+    type_keys=frozenset({"github|issue"}),
+    label_keys=frozenset({"gitlab|workflow::in dev"}),
+    label_scopes=frozenset({"gitlab|workflow::"}),
+)
 
 
 def test_every_tracker_raw_table_has_one_suite_named_source__entity():
@@ -52,18 +68,26 @@ def test_tracker_suites_follow_the_severity_pattern(table):
     assert by_check["required_column_present"] == CRITICAL
     assert by_check["values_not_huge"] == QUARANTINE
     assert [c for c in by_check if c.endswith("_unique_in_file")] and all(
-        by_check[c] == QUARANTINE for c in by_check if c.endswith(("_unique_in_file", "_parseable", "_after_2000",
-                                                                    "_not_in_future", "_not_before_creation")))
+        by_check[c] == QUARANTINE
+        for c in by_check
+        if c.endswith(("_unique_in_file", "_parseable", "_after_2000", "_not_in_future", "_not_before_creation"))
+    )
     assert any(c.endswith("_not_in_future") for c in by_check)
     assert WARNING in by_check.values()
     if "events" in table or "updates" in table:
         assert any(c.endswith("_not_before_creation") for c in by_check), "an event may not precede its item"
 
 
-@pytest.mark.parametrize("label, expected", [
-    ("workflow::in dev", "workflow::"), ("Team::Core::Doing", "team::core::"), ("status: in progress", "status:"),
-    (" Blocked ", None), ("bug", None),
-])
+@pytest.mark.parametrize(
+    "label, expected",
+    [
+        ("workflow::in dev", "workflow::"),
+        ("Team::Core::Doing", "team::core::"),
+        ("status: in progress", "status:"),
+        (" Blocked ", None),
+        ("bug", None),
+    ],
+)
 def test_label_scope_in_python_and_sql_agree(label, expected):
     assert label_scope(label) == expected
     expression = scope("'gitlab'", "x")

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import dagster as dg
 import pytest
 
-from orchestration import schedules
 from flowmart.warehouse import is_lock_error
+from orchestration import schedules
 from orchestration.resources import lock_backoff_seconds
 
 

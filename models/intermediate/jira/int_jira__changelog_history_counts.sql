@@ -3,8 +3,8 @@
     One row per Jira issue whose newest snapshot carried a truncated changelog: how many distinct
     changelog histories (of any field) landed for it, from embedded changelogs and changelog pages,
     compared with Jira's changelog total to tell whether the issue's history is complete. An issue whose
-    snapshot embeds its whole changelog is complete without counting, so only the truncated ones (about 1%
-    at 1M items) are counted, which spares grouping every history row on each build.
+    snapshot embeds its whole changelog is complete without counting, so only the truncated ones (a small
+    share of issues) are counted, which spares grouping every history row on each build.
 -#}
 with
 
