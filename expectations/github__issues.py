@@ -2,167 +2,88 @@
 
 from __future__ import annotations
 
-import great_expectations as gx
 import great_expectations.expectations as gxe
 
-from expectations.shared import (
-    CRITICAL,
-    QUARANTINE,
-    WARNING,
-    GateSettings,
-    Mappings,
-    empty_in_file_by_file,
-    expect,
-    in_file_copies,
-    key,
-    latest_allowed,
-    longest,
-    suite,
-    text,
-    timestamp_checks,
-    utc,
+from expectations.shared import QUARANTINE, WARNING, expect, key, text
+from expectations.spec import Present, TableSpec, Timestamp, Unique
+
+STATES = ["open", "closed"]
+# the status the issue has before labels and assignees count (int_github__work_items)
+BASE_STATUS = """case
+        when lower(trim(t.state)) = 'closed' and lower(trim(t.state_reason)) in ('not_planned', 'duplicate')
+            then 'closed (not planned)'
+        when lower(trim(t.state)) = 'closed' then 'closed (completed)'
+        else 'open'
+    end"""
+
+SPEC = TableSpec(
+    table="github_issues",
+    suite_name="github__issues",
+    unit="issue",
+    required_in_file=("state", "created_at"),
+    present=(
+        Present("instance", "repository"),
+        Present("issue_number", "number"),
+        Present("created_at", "creation time (created_at)"),
+    ),
+    timestamps=(
+        Timestamp("created_at", "creation time"),
+        Timestamp("updated_at", "update time"),
+        Timestamp("closed_at", "closing time"),
+    ),
+    unique=Unique("issue_number_unique_in_file", ("trim(instance)", "trim(issue_number)"), "issue"),
+    identifiers=(
+        "instance",
+        "issue_id",
+        "issue_number",
+        "state",
+        "state_reason",
+        "issue_type",
+        "created_at",
+        "updated_at",
+        "closed_at",
+    ),
+    identifiers_what="a key, state, type or timestamp value",
+    long_text="title",
+    columns={
+        "state": text("t.state"),
+        "state_norm": f"lower({text('t.state')})",
+        "status_key": f"case when {text('t.state')} is not null then 'github|' || {BASE_STATUS} end",
+        "issue_type_key": key("'github'", "coalesce(t.issue_type, 'Issue')"),
+    },
+    checks=lambda mappings, settings: [
+        expect(
+            gxe.ExpectColumnValuesToNotBeNull,
+            QUARANTINE,
+            "state_present",
+            "issue has no state (open / closed)",
+            column="state",
+        ),
+        expect(
+            gxe.ExpectColumnValuesToBeInSet,
+            WARNING,
+            "state_known",
+            "state is not open or closed (counted as open)",
+            column="state_norm",
+            value_set=STATES,
+        ),
+        expect(
+            gxe.ExpectColumnValuesToBeInSet,
+            WARNING,
+            "status_mapped",
+            "status (open, closed (completed), closed (not planned)) is not in seeds/status_mappings.csv",
+            column="status_key",
+            value_set=sorted(mappings.status_keys),
+        ),
+        expect(
+            gxe.ExpectColumnValuesToBeInSet,
+            WARNING,
+            "issue_type_mapped",
+            "issue type (type.name, else Issue) is not in seeds/flow_item_types.csv",
+            column="issue_type_key",
+            value_set=sorted(mappings.type_keys),
+        ),
+    ],
 )
 
-TABLE = "github_issues"
-SUITE_NAME = "github__issues"
-REQUIRED_IN_FILE = ["state", "created_at"]
-STATES = ["open", "closed"]
-
-
-def frame_sql(settings: GateSettings) -> str:
-    # the status the issue has before labels and assignees count (staging: stg_github__issues)
-    base_status = """case
-            when lower(trim(state)) = 'closed' and lower(trim(state_reason)) in ('not_planned', 'duplicate')
-                then 'closed (not planned)'
-            when lower(trim(state)) = 'closed' then 'closed (completed)'
-            else 'open'
-        end"""
-    return f"""
-    select
-        _file_hash,
-        _record_position,
-        {text("instance")} as instance,
-        {text("issue_number")} as issue_number,
-        {text("created_at")} as created_at,
-        {text("updated_at")} as updated_at,
-        {text("closed_at")} as closed_at,
-        {text("state")} as state,
-        lower({text("state")}) as state_norm,
-        {utc("created_at")} as created_at_utc,
-        {utc("updated_at")} as updated_at_utc,
-        {utc("closed_at")} as closed_at_utc,
-        {latest_allowed(settings)} as latest_allowed_at,
-        case when {text("state")} is not null then 'github|' || {base_status} end as status_key,
-        {key("'github'", "coalesce(issue_type, 'Issue')")} as issue_type_key,
-        length(title) as title_length,
-        coalesce(copies.copy_number, 1) as copy_number,
-        {
-        longest(
-            [
-                "instance",
-                "issue_id",
-                "issue_number",
-                "state",
-                "state_reason",
-                "issue_type",
-                "created_at",
-                "updated_at",
-                "closed_at",
-            ]
-        )
-    } as longest_identifier,
-        files.empty_required_columns
-    from raw.github_issues
-    left join {in_file_copies("raw.github_issues", ["trim(instance)", "trim(issue_number)"])} as copies
-        using (_file_hash, _record_position)
-    left join {empty_in_file_by_file("raw.github_issues", REQUIRED_IN_FILE)} as files
-        using (_file_hash)
-    """
-
-
-def build_suite(mappings: Mappings, settings: GateSettings) -> gx.ExpectationSuite:
-    limit = settings.max_identifier_length
-    timestamps = []
-    for column, label in (
-        ("created_at", "creation time"),
-        ("updated_at", "update time"),
-        ("closed_at", "closing time"),
-    ):
-        timestamps += timestamp_checks(column, label, settings)
-    return suite(
-        SUITE_NAME,
-        [
-            expect(
-                gxe.ExpectColumnValuesToBeNull,
-                CRITICAL,
-                "required_column_present",
-                "a required field (" + ", ".join(REQUIRED_IN_FILE) + ") is missing from every issue of the file",
-                column="empty_required_columns",
-            ),
-            *[
-                expect(gxe.ExpectColumnValuesToNotBeNull, QUARANTINE, f"{c}_present", f"issue has no {label}", column=c)
-                for c, label in (
-                    ("instance", "repository"),
-                    ("issue_number", "number"),
-                    ("created_at", "creation time (created_at)"),
-                )
-            ],
-            *timestamps,
-            expect(
-                gxe.ExpectColumnValuesToNotBeNull,
-                QUARANTINE,
-                "state_present",
-                "issue has no state (open / closed)",
-                column="state",
-            ),
-            expect(
-                gxe.ExpectColumnValuesToBeBetween,
-                QUARANTINE,
-                "issue_number_unique_in_file",
-                "issue repeated within the same file (later copies are quarantined)",
-                column="copy_number",
-                min_value=1,
-                max_value=1,
-            ),
-            expect(
-                gxe.ExpectColumnValuesToBeBetween,
-                QUARANTINE,
-                "values_not_huge",
-                f"a key, state, type or timestamp value is longer than {limit} characters",
-                column="longest_identifier",
-                max_value=limit,
-            ),
-            expect(
-                gxe.ExpectColumnValuesToBeInSet,
-                WARNING,
-                "state_known",
-                "state is not open or closed (counted as open)",
-                column="state_norm",
-                value_set=STATES,
-            ),
-            expect(
-                gxe.ExpectColumnValuesToBeInSet,
-                WARNING,
-                "status_mapped",
-                "status (open, closed (completed), closed (not planned)) is not in seeds/status_mappings.csv",
-                column="status_key",
-                value_set=sorted(mappings.status_keys),
-            ),
-            expect(
-                gxe.ExpectColumnValuesToBeInSet,
-                WARNING,
-                "issue_type_mapped",
-                "issue type (type.name, else Issue) is not in seeds/flow_item_types.csv",
-                column="issue_type_key",
-                value_set=sorted(mappings.type_keys),
-            ),
-            expect(
-                gxe.ExpectColumnValuesToBeBetween,
-                WARNING,
-                "title_not_huge",
-                f"title longer than {settings.max_text_length:,} characters",
-                column="title_length",
-                max_value=settings.max_text_length,
-            ),
-        ],
-    )
+TABLE, SUITE_NAME, frame_sql, build_suite = SPEC.exports()

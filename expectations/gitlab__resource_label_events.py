@@ -1,151 +1,63 @@
-"""raw.gitlab_resource_label_events: one row per label event (add, remove) per landed file."""
+"""raw.gitlab_resource_label_events: one row per label event per landed page (issue by resource_id)."""
 
 from __future__ import annotations
 
-import great_expectations as gx
 import great_expectations.expectations as gxe
 from great_expectations.expectations.row_conditions import Column
 
-from expectations.shared import (
-    CRITICAL,
-    QUARANTINE,
-    WARNING,
-    GateSettings,
-    Mappings,
-    earliest_allowed,
-    empty_in_file_by_file,
-    expect,
-    in_file_copies,
-    key,
-    latest_allowed,
-    longest,
-    not_before_creation,
-    scope,
-    suite,
-    text,
-    timestamp_checks,
-    utc,
-)
+from expectations.shared import WARNING, expect, key, scope, text, utc
+from expectations.spec import Present, TableSpec, Timestamp, Unique
 
-TABLE = "gitlab_resource_label_events"
-SUITE_NAME = "gitlab__resource_label_events"
-REQUIRED_IN_FILE = ["action", "label_name", "created_at"]
 ACTIONS = ["add", "remove"]
 
+SPEC = TableSpec(
+    table="gitlab_resource_label_events",
+    suite_name="gitlab__resource_label_events",
+    unit="label event",
+    alias="events",
+    required_in_file=("action", "label_name", "created_at"),
+    required_message="a required field (action, label_name, created_at) is missing from every event of the file",
+    present=(
+        Present("event_id", "id"),
+        Present("resource_id", "issue (resource_id)"),
+        Present("created_at", "timestamp (created_at)"),
+        Present("action", "action"),
+        Present("label_name", "label"),
+    ),
+    timestamps=(Timestamp("created_at", "event time"),),
+    ctes=f"items as (select issue_id, min({utc('created_at')}) as item_created_at from raw.gitlab_issues group by all)",
+    joins="left join items\n        on lower(coalesce(events.resource_type, 'issue')) = 'issue'\n"
+    "        and events.resource_id = items.issue_id",
+    item_created_at="items.item_created_at",
+    not_before_creation=(("created_at", "label event"),),
+    unique=Unique("event_id_unique_in_file", ("event_id",), "event id"),
+    identifiers=("event_id", "resource_type", "resource_id", "action", "label_name", "created_at"),
+    identifiers_what="a key, label or timestamp value",
+    columns={
+        "action": f"lower({text('events.action')})",
+        "label_key": key("'gitlab'", "events.label_name"),
+        "label_scope_key": scope("'gitlab'", "events.label_name"),
+    },
+    checks=lambda mappings, settings: [
+        expect(
+            gxe.ExpectColumnValuesToBeInSet,
+            WARNING,
+            "action_known",
+            "action is not add or remove (counted as remove)",
+            column="action",
+            value_set=ACTIONS,
+        ),
+        expect(
+            gxe.ExpectColumnValuesToBeInSet,
+            WARNING,
+            "state_label_mapped",
+            "label looks like a state label (its scope is used in seeds/label_states.csv) but is not in "
+            "seeds/label_states.csv: it does not move the status",
+            column="label_key",
+            value_set=sorted(mappings.label_keys),
+            row_condition=Column("label_scope_key").is_in(sorted(mappings.label_scopes) or ["(none)"]),
+        ),
+    ],
+)
 
-def frame_sql(settings: GateSettings) -> str:
-    return f"""
-    with
-
-    items as (
-        select issue_id, min({utc("created_at")}) as item_created_at
-        from raw.gitlab_issues
-        group by all
-    )
-
-    select
-        events._file_hash,
-        events._record_position,
-        {text("events.event_id")} as event_id,
-        {text("events.resource_id")} as resource_id,
-        lower({text("events.action")}) as action,
-        {text("events.label_name")} as label_name,
-        {text("events.created_at")} as created_at,
-        {utc("events.created_at")} as created_at_utc,
-        {latest_allowed(settings, "events._landed_at")} as latest_allowed_at,
-        {earliest_allowed(settings, "items.item_created_at")} as earliest_allowed_at,
-        {key("'gitlab'", "events.label_name")} as label_key,
-        {scope("'gitlab'", "events.label_name")} as label_scope_key,
-        coalesce(copies.copy_number, 1) as copy_number,
-        {
-        longest(
-            [
-                "events.event_id",
-                "events.resource_type",
-                "events.resource_id",
-                "events.action",
-                "events.label_name",
-                "events.created_at",
-            ]
-        )
-    } as longest_identifier,
-        files.empty_required_columns
-    from raw.gitlab_resource_label_events as events
-    left join items
-        on lower(coalesce(events.resource_type, 'issue')) = 'issue'
-        and events.resource_id = items.issue_id
-    left join {in_file_copies("raw.gitlab_resource_label_events", ["event_id"])} as copies
-        on events._file_hash = copies._file_hash
-        and events._record_position = copies._record_position
-    left join {empty_in_file_by_file("raw.gitlab_resource_label_events", REQUIRED_IN_FILE)} as files
-        on events._file_hash = files._file_hash
-    """
-
-
-def build_suite(mappings: Mappings, settings: GateSettings) -> gx.ExpectationSuite:
-    limit = settings.max_identifier_length
-    return suite(
-        SUITE_NAME,
-        [
-            expect(
-                gxe.ExpectColumnValuesToBeNull,
-                CRITICAL,
-                "required_column_present",
-                "a required field (" + ", ".join(REQUIRED_IN_FILE) + ") is missing from every event of the file",
-                column="empty_required_columns",
-            ),
-            *[
-                expect(
-                    gxe.ExpectColumnValuesToNotBeNull,
-                    QUARANTINE,
-                    f"{c}_present",
-                    f"label event has no {label}",
-                    column=c,
-                )
-                for c, label in (
-                    ("event_id", "id"),
-                    ("resource_id", "issue (resource_id)"),
-                    ("created_at", "timestamp (created_at)"),
-                    ("action", "action"),
-                    ("label_name", "label"),
-                )
-            ],
-            *timestamp_checks("created_at", "event time", settings),
-            not_before_creation("created_at", "label event", settings),
-            expect(
-                gxe.ExpectColumnValuesToBeBetween,
-                QUARANTINE,
-                "event_id_unique_in_file",
-                "event id repeated within the same file (later copies are quarantined)",
-                column="copy_number",
-                min_value=1,
-                max_value=1,
-            ),
-            expect(
-                gxe.ExpectColumnValuesToBeBetween,
-                QUARANTINE,
-                "values_not_huge",
-                f"a key, label or timestamp value is longer than {limit} characters",
-                column="longest_identifier",
-                max_value=limit,
-            ),
-            expect(
-                gxe.ExpectColumnValuesToBeInSet,
-                WARNING,
-                "action_known",
-                "action is not add or remove (counted as remove)",
-                column="action",
-                value_set=ACTIONS,
-            ),
-            expect(
-                gxe.ExpectColumnValuesToBeInSet,
-                WARNING,
-                "state_label_mapped",
-                "label looks like a state label (its scope is used in seeds/label_states.csv) but is not in "
-                "seeds/label_states.csv: it does not move the status",
-                column="label_key",
-                value_set=sorted(mappings.label_keys),
-                row_condition=Column("label_scope_key").is_in(sorted(mappings.label_scopes) or ["(none)"]),
-            ),
-        ],
-    )
+TABLE, SUITE_NAME, frame_sql, build_suite = SPEC.exports()

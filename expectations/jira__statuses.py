@@ -2,64 +2,32 @@
 
 from __future__ import annotations
 
-import great_expectations as gx
 import great_expectations.expectations as gxe
 
-from expectations.shared import QUARANTINE, WARNING, GateSettings, Mappings, expect, longest, suite, text
+from expectations.shared import WARNING, expect, text
+from expectations.spec import Present, TableSpec, Unique
 
-TABLE = "jira_statuses"
-SUITE_NAME = "jira__statuses"
 STATUS_CATEGORIES = ["new", "indeterminate", "done", "undefined"]
 
+SPEC = TableSpec(
+    table="jira_statuses",
+    suite_name="jira__statuses",
+    unit="status",
+    present=(Present("instance", "instance"), Present("status_id", "status_id"), Present("status_name", "status_name")),
+    unique=Unique("status_id_unique_in_file", ("instance", "status_id"), "status id"),
+    identifiers=("instance", "status_id", "status_name", "status_category_key"),
+    identifiers_what="a status value",
+    columns={"status_category": f"lower({text('t.status_category_key')})"},
+    checks=lambda mappings, settings: [
+        expect(
+            gxe.ExpectColumnValuesToBeInSet,
+            WARNING,
+            "status_category_known",
+            "status category is not new, indeterminate, done or undefined",
+            column="status_category",
+            value_set=STATUS_CATEGORIES,
+        ),
+    ],
+)
 
-def frame_sql(settings: GateSettings) -> str:
-    return f"""
-    select
-        _file_hash,
-        _record_position,
-        {text("instance")} as instance,
-        {text("status_id")} as status_id,
-        {text("status_name")} as status_name,
-        lower({text("status_category_key")}) as status_category,
-        row_number() over (partition by _file_hash, instance, status_id order by _record_position) as copy_number,
-        {longest(["instance", "status_id", "status_name", "status_category_key"])} as longest_identifier
-    from raw.jira_statuses
-    """
-
-
-def build_suite(mappings: Mappings, settings: GateSettings) -> gx.ExpectationSuite:
-    limit = settings.max_identifier_length
-    return suite(
-        SUITE_NAME,
-        [
-            *[
-                expect(gxe.ExpectColumnValuesToNotBeNull, QUARANTINE, f"{c}_present", f"status has no {c}", column=c)
-                for c in ("instance", "status_id", "status_name")
-            ],
-            expect(
-                gxe.ExpectColumnValuesToBeBetween,
-                QUARANTINE,
-                "status_id_unique_in_file",
-                "status id repeated within the same list (later copies are quarantined)",
-                column="copy_number",
-                min_value=1,
-                max_value=1,
-            ),
-            expect(
-                gxe.ExpectColumnValuesToBeBetween,
-                QUARANTINE,
-                "values_not_huge",
-                f"a status value is longer than {limit} characters",
-                column="longest_identifier",
-                max_value=limit,
-            ),
-            expect(
-                gxe.ExpectColumnValuesToBeInSet,
-                WARNING,
-                "status_category_known",
-                "status category is not new, indeterminate, done or undefined",
-                column="status_category",
-                value_set=STATUS_CATEGORIES,
-            ),
-        ],
-    )
+TABLE, SUITE_NAME, frame_sql, build_suite = SPEC.exports()

@@ -158,22 +158,25 @@ def timestamp_checks(
     label: str,
     settings: GateSettings,
     condition=None,
-    prefix: str = "",
+    name: str | None = None,
 ) -> list[Expectation]:
     """The three row-level checks of a timestamp column: parses (when given), not before 2000, not later
     than the file's landing time plus the tolerance. The frame holds ``<column>`` (the trimmed text, null
-    when blank) and ``<column>_utc`` (parsed with :func:`utc`) and ``latest_allowed_at``.
-    ``condition`` restricts every check to some rows (a GX row condition)."""
+    when blank) and ``<column>_utc`` (parsed with :func:`utc`) and ``latest_allowed_at``. Messages call the
+    column ``name`` (default: the column). ``condition`` restricts every check to some rows (a GX row
+    condition)."""
     import great_expectations.expectations as gxe
     from great_expectations.expectations.row_conditions import Column
 
+    name = name or column
     given = Column(column).is_not_null()
+    only = {} if condition is None else {"row_condition": condition}
     return [
         expect(
             gxe.ExpectColumnValuesToNotBeNull,
             QUARANTINE,
             f"{column}_parseable",
-            f"{prefix}{column} ({label}) is not a timestamp",
+            f"{name} ({label}) is not a timestamp",
             column=f"{column}_utc",
             row_condition=given if condition is None else condition & given,
         ),
@@ -181,35 +184,38 @@ def timestamp_checks(
             gxe.ExpectColumnValuesToBeBetween,
             QUARANTINE,
             f"{column}_after_2000",
-            f"{prefix}{column} is before 2000",
+            f"{name} is before 2000",
             column=f"{column}_utc",
             min_value=EARLIEST_VALID,
-            **({} if condition is None else {"row_condition": condition}),
+            **only,
         ),
         expect(
             gxe.ExpectColumnPairValuesAToBeGreaterThanB,
             QUARANTINE,
             f"{column}_not_in_future",
-            f"{prefix}{column} is later than the file's landing time plus {settings.future_tolerance_hours:g} h",
+            f"{name} is later than the file's landing time plus {settings.future_tolerance_hours:g} h",
             column_A="latest_allowed_at",
             column_B=f"{column}_utc",
             or_equal=True,
             ignore_row_if="either_value_is_missing",
-            **({} if condition is None else {"row_condition": condition}),
+            **only,
         ),
     ]
 
 
-def not_before_creation(column: str, what: str, settings: GateSettings, condition=None) -> Expectation:
+def not_before_creation(
+    column: str, what: str, settings: GateSettings, condition=None, check: str | None = None, item: str = "item"
+) -> Expectation:
     """Row level: ``<column>_utc`` is not earlier than ``earliest_allowed_at`` (the item's creation minus
-    the tolerance; null when the item was not landed: then the check does not apply)."""
+    the tolerance; null when the item was not landed: then the check does not apply). The check is named
+    ``<column>_not_before_creation`` unless ``check`` names it."""
     import great_expectations.expectations as gxe
 
     return expect(
         gxe.ExpectColumnPairValuesAToBeGreaterThanB,
         QUARANTINE,
-        f"{column}_not_before_creation",
-        f"{what} is earlier than its item's creation minus {settings.before_creation_tolerance_minutes:g} min",
+        check or f"{column}_not_before_creation",
+        f"{what} is earlier than its {item}'s creation minus {settings.before_creation_tolerance_minutes:g} min",
         column_A=f"{column}_utc",
         column_B="earliest_allowed_at",
         or_equal=True,
