@@ -5,9 +5,9 @@
   writes: ``raw/validation_results`` (every expectation's outcome) and ``raw/quarantine`` (the rows it moved
   out of their raw tables). A critical failure moves nothing.
 * The checks only read ``raw.validation_results`` of the newest gate run and report it. The blocking check
-  ``gate_passed`` on ``raw/validation_results`` fails when a *critical* expectation failed; every dbt asset
-  is downstream of ``raw/validation_results`` (orchestration/dbt.py), so then no dbt asset runs and the
-  marts keep their previous content. The checks ``great_expectations``, one per guarded raw table, report
+  ``gate_passed`` on ``raw/validation_results`` fails when a *critical* expectation failed; every dbt model
+  that reads a source, and every seed, depends on ``raw/validation_results`` (orchestration/dbt.py), so every
+  dbt asset is downstream of it: then none runs and the marts keep their previous content. The checks ``great_expectations``, one per guarded raw table, report
   per table: a failed critical expectation with severity ERROR, *quarantine* and *warning* failures with
   severity WARN (the build goes on without the quarantined rows).
 

@@ -13,11 +13,38 @@ from flowmart.cli.output import UserError, add_db_option
 from flowmart.warehouse import Warehouse
 
 
+def split_vars(arguments: list[str]) -> tuple[list[str], dict]:
+    """The dbt arguments without their ``--vars`` (every occurrence), and those vars merged."""
+    import yaml
+
+    rest, values = [], {}
+    items = iter(arguments)
+    for argument in items:
+        text = None
+        if argument == "--vars":
+            text = next(items, None)
+            if text is None:
+                raise UserError("--vars: give the vars as YAML, e.g. --vars '{github_assignment_starts_work: false}'")
+        elif argument.startswith("--vars="):
+            text = argument.removeprefix("--vars=")
+        if text is None:
+            rest.append(argument)
+            continue
+        try:
+            parsed = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise UserError(f"--vars {text}: not YAML ({str(exc).splitlines()[0]})") from None
+        if not isinstance(parsed, dict):
+            raise UserError(f"--vars {text}: expected a mapping, e.g. '{{as_of: \"2026-06-30 23:59:59\"}}'")
+        values.update(parsed)
+    return rest, values
+
+
 def run(args: argparse.Namespace) -> int:
-    command = [a for a in args.dbt_args if a != "--"]
+    command, extra_vars = split_vars([a for a in args.dbt_args if a != "--"])
     if not command:
         raise UserError("flowmart dbt: name a dbt command, e.g. `flowmart dbt build --select fct_work_items`")
-    settings = dbt.DbtSettings(as_of=args.as_of, target=args.target)
+    settings = dbt.DbtSettings(as_of=args.as_of, target=args.target, extra_vars=extra_vars)
     try:
         dbt.run_dbt(Warehouse.at(args.db), command, settings)
     except dbt.DbtFailed as exc:
@@ -33,7 +60,8 @@ def register(subparsers) -> None:
             description=(
                 "Run dbt in this project against the warehouse, passing what Flowmart's models read from --vars: "
                 "the tracker registry, the warehouse path, threads and memory. Everything after the options goes "
-                "to dbt, e.g. `flowmart dbt ls --select +fct_work_items` or `flowmart dbt docs serve`."
+                "to dbt, e.g. `flowmart dbt ls --select +fct_work_items` or `flowmart dbt docs serve`; a `--vars` "
+            "given there is merged with Flowmart's."
             ),
         )
     )

@@ -1,6 +1,6 @@
 {{ config(materialized='table') }}
 {#-
-    One row per Jira issue whose newest snapshot carried a truncated changelog: how many distinct
+    One row per Jira issue whose landed snapshots carried a truncated changelog: how many distinct
     changelog histories (of any field) landed for it, from embedded changelogs and changelog pages,
     compared with Jira's changelog total to tell whether the issue's history is complete. An issue whose
     snapshot embeds its whole changelog is complete without counting, so only the truncated ones (a small
@@ -10,13 +10,13 @@ with
 
 changelog_items as (select * from {{ ref('int_jira__changelog_items') }}),
 
-issues as (select * from {{ ref('stg_jira__issues') }}),
+issue_snapshots as (select * from {{ ref('stg_jira__issue_snapshots') }}),
 
 truncated_issues as (
-    select
+    select distinct
         instance,
         issue_id
-    from issues
+    from issue_snapshots
     where changelog_total > embedded_history_count
 ),
 
