@@ -61,7 +61,7 @@ def register(subparsers) -> None:
                 "Run dbt in this project against the warehouse, passing what Flowmart's models read from --vars: "
                 "the tracker registry, the warehouse path, threads and memory. Everything after the options goes "
                 "to dbt, e.g. `flowmart dbt ls --select +fct_work_items` or `flowmart dbt docs serve`; a `--vars` "
-            "given there is merged with Flowmart's."
+                "given there is merged with Flowmart's."
             ),
         )
     )

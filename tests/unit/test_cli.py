@@ -92,8 +92,16 @@ def test_locked_warehouse_is_a_one_line_error(tmp_path):
 def test_flowmart_dbt_merges_the_users_vars_with_flowmarts():
     from flowmart.cli.dbt import split_vars
 
-    rest, values = split_vars(["build", "--vars", "{github_assignment_starts_work: false}", "--select", "x",
-                               "--vars={as_of: '2026-06-30 23:59:59'}"])
+    rest, values = split_vars(
+        [
+            "build",
+            "--vars",
+            "{github_assignment_starts_work: false}",
+            "--select",
+            "x",
+            "--vars={as_of: '2026-06-30 23:59:59'}",
+        ]
+    )
     assert rest == ["build", "--select", "x"]
     assert values == {"github_assignment_starts_work": False, "as_of": "2026-06-30 23:59:59"}
     result = flowmart("dbt", "ls", "--vars", "[1, 2]")
