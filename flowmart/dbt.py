@@ -29,6 +29,20 @@ class DbtFailed(Exception):
     pass
 
 
+def parse_as_of(text: str) -> str:
+    """The var ``as_of`` from what a user typed: an ISO date or date and time (UTC; an offset is converted),
+    written back as ``YYYY-MM-DD HH:MM:SS[.ffffff]``. Anything else raises ValueError with one line."""
+    from datetime import UTC, datetime
+
+    try:
+        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"--as-of {text}: not a timestamp (e.g. '2026-06-30 23:59:59', UTC)") from None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment.isoformat(sep=" ", timespec="microseconds" if moment.microsecond else "seconds")
+
+
 @dataclass(frozen=True)
 class DbtSettings:
     """How one dbt invocation runs. Unset values follow the environment (:mod:`flowmart.settings`)."""
@@ -40,6 +54,10 @@ class DbtSettings:
     project_dir: Path = field(default_factory=lambda: settings.PROJECT_DIR)
     target_path: Path | None = None  # where dbt writes manifest, logs of compiled SQL (default: target/)
     extra_vars: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.as_of is not None:  # it is pasted into SQL by the models: only ever a parsed timestamp
+            object.__setattr__(self, "as_of", parse_as_of(self.as_of))
 
 
 def dbt_vars(warehouse: Warehouse, config: DbtSettings) -> dict:

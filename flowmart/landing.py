@@ -14,25 +14,32 @@ One call of :func:`land_files` lands a batch of files. Each file is:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
+import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
-from flowmart import trackers
+from flowmart import people, trackers
 from flowmart.trackers.spec import Kind, KindSql, RefusedFile, Tracker, csv_header
-from flowmart.warehouse import Warehouse, ensure_raw_schema
+from flowmart.warehouse import DiskFull, Warehouse, disk_full_reason, ensure_raw_schema, is_disk_full
 
 JSON_MAX_OBJECT_SIZE = 1 << 30  # a search page of 1,000 issues with changelogs is far below 1 GB
 SUPPORTED_SUFFIXES = {".json", ".csv"}
 BATCH_BYTES = 64 << 20  # batchable pages landed together in one transaction (see land_files)
 BATCH_FILES = 500
 INSERT_TARGET = re.compile(r"insert\s+into\s+raw\.(\w+)", re.IGNORECASE)
+GLOB_CHARACTERS = set("*?[]{}")  # DuckDB's readers expand these in a path
+
+# Test hook: called with each file's path after it was read, before its transaction commits (a writer still
+# writing is simulated by appending here).
+after_read: Callable[[Path], None] | None = None
 
 __all__ = ["FileResult", "RefusedFile", "expand_paths", "land", "land_files"]
 
@@ -159,6 +166,50 @@ def recognise_json(container: str, keys: set[str], item_keys: set[str], source: 
     raise RefusedFile(f"unrecognised JSON {container} (expected {_expected(candidates)}); {where}: {shown}")
 
 
+def _signature(path: Path) -> tuple[int, int]:
+    stat = path.stat()
+    return stat.st_size, stat.st_mtime_ns
+
+
+def _check_unchanged(path: Path, before: tuple[int, int]) -> None:
+    """Refuse a file that changed while it was read: it is still being written, and what was read is a part."""
+    if after_read:
+        after_read(path)
+    if _signature(path) != before:
+        raise RefusedFile(
+            "the file changed while it was being landed (is it still being written?); land it once it is complete"
+        )
+
+
+@contextlib.contextmanager
+def literal_path(path: Path) -> Iterator[Path]:
+    """A path DuckDB's readers take literally: ``path`` itself, or, when its name holds glob characters
+    (``wi*.csv``), a link to it under a plain name in a temporary folder."""
+    if not GLOB_CHARACTERS & set(str(path)):
+        yield path
+        return
+    with tempfile.TemporaryDirectory(prefix="flowmart-land-") as folder:
+        link = Path(folder) / f"file{path.suffix}"
+        link.symlink_to(path)
+        yield link
+
+
+def _duplicate_key(keys: list[str]) -> str | None:
+    seen: set[str] = set()
+    for key in keys:
+        if key in seen:
+            return key
+        seen.add(key)
+    return None
+
+
+def _refuse_duplicate_key(keys: list[str]) -> None:
+    """A JSON reader keeps one of two equal keys and drops the other's value: refuse rather than lose it."""
+    key = _duplicate_key(keys)
+    if key is not None:
+        raise RefusedFile(f"the document has the key '{key}' twice: one would be dropped, so the file is refused")
+
+
 def _issue_ref(kind: Kind, path: Path) -> str | None:
     match = kind.issue_ref.search(path.stem) if kind.issue_ref else None
     return match.group(1) if match else None
@@ -171,10 +222,38 @@ def _issue_ref(kind: Kind, path: Path) -> str | None:
 class Lander:
     """Lands files into one DuckDB connection."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection):
+    def __init__(self, con: duckdb.DuckDBPyConnection, drop_people: bool = False):
         self.con = con
         self._rows_total = 0
+        self.db = con.execute(
+            "select path from duckdb_databases() where database_name = current_database()"
+        ).fetchone()[0]
+        # --drop-people: each file's people are pseudonymised in the transaction that lands it
+        self.people_key = people.people_key(Path(self.db)) if drop_people else None
         ensure_raw_schema(con)
+
+    def _drop_people(self, digests: list[str]) -> None:
+        if self.people_key:
+            people.pseudonymise(self.con, self.people_key, digests, quarantine=False)
+
+    def _disk_full(self, exc: BaseException, path: Path) -> DiskFull:
+        return DiskFull(
+            f"{self.db}: the disk is full ({disk_full_reason(exc)}): nothing of {path} was landed; "
+            "what was landed before is kept"
+        )
+
+    def _rollback(self) -> None:
+        try:
+            self.con.execute("rollback")
+        except duckdb.Error:
+            pass  # the failed statement already ended the transaction (a full disk invalidates the database)
+
+    def _drop(self, tables: Iterable[str]) -> None:
+        for table in tables:
+            try:
+                self.con.execute(f"drop table if exists {table}")
+            except duckdb.Error:
+                return
 
     # -- one file -------------------------------------------------------------------------
 
@@ -185,6 +264,7 @@ class Lander:
         if not path.is_file():
             return self._refuse(path, None, 0, None, "not a regular file", started)
         try:
+            before = _signature(path)
             digest, size = file_digest(path)
         except OSError as exc:
             return self._refuse(path, None, 0, None, f"cannot read: {exc.strerror}", started)
@@ -214,34 +294,40 @@ class Lander:
             self.con.execute("begin transaction")
             try:
                 landed_at = self.con.execute("select now()::timestamptz").fetchone()[0]
-                if kind is None:
-                    kind = self._parse_json(path, digest, source)
-                    sql = kind.sql()
-                    temp_tables = sql.temp_tables
-                    counts = self._insert(sql, path, digest, instance, _issue_ref(kind, path), kind)
-                else:
-                    counts = {kind.table: kind.land_csv(self.con, path, digest, csv_header(path), instance)}
+                with literal_path(path) as readable:
+                    if kind is None:
+                        kind = self._parse_json(path, readable, digest, source)
+                        sql = kind.sql()
+                        temp_tables = sql.temp_tables
+                        counts = self._insert(sql, path, digest, instance, _issue_ref(kind, path), kind)
+                    else:
+                        header = csv_header(path)
+                        counts = {kind.table: kind.land_csv(self.con, readable, digest, header, instance, str(path))}
+                self._drop_people([digest])
+                _check_unchanged(path, before)
                 rows = counts.get(kind.table, 0)
                 self._rows_total = sum(counts.values())
                 self._record_rows(digest, counts)
                 self._log(path, digest, size, kind.name, "landed", None, rows, started, landed_at=landed_at)
                 self.con.execute("commit")
             except BaseException:
-                self.con.execute("rollback")
+                self._rollback()
                 raise
         except (RefusedFile, duckdb.Error) as exc:
+            if is_disk_full(exc):
+                raise self._disk_full(exc, path) from None
             reason = str(exc) if isinstance(exc, RefusedFile) else _duck_reason(exc)
             # a refused CSV file keeps the kind its header named; a refused JSON file records none
             return self._refuse(path, digest, size, kind.name if kind and kind.land_csv else None, reason, started)
         finally:
-            for temp in ("_doc", *temp_tables):
-                self.con.execute(f"drop table if exists {temp}")
+            self._drop(("_doc", *temp_tables))
         return FileResult(path, "landed", kind.name, rows, size, None, time.perf_counter() - started, self._rows_total)
 
     # -- JSON --------------------------------------------------------------------------------
 
-    def _parse_json(self, path: Path, digest: str, source: str | None) -> Kind:
-        """Read the file into the temp table ``_doc`` and return its kind."""
+    def _parse_json(self, path: Path, readable: Path, digest: str, source: str | None) -> Kind:
+        """Read the file (at ``readable``, a name DuckDB takes literally) into the temp table ``_doc`` and
+        return its kind."""
         first = _first_char(path)
         if first not in ("{", "["):
             raise RefusedFile("not JSON (expected a JSON object or array)")
@@ -250,7 +336,7 @@ class Lander:
             "select json as doc, row_number() over () as pos, "
             "?::varchar as _source_file, ?::varchar as _file_hash, null::varchar as _issue_ref "
             "from read_json_objects(?, format = 'auto', maximum_object_size = ?)",
-            [str(path), digest, str(path), JSON_MAX_OBJECT_SIZE],
+            [str(path), digest, str(readable), JSON_MAX_OBJECT_SIZE],
         )
         count = self.con.execute("select count(*) from _doc").fetchone()[0]
         if count == 0:
@@ -262,6 +348,7 @@ class Lander:
                 "select json_keys(doc), "
                 "case when json_type(doc -> 'value') = 'ARRAY' then json_keys(doc -> 'value' -> 0) end from _doc"
             ).fetchone()
+            _refuse_duplicate_key(keys or [])
             return recognise_json("object", set(keys or []), set(item_keys or []), source)
         item_keys = self.con.execute("select json_keys(doc) from _doc where pos = 1").fetchone()[0]
         return recognise_json("array", set(), set(item_keys or []), source)
@@ -308,18 +395,21 @@ class Lander:
             try:
                 done = self._land_pages(paths, source, instance)
             finally:
-                for temp in ("_doc", "_files", "_batch", *sorted(temps)):
-                    self.con.execute(f"drop table if exists {temp}")
+                self._drop(("_doc", "_files", "_batch", *sorted(temps)))
         return [done.get(path) or self.land_file(path, source=source, instance=instance) for path in paths]
 
     def _land_pages(self, paths: list[Path], source: str | None, instance: str | None) -> dict[Path, FileResult]:
         started = time.perf_counter()
         candidates: dict[str, tuple[Path, str, int]] = {}
         hashes: set[str] = set()
+        signatures: dict[Path, tuple[int, int]] = {}
         for path in paths:
+            if GLOB_CHARACTERS & set(str(path)):
+                continue  # read on its own, through a literal name
             try:
                 if not path.is_file() or _first_char(path) != "{":
                     continue
+                signatures[path] = _signature(path)
                 digest, size = file_digest(path)
             except OSError:
                 continue
@@ -345,13 +435,15 @@ class Lander:
                 "from read_json_objects(?, format = 'auto', maximum_object_size = ?, filename = true)",
                 [list(candidates), JSON_MAX_OBJECT_SIZE],
             )
-        except duckdb.Error:
+        except duckdb.Error as exc:
+            if is_disk_full(exc):
+                raise self._disk_full(exc, Path(next(iter(candidates)))) from None
             return {}  # some file is not valid JSON: each goes on its own, with its reason
         kinds: dict[int, tuple[Kind, list[str]]] = {}
         for name, count, keys in self.con.execute(
             "select _source_file, count(*), any_value(json_keys(doc)) from _batch group by _source_file"
         ).fetchall():
-            if count != 1:
+            if count != 1 or _duplicate_key(keys or []) is not None:
                 continue
             try:
                 kind = recognise_json("object", set(keys or []), set(), source)
@@ -410,8 +502,10 @@ class Lander:
                         per_file = counts.setdefault(name, {})
                         per_file[table] = per_file.get(table, 0) + n
                     self.con.execute(sql, _subset(sql, params))
+                self._drop_people([candidates[name][1] for name in good])
                 for name in good:
                     path, digest, size = candidates[name]
+                    _check_unchanged(path, signatures[path])
                     per_file = counts.setdefault(name, {})
                     self._record_rows(digest, per_file)
                     self._log(path, digest, size, kind.name, "landed", None, per_file.get(kind.table, 0), started)
@@ -419,9 +513,15 @@ class Lander:
                         path, "landed", kind.name, per_file.get(kind.table, 0), size, None, 0.0, sum(per_file.values())
                     )
             self.con.execute("commit")
-        except BaseException:
-            self.con.execute("rollback")
+        except (RefusedFile, duckdb.Error) as exc:
+            # a file changed while it was read, or the batch failed: each file goes on its own, with its reason
+            self._rollback()
+            if is_disk_full(exc):
+                raise self._disk_full(exc, Path(next(iter(candidates)))) from None
             return {}
+        except BaseException:
+            self._rollback()
+            raise
         share = (time.perf_counter() - started) / max(len(results), 1)
         for result in results.values():
             result.seconds = share
@@ -450,7 +550,12 @@ class Lander:
 
     def _refuse(self, path, digest, size, kind, reason, started) -> FileResult:
         reason = " ".join(str(reason).split())
-        self._log(path, digest, size, kind, "refused", reason, 0, started)
+        try:
+            self._log(path, digest, size, kind, "refused", reason, 0, started)
+        except duckdb.Error as exc:
+            if is_disk_full(exc):
+                raise self._disk_full(exc, path) from None
+            raise
         return FileResult(path, "refused", kind, 0, size, reason, time.perf_counter() - started)
 
 
@@ -468,9 +573,11 @@ def land_files(
     source: str | None = None,
     instance: str | None = None,
     progress: Callable[[int, int, FileResult], None] | None = None,
+    drop_people: bool = False,
 ) -> list[FileResult]:
-    """Land files (and folders of them). Runs of JSON files go through :meth:`Lander.land_batch`."""
-    lander = Lander(con)
+    """Land files (and folders of them). Runs of JSON files go through :meth:`Lander.land_batch`.
+    ``drop_people``: pseudonymise the people each file names as it lands (:mod:`flowmart.people`)."""
+    lander = Lander(con, drop_people=drop_people)
     files = expand_paths(paths)
     results: list[FileResult] = []
 

@@ -14,6 +14,9 @@ Plain functions with typed settings. The CLI (:mod:`flowmart.cli`) and the Dagst
 
 from __future__ import annotations
 
+import json
+import os
+import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -23,11 +26,24 @@ from pathlib import Path
 from expectations.shared import CRITICAL, GateSettings
 from flowmart import dbt
 from flowmart.landing import FileResult, land_files
-from flowmart.warehouse import Warehouse, ensure_raw_schema
+from flowmart.warehouse import DiskFull, Warehouse, disk_full_reason, ensure_raw_schema, is_disk_full
 
 DEFAULT_DOCS_DIR = Path("reports") / "data-docs"
 
 Say = Callable[[str], None]
+
+# Test hook: FLOWMART_PAUSE_AT="<point>:<folder>" makes the step stop at <point>, touch
+# <folder>/<point>.reached and go on once <folder>/<point>.go exists, so a race is reproduced by events.
+PAUSE_AT = "FLOWMART_PAUSE_AT"
+
+
+def pause_point(name: str) -> None:
+    point, _, folder = os.environ.get(PAUSE_AT, "").partition(":")
+    if point != name or not folder:
+        return
+    (Path(folder) / f"{name}.reached").touch()
+    while not (Path(folder) / f"{name}.go").exists():
+        time.sleep(0.02)
 
 
 class StepFailed(Exception):
@@ -74,10 +90,33 @@ def land(
     source: str | None = None,
     instance: str | None = None,
     progress: Callable[[int, int, FileResult], None] | None = None,
+    on_wait: Say | None = None,
+    drop_people: bool = False,
 ) -> list[FileResult]:
-    """Land files and folders of exports (:mod:`flowmart.landing`) under the writer lock."""
-    with warehouse.writing(), warehouse.connect() as con:
-        return land_files(con, paths, source=source, instance=instance, progress=progress)
+    """Land files and folders of exports (:mod:`flowmart.landing`) under the writer lock (``on_wait`` hears a
+    line when another process holds it)."""
+    with warehouse.writing(on_wait=on_wait), warehouse.connect() as con:
+        return land_files(con, paths, source=source, instance=instance, progress=progress, drop_people=drop_people)
+
+
+def forget_people(warehouse: Warehouse) -> dict[str, int]:
+    """Pseudonymise the people in everything already landed (raw tables and raw.quarantine), in one
+    transaction (:mod:`flowmart.people`); returns rows touched per table."""
+    from flowmart import people
+
+    if not warehouse.exists():
+        raise StepFailed(f"{warehouse}: no such warehouse file")
+    with warehouse.writing(), disk_full_is_one_line(warehouse, "no row was changed"), warehouse.connect() as con:
+        ensure_raw_schema(con)
+        key = people.people_key(warehouse.path)
+        con.execute("begin transaction")
+        try:
+            touched = people.pseudonymise(con, key)
+            con.execute("commit")
+        except BaseException:
+            con.execute("rollback")
+            raise
+        return touched
 
 
 # ---------------------------------------------------------------------------------------------
@@ -100,15 +139,32 @@ def gate(warehouse: Warehouse, options: GateOptions | None = None, progress: Say
     from flowmart.gate.validation import DEFAULT_CHUNK_ROWS
 
     options = options or GateOptions()
-    with warehouse.writing(), warehouse.connect() as con:
-        return run_gate(
-            con,
-            settings=options.settings,
-            chunk_rows=options.chunk_rows or DEFAULT_CHUNK_ROWS,
-            apply=options.apply,
-            docs_dir=Path(options.docs_dir).resolve() if options.docs_dir else None,
-            progress=progress,
-        )
+    with warehouse.writing(), disk_full_is_one_line(warehouse, "the gate recorded nothing and moved nothing"):
+        with warehouse.connect() as con:
+            return run_gate(
+                con,
+                settings=options.settings,
+                chunk_rows=options.chunk_rows or DEFAULT_CHUNK_ROWS,
+                apply=options.apply,
+                docs_dir=Path(options.docs_dir).resolve() if options.docs_dir else None,
+                progress=progress,
+            )
+
+
+@contextmanager
+def disk_full_is_one_line(warehouse: Warehouse, outcome: str) -> Iterator[None]:
+    """Turn DuckDB's or the OS's disk-full error inside the block into :class:`DiskFull` with one line:
+    where, and what was (not) written (``outcome``); DuckDB rolls the open transaction back."""
+    import duckdb
+
+    try:
+        yield
+    except (duckdb.Error, OSError) as exc:
+        if not is_disk_full(exc):
+            raise
+        raise DiskFull(
+            f"{warehouse}: the disk is full ({disk_full_reason(exc)}): {outcome}; what was there before is kept"
+        ) from None
 
 
 def require_passed(report) -> None:
@@ -214,14 +270,40 @@ def publishable(warehouse: Warehouse) -> str | None:
 # publish
 
 
-def publish(warehouse: Warehouse, out: str | Path | None = None, **kwargs):
-    """Publish the marts (:mod:`flowmart.publishing`) when :func:`publishable` allows it."""
+def emptied(warehouse: Warehouse, out: str | Path | None = None) -> str | None:
+    """Why publishing would empty the readers' marts (one line), or None: the build holds no work items
+    while the current published version holds some."""
+    from flowmart.publishing import CURRENT, MANIFEST, published_dir_for
+
+    with warehouse.connect(read_only=True) as con:
+        built = con.execute(
+            "select count(*) from duckdb_tables() where schema_name = 'marts' and table_name = 'fct_work_items'"
+        ).fetchone()[0]
+        items = con.execute("select count(*) from marts.fct_work_items").fetchone()[0] if built else 0
+    if items:
+        return None
+    manifest = published_dir_for(warehouse.path, out) / CURRENT / MANIFEST
+    try:
+        published = json.loads(manifest.read_text())["tables"]["fct_work_items"]["rows"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not published:
+        return None
+    return (
+        f"{warehouse}: the build has no work items, the published version has {published:,}: publishing it would "
+        "empty the readers' marts (publish with --allow-empty if that is meant)"
+    )
+
+
+def publish(warehouse: Warehouse, out: str | Path | None = None, allow_empty: bool = False, **kwargs):
+    """Publish the marts (:mod:`flowmart.publishing`) when :func:`publishable` allows it, and, unless
+    ``allow_empty``, not a build without work items over a published version with some."""
     from flowmart.publishing import PublishError
     from flowmart.publishing import publish as write_version
 
     if not warehouse.exists():
         raise StepFailed(f"{warehouse}: no such warehouse file (run `flowmart build` first)")
-    reason = publishable(warehouse)
+    reason = publishable(warehouse) or (None if allow_empty else emptied(warehouse, out))
     if reason:
         raise StepFailed(f"{reason}; readers keep the current published version")
     try:
@@ -236,7 +318,8 @@ def publish(warehouse: Warehouse, out: str | Path | None = None, **kwargs):
 
 def review(warehouse: Warehouse, half, out_dir: Path, **kwargs):
     """The semiannual review of ``half`` (:func:`flowmart.report.build.make_report`) under the writer lock
-    (it stores its numbers in marts.review_snapshots)."""
+    (it stores its numbers in marts.review_snapshots). A half without work raises
+    :class:`flowmart.report.build.NoWorkInHalf` (the caller names the half as its user gave it)."""
     from flowmart.report.build import make_report
 
     if not warehouse.exists():
@@ -268,13 +351,20 @@ def refresh(
     on_gate: Callable[[object], None] | None = None,
     say: Say = print,
     gate_progress: Say | None = None,
+    allow_empty: bool = False,
 ) -> RefreshResult:
     """Gate -> dbt build -> publish, under the writer lock from the gate to the publish.
 
     ``gate_options`` None skips the gate. ``on_gate`` sees the gate's report before the refresh stops
     on a failed one. Publishes only a build of everything as of now (``publish_after`` and
-    :attr:`BuildOptions.is_publishable`).
+    :attr:`BuildOptions.is_publishable`). A warehouse with nothing landed is refused (a mistyped path
+    would otherwise be built empty and published) unless ``allow_empty``.
     """
+    if not allow_empty and not landed_files(warehouse):
+        raise StepFailed(
+            f"{warehouse}: nothing has been landed in this warehouse (is --db right? run `flowmart land` first, "
+            "or build with --allow-empty)"
+        )
     with warehouse.writing(on_wait=say):
         report = None
         gate_run_id = None
@@ -284,8 +374,22 @@ def refresh(
                 on_gate(report)
             require_passed(report)
             gate_run_id = report.run_id
+        pause_point("after_gate")
         build(warehouse, build_options, gate_run_id, say)
         published = None
         if publish_after and build_options.is_publishable:
-            published = publish(warehouse)
+            published = publish(warehouse, allow_empty=allow_empty)
         return RefreshResult(report, published)
+
+
+def landed_files(warehouse: Warehouse) -> int:
+    """How many files have been landed in the warehouse (0 when it does not exist)."""
+    if not warehouse.exists():
+        return 0
+    with warehouse.connect(read_only=True) as con:
+        has_log = con.execute(
+            "select count(*) from duckdb_tables() where schema_name = 'raw' and table_name = 'landing_log'"
+        ).fetchone()[0]
+        if not has_log:
+            return 0
+        return con.execute("select count(*) from raw.landing_log where status = 'landed'").fetchone()[0]

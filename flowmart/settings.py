@@ -8,6 +8,7 @@
 | ``FLOWMART_MEMORY_LIMIT`` | ``3GB`` | DuckDB's memory limit for dbt and the gate (it spills beyond it) |
 | ``FLOWMART_DBT_THREADS`` | ``2`` | dbt threads |
 | ``FLOWMART_PROJECT_DIR`` | the repository | the dbt project Flowmart runs |
+| ``FLOWMART_DROP_PEOPLE`` | off | ``1``: every landing pseudonymises people (``flowmart land --drop-people``) |
 """
 
 from __future__ import annotations
@@ -42,3 +43,8 @@ def memory_limit() -> str:
 def dbt_threads() -> int:
     value = os.environ.get("FLOWMART_DBT_THREADS", "").strip()
     return int(value) if value.isdigit() and int(value) > 0 else DEFAULT_DBT_THREADS
+
+
+def drop_people() -> bool:
+    """$FLOWMART_DROP_PEOPLE is on (1, true, yes): landings pseudonymise people (:mod:`flowmart.people`)."""
+    return os.environ.get("FLOWMART_DROP_PEOPLE", "").strip().lower() in ("1", "true", "yes", "on")

@@ -8,8 +8,10 @@ Flowmart processes never write it at once (a landing started during a build wait
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
+import re
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -96,12 +98,33 @@ create table if not exists raw.build_log (
 """
 
 LOCK_MESSAGES = ("could not set lock on file", "conflicting lock is held")
+DISK_FULL_MESSAGES = ("no space left on device", "disk is full", "not enough space")
+
+
+class DiskFull(Exception):
+    """The disk under the warehouse (or its temp folder) is full; the message is one line for the user."""
 
 
 def is_lock_error(error: BaseException | str) -> bool:
     """True when ``error`` is DuckDB refusing the file because another process holds its lock."""
     text = str(error).lower()
     return any(message in text for message in LOCK_MESSAGES)
+
+
+def is_disk_full(error: BaseException) -> bool:
+    """True when ``error`` (DuckDB's or the OS's) says the disk is full."""
+    if isinstance(error, OSError) and error.errno == errno.ENOSPC:
+        return True
+    text = str(error).lower()
+    return any(message in text for message in DISK_FULL_MESSAGES)
+
+
+def disk_full_reason(error: BaseException) -> str:
+    """The part of a disk-full error worth one line (which file DuckDB could not write, and why)."""
+    for line in str(error).splitlines():
+        if any(message in line.lower() for message in DISK_FULL_MESSAGES):
+            return re.sub(r"^[A-Za-z ]*Error: ", "", line.strip())[:200]
+    return "No space left on device"
 
 
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -112,6 +135,8 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("create schema if not exists raw")
     for table in trackers.raw_tables():
         con.execute(table.ddl())
+        for migration in table.migrations():
+            con.execute(migration)
     con.execute(LANDING_LOG_DDL)
     con.execute(QUARANTINE_DDL)
     con.execute(VALIDATION_RESULTS_DDL)
@@ -159,10 +184,22 @@ class Warehouse:
         return self.path.is_file()
 
     def connect(self, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-        """A connection (use it in a ``with`` block); creates the folder of a new warehouse."""
-        if not read_only:
+        """A connection (use it in a ``with`` block). A new warehouse is created readable by its owner only
+        (it keeps tracker data, names and emails among it, in raw): the file 0600, a folder Flowmart creates
+        0711 (others may pass through it to published/, not list or read it)."""
+        if read_only:
+            return duckdb.connect(str(self.path), read_only=True)
+        self._ensure_folder()
+        new = not self.path.exists()
+        con = duckdb.connect(str(self.path))
+        if new:
+            self.path.chmod(0o600)
+        return con
+
+    def _ensure_folder(self) -> None:
+        if not self.path.parent.exists():
             self.path.parent.mkdir(parents=True, exist_ok=True)
-        return duckdb.connect(str(self.path), read_only=read_only)
+            self.path.parent.chmod(0o711)
 
     def ensure_raw_schema(self) -> None:
         with self.connect() as con:
@@ -183,7 +220,7 @@ class Warehouse:
             if entry:
                 entry[1] += 1
         if entry is None:
-            key.parent.mkdir(parents=True, exist_ok=True)
+            self._ensure_folder()
             handle = key.open("a")
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -16,7 +16,7 @@ import duckdb
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
 from flowmart import pipeline
-from flowmart.dbt import DbtSettings, dbt_args
+from flowmart.dbt import DbtSettings, dbt_args, parse_as_of
 from flowmart.warehouse import is_lock_error
 from orchestration.landing import raw_asset_key
 from orchestration.project import DBT_PROJECT
@@ -123,7 +123,11 @@ def flowmart_dbt_assets(
     config: DbtBuildConfig,
 ) -> Iterator:
     store = warehouse.warehouse()
-    options = pipeline.BuildOptions(as_of=config.as_of, full_refresh=config.full_refresh)
+    try:
+        as_of = parse_as_of(config.as_of) if config.as_of else None
+    except ValueError as exc:
+        raise dg.Failure(description=str(exc)) from None
+    options = pipeline.BuildOptions(as_of=as_of, full_refresh=config.full_refresh)
     with retry_on_lock(context):
         store.ensure_raw_schema()  # dbt's sources must exist even before anything was landed
         gate = pipeline.last_gate_run(store)
@@ -132,7 +136,7 @@ def flowmart_dbt_assets(
     # the file meanwhile, not even to count rows.
     with pipeline.recorded_build(store, options, gate[0] if gate and gate[1] else None, context.log.warning) as run:
         invocation = dbt.cli(
-            dbt_args(run.command, store, DbtSettings(as_of=config.as_of)), context=context, raise_on_error=False
+            dbt_args(run.command, store, DbtSettings(as_of=as_of)), context=context, raise_on_error=False
         )
         events = list(invocation.stream())
         error = invocation.get_error()

@@ -30,7 +30,7 @@ refresh_job = dg.define_asset_job(
 
 review_job = dg.define_asset_job(
     REVIEW_JOB_NAME,
-    selection=dg.AssetSelection.groups(REPORT_GROUP) | dg.AssetSelection.keys(PUBLISH_KEY),
+    selection=dg.AssetSelection.groups(REPORT_GROUP) | dg.AssetSelection.assets(PUBLISH_KEY),
     description="Write the semiannual value-stream review for one half-year (config: half), then publish.",
     tags=WRITER_TAGS,
     executor_def=dg.in_process_executor,

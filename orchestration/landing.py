@@ -18,7 +18,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from flowmart import pipeline, trackers
+from flowmart import pipeline, settings, trackers
 from flowmart.landing import SUPPORTED_SUFFIXES, FileResult
 from flowmart.trackers.spec import Tracker
 from orchestration.resources import POOL, WarehouseResource, retry_on_lock
@@ -136,8 +136,9 @@ def build_landing_asset(source: Tracker) -> dg.AssetsDefinition:
             # files in <landing>/<source>/ are that tracker's exports; others are detected
             mine = [f for f in files if in_source_folder(f, landing_dir, source.name)]
             others = [f for f in files if f not in mine]
-            results = pipeline.land(store, mine, source=source.name) if mine else []
-            results += pipeline.land(store, others) if others else []
+            drop = settings.drop_people()
+            results = pipeline.land(store, mine, source=source.name, drop_people=drop) if mine else []
+            results += pipeline.land(store, others, drop_people=drop) if others else []
             counts = table_row_counts(store, source.table_names)
         landed_rows = {t: counts[t] - before[t] for t in source.table_names}
         summary = summarise(results)

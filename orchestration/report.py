@@ -6,6 +6,8 @@ of the half-year's last second in a work copy of the warehouse, stores every num
 ended; run it by hand from the UI (Launchpad) with another ``half`` in the run config.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -37,6 +39,17 @@ def chosen_half(config: ReviewConfig, now: datetime | None = None) -> Half:
     return Half.last_complete((now or datetime.now(UTC)).date(), months)
 
 
+@contextmanager
+def refused_half() -> Iterator[None]:
+    """A half without work fails the run with its one-line reason, not a traceback."""
+    from flowmart.report.build import NoWorkInHalf
+
+    try:
+        yield
+    except NoWorkInHalf as exc:
+        raise dg.Failure(description=f"half {exc}") from None
+
+
 @dg.asset(
     key=REPORT_KEY,
     group_name=REPORT_GROUP,
@@ -57,7 +70,7 @@ def semiannual_review(
         raise dg.Failure(description=f"half: {exc}") from None
     store = warehouse.warehouse()
     context.log.info(f"writing the review of {half.label} (as of {half.as_of} UTC) from {store}")
-    with retry_on_lock(context):
+    with retry_on_lock(context), refused_half():
         result = pipeline.review(
             store,
             half,

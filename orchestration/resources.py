@@ -4,7 +4,9 @@ One writer at a time: DuckDB lets one process hold a database file for writing. 
 warehouse is in the concurrency pool :data:`POOL` (limit 1, see ``orchestration/dagster.yaml``) and every
 job that writes it carries :data:`WRITER_TAGS` (a run-queue limit of 1), so a second trigger queues
 instead of failing on the file lock. A lock held by something outside Dagster (the CLI, a BI tool with a
-write connection) is a transient error: the op asks to be retried with exponential backoff.
+write connection) is a transient error: the op asks to be retried with exponential backoff. A run holds
+Flowmart's writer lock (:meth:`flowmart.warehouse.Warehouse.writing`) from its first step to its last, so a
+CLI landing waits for it rather than slipping its rows in between the gate and dbt.
 """
 
 from __future__ import annotations
@@ -73,6 +75,15 @@ class WarehouseResource(dg.ConfigurableResource):
 
     def warehouse(self) -> Warehouse:
         return Warehouse.at(self.db)
+
+    @contextmanager
+    def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator[WarehouseResource]:
+        """Hold the warehouse's writer lock for the whole run (its steps run in one process, see jobs.py):
+        a `flowmart land` started after the gate waits until the run has built and published what the gate
+        validated, and this run waits for a CLI command that is writing."""
+        log = context.log.info if context.log else None
+        with self.warehouse().writing(on_wait=log):
+            yield self
 
     def db_path(self) -> Path:
         return settings.db_path(self.db)

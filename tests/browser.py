@@ -28,6 +28,7 @@ class PageVisit:
     problems: list[str] = field(default_factory=list)  # console errors/warnings, page errors, failed requests
     text: str = ""
     broken_images: int = 0
+    evaluated: object = None  # what ``evaluate`` returned once the page had loaded
 
 
 def require_chromium() -> None:
@@ -37,8 +38,11 @@ def require_chromium() -> None:
         pytest.skip("chromium is not installed (apt-get install chromium)")
 
 
-def visit(path: Path, screenshot: Path, element_screenshots: dict[str, Path] | None = None) -> PageVisit:
-    """Load a local HTML file, record every problem the browser reports, save screenshots."""
+def visit(
+    path: Path, screenshot: Path, element_screenshots: dict[str, Path] | None = None, evaluate: str | None = None
+) -> PageVisit:
+    """Load a local HTML file, record every problem the browser reports, save screenshots; ``evaluate`` is a
+    JavaScript expression read once the page has loaded (e.g. ``document.title``)."""
     require_chromium()
     from playwright.sync_api import sync_playwright
 
@@ -66,6 +70,8 @@ def visit(path: Path, screenshot: Path, element_screenshots: dict[str, Path] | N
                 "[...document.images].filter(i => !i.complete || i.naturalWidth === 0).length"
             )
             seen.text = page.inner_text("body")
+            if evaluate:
+                seen.evaluated = page.evaluate(evaluate)
             page.screenshot(path=str(screenshot))
             for selector, target in (element_screenshots or {}).items():
                 page.locator(selector).screenshot(path=str(target))

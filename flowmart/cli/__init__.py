@@ -12,9 +12,9 @@ import sys
 
 from flowmart import pipeline
 from flowmart.cli.output import EXIT_USER_ERROR, UserError, error
-from flowmart.warehouse import Warehouse
+from flowmart.warehouse import DiskFull, Warehouse, disk_full_reason, is_disk_full
 
-COMMANDS = ("land", "check", "build", "report", "publish", "generate", "demo", "dbt")
+COMMANDS = ("land", "check", "build", "report", "publish", "forget", "generate", "demo", "dbt")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -35,13 +35,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except (UserError, pipeline.StepFailed) as exc:
+    except (UserError, pipeline.StepFailed, DiskFull) as exc:
         error(str(exc))
         return EXIT_USER_ERROR
     except KeyboardInterrupt:
         error("interrupted")
         return 130
     except OSError as exc:
+        if is_disk_full(exc):
+            error(f"{Warehouse.at(getattr(args, 'db', None))}: the disk is full ({exc.filename or exc.strerror})")
+            return EXIT_USER_ERROR
         name = exc.filename or ""
         error(f"{name}{': ' if name else ''}{exc.strerror or exc}")
         return EXIT_USER_ERROR
@@ -50,8 +53,12 @@ def main(argv: list[str] | None = None) -> int:
 
         if not isinstance(exc, duckdb.Error):
             raise
+        where = Warehouse.at(getattr(args, "db", None))
+        if is_disk_full(exc):
+            error(f"{where}: the disk is full ({disk_full_reason(exc)}); what was there before is kept")
+            return EXIT_USER_ERROR
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        error(f"{Warehouse.at(getattr(args, 'db', None))}: {first}")
+        error(f"{where}: {first}")
         return EXIT_USER_ERROR
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 
 from flowmart import dbt
+from flowmart.cli.build import as_of
 from flowmart.cli.output import UserError, add_db_option
 from flowmart.warehouse import Warehouse
 
@@ -44,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     command, extra_vars = split_vars([a for a in args.dbt_args if a != "--"])
     if not command:
         raise UserError("flowmart dbt: name a dbt command, e.g. `flowmart dbt build --select fct_work_items`")
-    settings = dbt.DbtSettings(as_of=args.as_of, target=args.target, extra_vars=extra_vars)
+    settings = dbt.DbtSettings(as_of=as_of(args.as_of), target=args.target, extra_vars=extra_vars)
     try:
         dbt.run_dbt(Warehouse.at(args.db), command, settings)
     except dbt.DbtFailed as exc:

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from flowmart import pipeline
+from flowmart.cli.build import as_of
 from flowmart.cli.check import print_report
 from flowmart.cli.land import land_and_report
 from flowmart.cli.output import UserError, add_db_option, counted, status, step
@@ -84,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
         print_report(report)
         pipeline.require_passed(report)
         step(4, 6, "building the warehouse with dbt")
-        pipeline.build(warehouse, pipeline.BuildOptions(as_of=args.as_of), report.run_id)
+        pipeline.build(warehouse, pipeline.BuildOptions(as_of=as_of(args.as_of)), report.run_id)
         step(5, 6, f"writing the semiannual review report for {DEMO_REVIEW_HALF}")
         review = pipeline.review(warehouse, Half.parse(DEMO_REVIEW_HALF, fiscal_start_month()), Path(args.reports))
         step(6, 6, "publishing the marts for BI tools and analysts")

@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from flowmart import pipeline, trackers
+from flowmart import pipeline, settings, trackers
 from flowmart.cli.output import EXIT_REFUSED, UserError, add_db_option, counted, error, say
 from flowmart.warehouse import Warehouse
 
 
-def land_and_report(warehouse: Warehouse, paths, source=None, instance=None, quiet=False) -> int:
+def land_and_report(warehouse: Warehouse, paths, source=None, instance=None, quiet=False, drop_people=False) -> int:
     """Land ``paths``, showing progress and every refused file; returns the exit code."""
     import time
 
@@ -31,7 +31,15 @@ def land_and_report(warehouse: Warehouse, paths, source=None, instance=None, qui
             mb = totals["bytes"] / 1e6
             advance(i, f"{totals['rows']:,} rows, {mb:,.1f} MB, {mb / elapsed:,.1f} MB/s")
 
-        results = pipeline.land(warehouse, paths, source=source, instance=instance, progress=on_file)
+        results = pipeline.land(
+            warehouse,
+            paths,
+            source=source,
+            instance=instance,
+            progress=on_file,
+            on_wait=say,
+            drop_people=drop_people,
+        )
     elapsed = max(time.perf_counter() - started, 1e-9)
     mb = totals["bytes"] / 1e6
     say(
@@ -53,7 +61,12 @@ def run(args: argparse.Namespace) -> int:
         if not Path(raw).exists():
             raise UserError(f"{raw}: no such file or folder")
     return land_and_report(
-        Warehouse.at(args.db), args.paths, source=args.source, instance=args.instance, quiet=args.quiet
+        Warehouse.at(args.db),
+        args.paths,
+        source=args.source,
+        instance=args.instance,
+        quiet=args.quiet,
+        drop_people=args.drop_people or settings.drop_people(),
     )
 
 
@@ -81,6 +94,12 @@ def register(subparsers) -> None:
         "--instance",
         help="tracker instance when the files do not say: "
         + "; ".join(f"{t.title}: {t.instance_hint}" for t in registered),
+    )
+    p.add_argument(
+        "--drop-people",
+        action="store_true",
+        help="replace the people the files name (assignees, authors: logins, names, emails) by pseudonyms as they "
+        "land, and drop people from the stored payloads (default: $FLOWMART_DROP_PEOPLE; docs/serving.md)",
     )
     p.add_argument("-q", "--quiet", action="store_true", help="print only the summary and errors")
     p.set_defaults(func=run)

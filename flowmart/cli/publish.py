@@ -68,7 +68,12 @@ def run(args: argparse.Namespace) -> int:
         print(f"current is now {version.version_id}: {published / 'current'} -> {version.path}")
         return 0
     result = pipeline.publish(
-        warehouse, args.out, keep=args.keep, storage_version=args.storage_version, parquet=not args.no_parquet
+        warehouse,
+        args.out,
+        allow_empty=args.allow_empty,
+        keep=args.keep,
+        storage_version=args.storage_version,
+        parquet=not args.no_parquet,
     )
     print_published(result, keep=args.keep, parquet=not args.no_parquet)
     return 0
@@ -104,6 +109,11 @@ def register(subparsers) -> None:
     )
     p.add_argument("--to", metavar="VERSION", help="point current at this version (see --list)")
     p.add_argument("--list", action="store_true", help="list the published versions")
+    p.add_argument(
+        "--allow-empty",
+        action="store_true",
+        help="publish marts without work items even over a published version with some",
+    )
     p.add_argument(
         "--storage-version",
         default=DEFAULT_STORAGE_VERSION,

@@ -29,17 +29,22 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"--weeks {args.weeks}: must be at least 1")
     if args.trials < 100:
         raise UserError(f"--trials {args.trials}: must be at least 100")
-    result = pipeline.review(
-        warehouse,
-        half,
-        Path(args.out),
-        html=not args.snapshots_only,
-        pdf=not args.no_pdf,
-        history_weeks=args.weeks,
-        trials=args.trials,
-        keep_build=Path(args.keep_build) if args.keep_build else None,
-        built_as_of=args.built_as_of,
-    )
+    from flowmart.report.build import NoWorkInHalf
+
+    try:
+        result = pipeline.review(
+            warehouse,
+            half,
+            Path(args.out),
+            html=not args.snapshots_only,
+            pdf=not args.no_pdf,
+            history_weeks=args.weeks,
+            trials=args.trials,
+            keep_build=Path(args.keep_build) if args.keep_build else None,
+            built_as_of=args.built_as_of,
+        )
+    except NoWorkInHalf as exc:
+        raise UserError(f"--half {exc}") from None
     for path in (result.html, result.pdf, result.as_of_db):
         if path:
             print(path)

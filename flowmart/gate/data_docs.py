@@ -1,11 +1,39 @@
-"""The gate's Data Docs: one GX validation result per suite (chunk results merged), and an offline index page."""
+"""The gate's Data Docs: one GX validation result per suite (chunk results merged), and an offline index page.
+
+GX's renderers write values into its HTML pages as they are, so tracker text (a status named
+``<img src=x onerror=...>``) would run in a reader's browser. Every value Flowmart hands to GX for rendering,
+the unexpected values and the expectations' arguments, is HTML-escaped first (:func:`escaped`).
+"""
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 from expectations.shared import CRITICAL
 from flowmart.gate.outcomes import GateReport
+
+
+def escaped(value):
+    """``value`` with every string in it HTML-escaped (lists, tuples and dicts walked)."""
+    if isinstance(value, str):
+        return html.escape(value)
+    if isinstance(value, dict):
+        return {escaped(k): escaped(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(escaped(v) for v in value)
+    return value
+
+
+def _escaped_config(config):
+    """A copy of an ExpectationConfiguration whose arguments are safe to render."""
+    if config is None:
+        return None
+    from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
+
+    return ExpectationConfiguration(
+        type=config.type, kwargs=escaped(dict(config.kwargs)), meta=escaped(dict(config.meta or {}))
+    )
 
 
 def build_data_docs(context, suites: dict, report: GateReport, docs_dir: Path) -> Path:
@@ -27,17 +55,17 @@ def build_data_docs(context, suites: dict, report: GateReport, docs_dir: Path) -
                 "element_count": o.element_count,
                 "unexpected_count": o.unexpected_count,
                 "unexpected_percent": (100.0 * o.unexpected_count / o.element_count) if o.element_count else 0.0,
-                "partial_unexpected_list": o.partial_unexpected,
+                "partial_unexpected_list": escaped(list(o.partial_unexpected or [])),
                 "missing_count": o.missing_count,
             }
             results.append(
                 ExpectationValidationResult(
                     success=o.success,
-                    expectation_config=o.config,
+                    expectation_config=_escaped_config(o.config),
                     result=result,
                     exception_info={
                         "raised_exception": bool(o.error),
-                        "exception_message": o.error,
+                        "exception_message": escaped(o.error),
                         "exception_traceback": None,
                     },
                 )
@@ -87,8 +115,6 @@ def write_offline_index(report: GateReport, run_name: str, suites: dict, docs_di
     GX's own index.html builds its tables with JavaScript loaded from public CDNs, so it shows an empty
     list on a machine without internet access; the validation pages themselves render offline.
     """
-    import html
-
     rows = []
     for suite_name in suites:
         mine = [o for o in report.outcomes if o.suite == suite_name]

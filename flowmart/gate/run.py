@@ -55,6 +55,51 @@ def suite_module(name: str) -> ModuleType:
     return importlib.import_module(name)
 
 
+def _quietly(con: duckdb.DuckDBPyConnection, sql: str) -> None:
+    """Clean up after an error without hiding it (a database invalidated by a full disk refuses everything)."""
+    try:
+        con.execute(sql)
+    except duckdb.Error:
+        pass
+
+
+def quarantine_children(con: duckdb.DuckDBPyConnection, frames: dict[str, str]) -> list[str]:
+    """Add to ``_gate_q_rows`` the rows that belong to a row quarantined in their parent table (a Jira issue's
+    embedded changelog items follow it), under the parent's expectation; returns the child tables besides
+    ``frames`` that now have rows to move."""
+    extra = []
+    for table in trackers.raw_tables():
+        if table.parent is None or table.parent[0] not in frames:
+            continue
+        parent, column = table.parent
+        added = con.execute(
+            f"""
+            insert into _gate_q_rows
+            select
+                '{table.name}',
+                c._file_hash,
+                c._record_position,
+                p.expectation,
+                p.failed_expectations,
+                'belongs to a quarantined {parent} row: ' || p.message
+            from raw.{table.name} as c
+            inner join _gate_q_rows as p
+                on p.source_table = '{parent}'
+                and c._file_hash = p.file_hash
+                and c.{column} = p.record_position
+            where not exists (
+                select 1 from _gate_q_rows as x
+                where x.source_table = '{table.name}'
+                    and x.file_hash = c._file_hash
+                    and x.record_position = c._record_position
+            )
+            """
+        ).fetchone()[0]
+        if added and table.name not in frames:
+            extra.append(table.name)
+    return extra
+
+
 def run_gate(
     con: duckdb.DuckDBPyConnection,
     settings: GateSettings | None = None,
@@ -150,6 +195,7 @@ def _run_gate(
         for table, frame in frames.items()
     ]
     con.execute("create or replace temp table _gate_q_rows as " + " union all ".join(per_table))
+    moving = [*frames, *quarantine_children(con, frames)]
     con.execute(
         "create or replace temp table _gate_to_quarantine as "
         "select source_table, file_hash, count(*) as rows from _gate_q_rows group by all"
@@ -188,7 +234,7 @@ def _run_gate(
     con.execute("begin transaction")
     try:
         if apply_now:
-            for table in frames:
+            for table in moving:
                 selection = f"(select * from _gate_q_rows where source_table = '{table}')"
                 moved = move_to_quarantine(con, table, selection, run_id)
                 if moved:
@@ -197,14 +243,14 @@ def _run_gate(
         record_results(con, report)
         con.execute("commit")
     except BaseException:
-        con.execute("rollback")
+        _quietly(con, "rollback")  # a full disk has already ended the transaction: the first error is the one
         raise
     finally:
         for frame in [*frames.values(), file_frame]:
-            con.execute(f"drop view if exists {frame}")
-            con.execute(f"drop table if exists {frame}_rows")
+            _quietly(con, f"drop view if exists {frame}")
+            _quietly(con, f"drop table if exists {frame}_rows")
         for table in ["_gate_q", "_gate_q_rows", "_gate_to_quarantine"]:
-            con.execute(f"drop table if exists {table}")
+            _quietly(con, f"drop table if exists {table}")
 
     if docs_dir is not None:
         say("writing Data Docs")

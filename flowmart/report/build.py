@@ -81,6 +81,41 @@ def build_as_of(db: Path, half: Half, workdir: Path) -> Path:
     return copy
 
 
+class NoWorkInHalf(ValueError):
+    """The half-year has no work finished or in progress: a review of it would be empty tables."""
+
+
+WORK_IN_HALF = """
+select
+    count(*) filter (
+        where (finished_at >= ?::timestamp and finished_at < ?::timestamp)
+            or (started_at < ?::timestamp and (finished_at is null or finished_at >= ?::timestamp))
+    ) as in_half,
+    min(coalesce(started_at, finished_at))::date as first_day,
+    max(coalesce(finished_at, started_at))::date as last_day
+from marts.fct_work_items
+"""
+
+
+def require_work(con: duckdb.DuckDBPyConnection, half: Half, db: Path) -> None:
+    """Refuse a half without work finished or in progress in it (nothing to review); a warehouse whose
+    marts are not built yet is not judged here."""
+    built = con.execute(
+        "select count(*) from duckdb_tables() where schema_name = 'marts' and table_name = 'fct_work_items'"
+    ).fetchone()[0]
+    if not built:
+        return
+    start, end = str(half.start), str(half.end)
+    in_half, first_day, last_day = con.execute(WORK_IN_HALF, [start, end, end, end]).fetchone()
+    if in_half:
+        return
+    span = f"its work runs from {first_day} to {last_day}" if first_day else "it has no started or finished work"
+    raise NoWorkInHalf(
+        f"{half.label}: no work finished or in progress in this half-year ({half.start} to {half.last_day}; "
+        f"{db}: {span}); nothing was written"
+    )
+
+
 def make_report(
     db: Path,
     half: Half,
@@ -104,6 +139,8 @@ def make_report(
     from flowmart.report.review import build_review
 
     started = time.perf_counter()
+    with duckdb.connect(str(db), read_only=True) as con:
+        require_work(con, half, db)  # before the as-of rebuild: a half without work is refused at once
     if html:
         out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="flowmart-review-") as tmp:
@@ -114,6 +151,7 @@ def make_report(
             source = build_as_of(db, half, Path(tmp))
         log("report: computing the review numbers")
         with duckdb.connect(str(source), read_only=True) as con:
+            require_work(con, half, db)
             inputs = load(con, half, history_weeks=history_weeks)
         if keep_build and not built_as_of:
             keep_build.parent.mkdir(parents=True, exist_ok=True)

@@ -75,6 +75,8 @@ plt.rcParams.update(
         "legend.fontsize": 7.5,
         "legend.frameon": False,
         "figure.dpi": 100,
+        # tracker text (status, stream and item names) is drawn as written: "$5 to $10" is never math text
+        "text.parse_math": False,
     }
 )
 

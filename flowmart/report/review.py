@@ -166,8 +166,9 @@ def _distribution(inputs: ReviewInputs, stream: str) -> pd.DataFrame:
 
 
 def _distance(shares: pd.Series, target: pd.Series) -> float | None:
-    """Total variation distance between a mix and its target, in percentage points (0 = on target)."""
-    if target.isna().all():
+    """Total variation distance between a mix and its target, in percentage points (0 = on target); None
+    (shown "–") without a target or without a mix (nothing finished: no distance to measure)."""
+    if target.isna().all() or shares.isna().all() or not shares.fillna(0).abs().sum():
         return None
     return round(0.5 * float((shares.fillna(0) - target.fillna(0)).abs().sum()), DECIMALS)
 

@@ -16,7 +16,18 @@ item by (organization, work_item_id) in staging.
 
 from __future__ import annotations
 
-from flowmart.trackers.spec import DbtModels, Kind, KindSql, RawTable, Tracker
+from flowmart.trackers.spec import DbtModels, Kind, KindSql, People, RawTable, Tracker
+
+# the identity fields of a work item (and of its updates' old/new values)
+AZURE_PEOPLE_FIELDS = (
+    "System.AssignedTo",
+    "System.CreatedBy",
+    "System.ChangedBy",
+    "System.AuthorizedAs",
+    "Microsoft.VSTS.Common.ActivatedBy",
+    "Microsoft.VSTS.Common.ResolvedBy",
+    "Microsoft.VSTS.Common.ClosedBy",
+)
 
 WORK_ITEMS_COLUMNS = """
         organization varchar, project varchar, work_item_id varchar, rev varchar, work_item_type varchar,
@@ -159,8 +170,18 @@ TRACKER = Tracker(
     title="Azure Boards",
     description="Azure Boards work items and their updates, as the REST API returns them.",
     raw_tables=(
-        RawTable("azure_work_items", WORK_ITEMS_COLUMNS, suite="expectations.azure__work_items"),
-        RawTable("azure_work_item_updates", UPDATES_COLUMNS, suite="expectations.azure__work_item_updates"),
+        RawTable(
+            "azure_work_items",
+            WORK_ITEMS_COLUMNS,
+            suite="expectations.azure__work_items",
+            people=People(json_keys=(("fields", AZURE_PEOPLE_FIELDS),)),
+        ),
+        RawTable(
+            "azure_work_item_updates",
+            UPDATES_COLUMNS,
+            suite="expectations.azure__work_item_updates",
+            people=People(columns=("revised_by",), json_keys=(("fields", AZURE_PEOPLE_FIELDS),)),
+        ),
     ),
     kinds=(WORK_ITEMS, UPDATES),
     dbt=DbtModels(work_items="stg_azure__work_items", status_changes="int_azure__status_changes"),

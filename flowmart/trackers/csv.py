@@ -34,7 +34,9 @@ STATUS_CHANGE_COLUMNS = ("source", "instance", "item_key", "change_id", "changed
 
 
 def _lander(table: str, columns: tuple[str, ...], keys: tuple[str, ...]):
-    def land_csv(con: duckdb.DuckDBPyConnection, path: Path, digest: str, header: list[str], instance) -> int:
+    def land_csv(
+        con: duckdb.DuckDBPyConnection, path: Path, digest: str, header: list[str], instance, source_file: str
+    ) -> int:
         present = set(header)
         select_list = ",\n".join(f'"{c}"::varchar as {c}' if c in present else f"null::varchar as {c}" for c in columns)
         con.execute(
@@ -48,7 +50,7 @@ def _lander(table: str, columns: tuple[str, ...], keys: tuple[str, ...]):
                 now()::timestamptz as _landed_at
             from {read_csv_sql(header)}
             """,
-            [str(path), digest, str(path)],
+            [source_file, digest, str(path)],
         )
         rows, blank = con.execute(
             f"select count(*), count(*) filter (where {' or '.join(f'{k} is null' for k in keys)}) "

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from flowmart.trackers.spec import DbtModels, Kind, KindSql, RawTable, Tracker
+from flowmart.trackers.spec import DbtModels, Kind, KindSql, People, RawTable, Tracker
 
 ISSUES_COLUMNS = """
         instance varchar, issue_id varchar, issue_number varchar, node_id varchar, html_url varchar,
@@ -180,8 +180,20 @@ TRACKER = Tracker(
     title="GitHub Issues",
     description="GitHub issue list pages and issue event pages, as the REST API returns them.",
     raw_tables=(
-        RawTable("github_issues", ISSUES_COLUMNS, suite="expectations.github__issues"),
-        RawTable("github_issue_events", EVENTS_COLUMNS, suite="expectations.github__issue_events"),
+        RawTable(
+            "github_issues",
+            ISSUES_COLUMNS,
+            suite="expectations.github__issues",
+            people=People(
+                lists=("assignees",), json_keys=(("payload", ("user", "assignee", "assignees", "closed_by")),)
+            ),
+        ),
+        RawTable(
+            "github_issue_events",
+            EVENTS_COLUMNS,
+            suite="expectations.github__issue_events",
+            people=People(columns=("actor_login", "assignee_login")),
+        ),
     ),
     kinds=(ISSUES, EVENTS),
     dbt=DbtModels(work_items="int_github__work_items", status_changes="int_github__status_changes"),

@@ -14,7 +14,7 @@ the project path (``group/project``), from ``references.full`` or ``web_url``.
 
 from __future__ import annotations
 
-from flowmart.trackers.spec import DbtModels, Kind, KindSql, RawTable, Tracker
+from flowmart.trackers.spec import DbtModels, Kind, KindSql, People, RawTable, Tracker
 
 ISSUES_COLUMNS = """
         instance varchar, issue_id varchar, issue_iid varchar, project_id varchar, web_url varchar,
@@ -142,12 +142,25 @@ TRACKER = Tracker(
     title="GitLab Issues",
     description="GitLab issues with their resource state and label events, as the REST API returns them.",
     raw_tables=(
-        RawTable("gitlab_issues", ISSUES_COLUMNS, suite="expectations.gitlab__issues"),
         RawTable(
-            "gitlab_resource_state_events", STATE_EVENTS_COLUMNS, suite="expectations.gitlab__resource_state_events"
+            "gitlab_issues",
+            ISSUES_COLUMNS,
+            suite="expectations.gitlab__issues",
+            people=People(
+                lists=("assignees",), json_keys=(("payload", ("author", "assignee", "assignees", "closed_by")),)
+            ),
         ),
         RawTable(
-            "gitlab_resource_label_events", LABEL_EVENTS_COLUMNS, suite="expectations.gitlab__resource_label_events"
+            "gitlab_resource_state_events",
+            STATE_EVENTS_COLUMNS,
+            suite="expectations.gitlab__resource_state_events",
+            people=People(columns=("user_username",)),
+        ),
+        RawTable(
+            "gitlab_resource_label_events",
+            LABEL_EVENTS_COLUMNS,
+            suite="expectations.gitlab__resource_label_events",
+            people=People(columns=("user_username",)),
         ),
     ),
     kinds=(ISSUES, STATE_EVENTS, LABEL_EVENTS),

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from flowmart.trackers.spec import DbtModels, Kind, KindSql, RawTable, Tracker
+from flowmart.trackers.spec import DbtModels, Kind, KindSql, People, RawTable, Tracker
 
 ISSUE_REF = re.compile(r"issue[_-]?([A-Za-z][A-Za-z0-9_]*-\d+|\d+)")
 
@@ -66,15 +66,19 @@ items as (
 
 select
     instance, issue_id, issue_key, history_id, history_created, item_position,
-    item.field, item.fieldtype, item.fieldId,
-    item."from", item.fromString, item."to", item.toString,
+    item.field, item.fieldtype, item.fieldId as field_id,
+    item."from" as from_value, item.fromString as from_string, item."to" as to_value, item.toString as to_string,
     origin,
+    case when origin = 'search' then parent_pos end as issue_position,
     _source_file, _file_hash,
     row_number() over (partition by _source_file order by parent_pos, hist_pos, item_position) as _record_position
 from items
 """
 
-INSERT_CHANGELOG_ITEMS = "insert into raw.jira_changelog_items select *, now()::timestamptz from _items"
+# by name: a warehouse landed before issue_position existed has that column last (ensure_raw_schema adds it)
+INSERT_CHANGELOG_ITEMS = (
+    "insert into raw.jira_changelog_items by name select *, now()::timestamptz as _landed_at from _items"
+)
 
 CHECK_HISTORIES = """
 select min_by(reason, priority), _source_file
@@ -346,6 +350,9 @@ TRACKER = Tracker(
             fields json,
         """,
             suite="expectations.jira__issues",
+            people=People(
+                json_keys=(("fields", ("assignee", "reporter", "creator", "watches", "comment", "worklog")),)
+            ),
         ),
         RawTable(
             "jira_changelog_items",
@@ -353,8 +360,17 @@ TRACKER = Tracker(
             instance varchar, issue_id varchar, issue_key varchar, history_id varchar, history_created varchar,
             item_position integer, field varchar, fieldtype varchar, field_id varchar,
             from_value varchar, from_string varchar, to_value varchar, to_string varchar, origin varchar,
+            issue_position bigint,
         """,
             suite="expectations.jira__changelog_items",
+            # an item embedded in a search page belongs to the issue at issue_position of the same file
+            parent=("jira_issues", "issue_position"),
+            added_columns=("issue_position bigint",),
+            # the from/to of a change to a user field are account ids and names
+            people=People(
+                columns=("from_value", "from_string", "to_value", "to_string"),
+                when="lower({field}) in ('assignee', 'reporter', 'creator')",
+            ),
         ),
         RawTable(
             "jira_statuses",

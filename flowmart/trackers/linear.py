@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 
-from flowmart.trackers.spec import DbtModels, Kind, RawTable, RefusedFile, Tracker, read_csv_sql
+from flowmart.trackers.spec import DbtModels, Kind, People, RawTable, RefusedFile, Tracker, read_csv_sql
 
 COLUMNS = (
     "ID",
@@ -59,7 +59,9 @@ def snake(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
 
 
-def land_csv(con: duckdb.DuckDBPyConnection, path: Path, digest: str, header: list[str], instance: str | None) -> int:
+def land_csv(
+    con: duckdb.DuckDBPyConnection, path: Path, digest: str, header: list[str], instance: str | None, source_file: str
+) -> int:
     """Insert one Linear export into raw.linear_issues; return its row count. Raises RefusedFile on a bad file."""
     missing = [c for c in REQUIRED if c not in header]
     if missing:
@@ -84,7 +86,7 @@ def land_csv(con: duckdb.DuckDBPyConnection, path: Path, digest: str, header: li
             now()::timestamptz as _landed_at
         from {read_csv_sql(header)}
         """,
-        [instance, str(path), digest, str(path)],
+        [instance, source_file, digest, str(path)],
     )
     rows, blank = con.execute(
         "select count(*), count(*) filter (where id is null or created is null) from raw.linear_issues where _file_hash = ?",
@@ -114,6 +116,7 @@ TRACKER = Tracker(
             "linear_issues",
             "workspace varchar, " + ", ".join(f"{snake(c)} varchar" for c in COLUMNS) + ",",
             suite="expectations.linear__issues",
+            people=People(columns=("creator", "assignee")),
         ),
     ),
     kinds=(ISSUES,),

@@ -40,8 +40,9 @@ class KindSql:
     temp_tables: tuple[str, ...] = ()  # the temp tables prepare creates (dropped after every file)
 
 
-# (con, path, sha256, header, instance) -> rows landed in the kind's table; raises RefusedFile
-CsvLander = Callable[[duckdb.DuckDBPyConnection, Path, str, list[str], "str | None"], int]
+# (con, path to read, sha256, header, instance, path to record as _source_file) -> rows landed in the kind's
+# table; raises RefusedFile
+CsvLander = Callable[[duckdb.DuckDBPyConnection, Path, str, list[str], "str | None", str], int]
 
 
 @dataclass(frozen=True)
@@ -66,15 +67,37 @@ class Kind:
 
 
 @dataclass(frozen=True)
+class People:
+    """Where a raw table keeps people (names, logins, account ids, emails), for ``--drop-people``
+    (:mod:`flowmart.people`): each person becomes the same pseudonym everywhere, so a model that tells
+    assignees apart still can, and nothing names them."""
+
+    columns: tuple[str, ...] = ()  # varchar columns holding one person each
+    lists: tuple[str, ...] = ()  # JSON arrays of people (strings)
+    json_keys: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (JSON column, its keys that hold people): removed
+    when: str | None = None  # ``columns`` hold a person only on rows matching this (``{c}`` names a column)
+
+
+@dataclass(frozen=True)
 class RawTable:
     """A table in the ``raw`` schema (lineage columns are appended) and the module of its GX suite."""
 
     name: str
     columns: str  # column DDL, each followed by a comma
     suite: str | None = None  # e.g. "expectations.jira__issues"; None: no suite guards it
+    # (parent raw table, column of this one holding the parent row's _record_position in the same file): a row
+    # quarantined in the parent takes its children with it
+    parent: tuple[str, str] | None = None
+    # columns added after the table was first released: a warehouse landed before gets them (appended last,
+    # so inserts into the table name their columns)
+    added_columns: tuple[str, ...] = ()
+    people: People | None = None  # None: the table keeps no personal data
 
     def ddl(self) -> str:
         return f"create table if not exists raw.{self.name} ({self.columns} {LINEAGE_DDL})"
+
+    def migrations(self) -> list[str]:
+        return [f"alter table raw.{self.name} add column if not exists {column}" for column in self.added_columns]
 
 
 @dataclass(frozen=True)

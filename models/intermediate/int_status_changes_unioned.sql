@@ -10,7 +10,8 @@
     One row per status change per work item, all sources, deduplicated by (work_item_id, change_id).
     The whole history is kept, independent of var('as_of') (the cut is applied downstream in
     int_status_intervals), so moving as_of never invalidates this incremental table.
-    Changes that cannot be placed on the item's timeline stay here with a removal_reason
+    Changes that cannot be placed on the item's timeline, or change nothing (from = to), stay here with a
+    removal_reason
     (counted by fct_data_quality) and get no change_sequence. Placed changes also carry the time of the
     next placed change (next_changed_at) and the to-status of the one before (previous_to_status).
     Incremental: only items with a staging row (item snapshot or change) landed after the newest
@@ -101,6 +102,9 @@ classified as (
         case
             when deduplicated.changed_at is null then 'no_timestamp'
             when deduplicated.to_status is null then 'no_status'
+            -- a change whose from equals its to (up to case and spaces) changes nothing: it must not split
+            -- the status's interval or reset the time spent in it
+            when lower(trim(deduplicated.from_status)) = lower(trim(deduplicated.to_status)) then 'unchanged_status'
             when deduplicated.changed_at < work_items.created_at then 'before_creation'
         end as removal_reason,
         case

@@ -30,6 +30,7 @@ checks as (
         ('duplicate_change_removed', 'status_changes', 'Extra copies of a status change (same item and change id) removed.'),
         ('change_before_creation_removed', 'status_changes', 'Status changes dated before the item was created, removed from the timeline.'),
         ('change_without_timestamp_removed', 'status_changes', 'Status changes without a readable time or target status, removed from the timeline.'),
+        ('unchanged_status_removed', 'status_changes', 'Status changes whose from-status equals their to-status (up to case and spaces): no change, left off the timeline so they neither split an interval nor reset the time in a status.'),
         ('orphan_change', 'status_changes', 'Jira status changes whose issue was never landed, or was quarantined by the quality gate (not attributable to an item or stream).'),
         ('item_without_created_at', 'work_items', 'Items without a readable creation time, left out of every mart.'),
         ('quarantined_row', 'raw_rows', 'Landed raw rows the input quality gate moved to raw.quarantine (kept there with every failed check), out of all rows landed in this format.'),
@@ -75,7 +76,8 @@ change_checks as (
         sum(status_changes.duplicates_removed) as duplicate_change_removed,
         sum(case when status_changes.removal_reason = 'before_creation' then 1 else 0 end) as change_before_creation_removed,
         sum(case when status_changes.removal_reason in ('no_timestamp', 'no_status') then 1 else 0 end)
-            as change_without_timestamp_removed
+            as change_without_timestamp_removed,
+        sum(case when status_changes.removal_reason = 'unchanged_status' then 1 else 0 end) as unchanged_status_removed
     from status_changes
     inner join work_items
         on status_changes.work_item_id = work_items.work_item_id
@@ -150,6 +152,7 @@ measured as (
             when 'duplicate_change_removed' then change_checks.duplicate_change_removed
             when 'change_before_creation_removed' then change_checks.change_before_creation_removed
             when 'change_without_timestamp_removed' then change_checks.change_without_timestamp_removed
+            when 'unchanged_status_removed' then change_checks.unchanged_status_removed
             when 'orphan_change' then orphan_changes.orphan_change
             when 'item_without_created_at' then items_without_created_at.item_without_created_at
             when 'quarantined_row' then quarantine_checks.quarantined_row
