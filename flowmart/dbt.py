@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -102,6 +103,8 @@ def invoke_dbt(warehouse: Warehouse | Path, command: Sequence[str], config: DbtS
     config = config or DbtSettings()
     warehouse.ensure_raw_schema()  # sources (raw tables, raw.quarantine) exist before anything landed
     args = [*dbt_args(command, warehouse, config), "--log-path", str(config.project_dir / "logs")]
+    if not sys.stdout.isatty() and not {"--use-colors", "--no-use-colors"} & set(command):
+        args.append("--no-use-colors")  # plain text in a file or a pipe, no escape codes
     try:
         return dbtRunner().invoke(args)
     finally:

@@ -79,6 +79,19 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
     return [p.resolve() for p in found]
 
 
+def unsupported_files(paths: Iterable[str | Path]) -> list[Path]:
+    """Files under named folders that landing does not read (not .json or .csv), sorted: a landing names
+    them, so nothing is passed over silently."""
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw).expanduser()
+        if path.is_dir():
+            found.extend(
+                sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() not in SUPPORTED_SUFFIXES)
+            )
+    return [p.resolve() for p in found]
+
+
 def file_digest(path: Path) -> tuple[str, int]:
     sha = hashlib.sha256()
     size = 0

@@ -1,5 +1,5 @@
 """The dbt project as Dagster sees it, built once: dagster-dbt's DbtProject, its manifest prepared by
-dagster-dbt (``prepare_if_dev`` under `dagster dev`, `dagster-dbt project prepare-and-package --file
+dagster-dbt (``prepare_if_dev`` under `dg dev`, `dagster-dbt project prepare-and-package --file
 orchestration/project.py` before a deployment; `make dagster` and `make test` run the latter).
 
 The parse gets the same ``--vars`` every Flowmart dbt call gets (the tracker registry among them), so the
@@ -34,5 +34,5 @@ DBT_PROJECT = DbtProject(
     prepare_project_cli_args=["parse", "--quiet", "--vars", json.dumps(dbt_vars(Warehouse.at(), DbtSettings()))],
 )
 DBT_PROJECT.prepare_if_dev()
-if not DBT_PROJECT.manifest_path.exists():  # a fresh clone outside `dagster dev`: prepare it once
+if not DBT_PROJECT.manifest_path.exists():  # a fresh clone outside `dg dev`: prepare it once
     DBT_PROJECT.preparer.prepare(DBT_PROJECT)

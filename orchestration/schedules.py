@@ -6,7 +6,7 @@
   start in January (dbt var ``fiscal_year_start_month``) the default moves to the first day of the
   fiscal half-years.
 
-Both are read when the definitions load; restart ``dagster dev`` (or reload the code location) after
+Both are read when the definitions load; restart ``dg dev`` (or reload the code location) after
 changing them.
 """
 

@@ -7,15 +7,14 @@ import time
 from datetime import date
 
 from flowmart.cli.output import UserError, counted, say
-
-DEMO_END = date(2026, 11, 15)  # the demo company's export moment (00:00 UTC)
+from flowmart.demo import EXPORT_END
 
 
 def run(args: argparse.Namespace) -> int:
     from flowmart.demo.jira import generate
 
     try:
-        end = date.fromisoformat(args.end) if args.end else DEMO_END
+        end = date.fromisoformat(args.end) if args.end else EXPORT_END
     except ValueError:
         raise UserError(f"--end {args.end}: not a date (YYYY-MM-DD)") from None
     if args.items < 1:

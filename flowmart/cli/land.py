@@ -14,7 +14,7 @@ def land_and_report(warehouse: Warehouse, paths, source=None, instance=None, qui
     """Land ``paths``, showing progress and every refused file; returns the exit code."""
     import time
 
-    from flowmart.landing import expand_paths
+    from flowmart.landing import expand_paths, unsupported_files
 
     started = time.perf_counter()
     totals = {"rows": 0, "bytes": 0, "landed": 0, "skipped": 0, "refused": 0}
@@ -51,6 +51,12 @@ def land_and_report(warehouse: Warehouse, paths, source=None, instance=None, qui
         for result in results:
             if result.status == "landed":
                 print(result.line())
+    ignored = unsupported_files(paths)
+    if ignored:
+        shown = ", ".join(str(p) for p in ignored[:10]) + (
+            f" and {len(ignored) - 10} more" if len(ignored) > 10 else ""
+        )
+        say(f"land: ignored {len(ignored)} file(s) that are not .json or .csv: {shown}")
     if not results:
         raise UserError(f"{', '.join(map(str, paths))}: no .json or .csv files found")
     return EXIT_REFUSED if totals["refused"] else 0

@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from flowmart.demo import EXPORT_END
+
 __all__ = ["SITES", "UNMAPPED_ISSUE_TYPES", "UNMAPPED_STATUSES", "company_holidays", "generate"]
 
 MINUTE = 60_000
@@ -1430,7 +1432,7 @@ def generate(
     out_dir: str | Path,
     items: int = 5000,
     seed: int = 42,
-    end: date = date(2026, 11, 15),
+    end: date = EXPORT_END,
     page_size: int = 100,
     progress: Callable[[int, int], None] | None = None,
 ) -> dict:
@@ -1520,7 +1522,7 @@ def _main(argv: list[str] | None = None) -> None:
     ap.add_argument("--items", type=int, default=5000)
     ap.add_argument("--out", required=True)
     ap.add_argument("--seed", type=int, default=42)
-    ap.add_argument("--end", type=date.fromisoformat, default=date(2026, 11, 15))
+    ap.add_argument("--end", type=date.fromisoformat, default=EXPORT_END)
     ap.add_argument("--page-size", type=int, default=100)
     a = ap.parse_args(argv)
     t0 = time.perf_counter()

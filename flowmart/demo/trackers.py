@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from flowmart.demo import EXPORT_END
+
 REPO = "acme-mobility/driver-app"
 API = f"https://api.github.com/repos/{REPO}"
 ORG, PROJECT = "acme-mobility", "Fleet"
@@ -501,7 +503,7 @@ def generate_azure(out_dir: Path, items: int, seed: int, end: datetime) -> dict:
 def generate_trackers(out_dir: str | Path, items: int = 400, seed: int = 42, end: date | None = None) -> dict:
     """Write the GitHub and Azure Boards demo exports for ``items`` work items (55 % GitHub entries, of which
     about a fifth are pull requests, 45 % Azure work items); history runs 240 days up to ``end`` 00:00 UTC."""
-    end = end or date(2026, 11, 15)
+    end = end or EXPORT_END
     end_ts = datetime(end.year, end.month, end.day, tzinfo=UTC)
     out = Path(out_dir)
     github_items = max(1, round(items * GITHUB_SHARE))

@@ -25,15 +25,19 @@ def escaped(value):
     return value
 
 
+# the expectation arguments that carry values (tracker text, or mapping seeds copied from it); the others
+# (column, row_condition, condition_parser, mostly, ...) are Flowmart's own and GX parses some of them
+VALUE_KWARGS = {"value_set", "value", "regex", "regex_list", "like_pattern", "like_pattern_list"}
+
+
 def _escaped_config(config):
-    """A copy of an ExpectationConfiguration whose arguments are safe to render."""
+    """A copy of an ExpectationConfiguration whose value arguments are safe to render."""
     if config is None:
         return None
     from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
-    return ExpectationConfiguration(
-        type=config.type, kwargs=escaped(dict(config.kwargs)), meta=escaped(dict(config.meta or {}))
-    )
+    kwargs = {key: escaped(value) if key in VALUE_KWARGS else value for key, value in dict(config.kwargs).items()}
+    return ExpectationConfiguration(type=config.type, kwargs=kwargs, meta=escaped(dict(config.meta or {})))
 
 
 def build_data_docs(context, suites: dict, report: GateReport, docs_dir: Path) -> Path:

@@ -169,6 +169,10 @@ def make_report(
         if pdf:
             log("report: writing the PDF")
             pdf_path = out_dir / f"flowmart-review-{half.label}.pdf"
-            render.render_pdf(document, pdf_path)
+            try:
+                render.render_pdf(document, pdf_path)
+            except render.PdfUnavailable as exc:
+                log(f"report: no PDF: {exc}")
+                pdf_path = None
     log(f"report: done in {time.perf_counter() - started:,.1f} s")
     return ReportResult(half, html_path, pdf_path, written, keep_build if keep_build and not built_as_of else None)

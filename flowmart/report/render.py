@@ -232,10 +232,23 @@ def render_html(review: Review) -> str:
     )
 
 
+PANGO_MISSING = (
+    "the PDF needs the Pango libraries, which this machine lacks (Debian/Ubuntu: apt-get install "
+    "libpango-1.0-0 libpangoft2-1.0-0; macOS: brew install pango); the HTML report is written"
+)
+
+
+class PdfUnavailable(RuntimeError):
+    """WeasyPrint cannot load its system libraries (Pango): no PDF, the HTML is still written."""
+
+
 def render_pdf(html: str, path: Path) -> None:
     import logging
 
-    from weasyprint import HTML
+    try:
+        from weasyprint import HTML
+    except OSError as exc:  # "cannot load library 'libpango-1.0-0'"
+        raise PdfUnavailable(f"{PANGO_MISSING} ({str(exc).splitlines()[0][:120]})") from None
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)

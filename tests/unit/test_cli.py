@@ -106,3 +106,43 @@ def test_flowmart_dbt_merges_the_users_vars_with_flowmarts():
     assert values == {"github_assignment_starts_work": False, "as_of": "2026-06-30 23:59:59"}
     result = flowmart("dbt", "ls", "--vars", "[1, 2]")
     assert result.returncode == 2 and result.stderr.strip().startswith("error: --vars [1, 2]: expected a mapping")
+
+
+def test_a_landing_names_the_files_it_does_not_read(tmp_path):
+    export = tmp_path / "export"
+    export.mkdir()
+    jp.write(
+        export / "page.json",
+        jp.search_page([jp.issue("1", "A-1", "2024-01-01T00:00:00.000+0000", "2024-01-01T00:00:00.000+0000")]),
+    )
+    (export / "notes.txt").write_text("not an export")
+    (export / "README.md").write_text("# exported on Monday")
+    result = flowmart("land", "--db", str(tmp_path / "w.duckdb"), str(export))
+    assert result.returncode == 0, result.stderr
+    # two files that are neither .json nor .csv: counted and named, sorted
+    [line] = [line for line in result.stderr.splitlines() if "ignored" in line]
+    assert line == (
+        f"land: ignored 2 file(s) that are not .json or .csv: {(export / 'README.md').resolve()}, "
+        f"{(export / 'notes.txt').resolve()}"
+    )
+
+
+def test_an_unrecognised_csv_names_every_csv_format_flowmart_reads(tmp_path):
+    odd = tmp_path / "odd.csv"
+    odd.write_text("a,b\n1,2\n")
+    result = flowmart("land", "--db", str(tmp_path / "w.duckdb"), str(odd))
+    assert result.returncode == 1
+    [line] = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert "unrecognised CSV header" in line
+    assert "work_items.csv or status_changes.csv" in line and "Linear CSV export" in line
+
+
+def test_flowmart_sql_reads_the_published_marts_only(tmp_path):
+    # nothing published yet: one line saying so, not a new empty file
+    result = flowmart("sql", "--db", str(tmp_path / "w.duckdb"), "select 1")
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        f"error: {tmp_path / 'published' / 'current' / 'flowmart.duckdb'}: nothing published yet "
+        "(run `flowmart build`, or `flowmart demo`)"
+    )
+    assert not (tmp_path / "w.duckdb").exists()
