@@ -6,11 +6,18 @@ from __future__ import annotations
 import great_expectations.expectations as gxe
 from great_expectations.expectations.row_conditions import Column
 
-from expectations.shared import QUARANTINE, WARNING, expect, key, not_before_creation, text, utc
+from expectations.shared import (
+    QUARANTINE,
+    expect,
+    jira_status_row,
+    not_before_creation,
+    status_checks,
+    text,
+    utc,
+)
 from expectations.spec import Present, TableSpec, Timestamp, Unique
 
 ORIGINS = ["search", "changelog_page"]
-JIRA = "'jira'"
 
 
 def _checks(mappings, settings):
@@ -32,22 +39,8 @@ def _checks(mappings, settings):
             column="origin",
             value_set=ORIGINS,
         ),
-        expect(
-            gxe.ExpectColumnValuesToBeInSet,
-            WARNING,
-            "to_status_mapped",
-            "status is not in seeds/status_mappings.csv (mapped by its status category)",
-            column="to_status_key",
-            value_set=sorted(mappings.status_keys),
-        ),
-        expect(
-            gxe.ExpectColumnValuesToBeInSet,
-            WARNING,
-            "from_status_mapped",
-            "status is not in seeds/status_mappings.csv (mapped by its status category)",
-            column="from_status_key",
-            value_set=sorted(mappings.status_keys),
-        ),
+        *status_checks("to_status_row", "to_status", mappings),
+        *status_checks("from_status_row", "from_status", mappings),
     ]
 
 
@@ -103,8 +96,14 @@ SPEC = TableSpec(
         "field": "items.field",
         "origin": "items.origin",
         "to_status": f"case when items.field = 'status' then {text('items.to_string')} end",
-        "to_status_key": f"case when items.field = 'status' then {key(JIRA, 'items.to_string')} end",
-        "from_status_key": f"case when items.field = 'status' then {key(JIRA, 'items.from_string')} end",
+        "to_status_row": (
+            f"case when items.field = 'status' then "
+            f"{jira_status_row('items.instance', 'items.to_value', 'items.to_string')} end"
+        ),
+        "from_status_row": (
+            f"case when items.field = 'status' then "
+            f"{jira_status_row('items.instance', 'items.from_value', 'items.from_string')} end"
+        ),
     },
     checks=_checks,
 )

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import great_expectations as gx
+import great_expectations.expectations as gxe
 from great_expectations.expectations.expectation import Expectation
 from great_expectations.expectations.metadata_types import FailureSeverity
 
@@ -56,6 +57,11 @@ class Mappings:
     (``lower(trim(...))``, per source; a ``*`` source row counts for every known source)."""
 
     status_keys: frozenset[str] = field(default_factory=frozenset)  # 'source|status'
+    # Jira statuses as the start of their status_mappings row, 'jira,<instance>,<id>,<name>' (jira_status_row):
+    # those a row covers (by id or name) or that have no category either (reported as unknown instead) ...
+    jira_status_rows_mapped: frozenset[str] = field(default_factory=frozenset)
+    # ... and those a row covers or the instance's status list (or an issue) gives a category
+    jira_status_rows_known: frozenset[str] = field(default_factory=frozenset)
     type_keys: frozenset[str] = field(default_factory=frozenset)  # 'source|item type'
     known_sources: frozenset[str] = field(default_factory=frozenset)
     # seeds/label_states.csv: 'source|label', and the scopes its labels use ('gitlab|workflow::',
@@ -112,6 +118,15 @@ def utc(column: str) -> str:
 def text(column: str) -> str:
     """Blank text counts as missing."""
     return f"nullif(trim({column}), '')"
+
+
+def jira_status_row(instance_sql: str, id_sql: str, name_sql: str) -> str:
+    """A Jira status as the start of its seeds/status_mappings.csv row, 'jira,<instance>,<id>,<name>', so a
+    warning shows the row to add (then value_stream_id, flow_state, stage); null without a name."""
+    return (
+        f"'jira,' || coalesce({text(instance_sql)}, '') || ',' || coalesce({text(id_sql)}, '') || ','"
+        f" || {text(name_sql)}"
+    )
 
 
 def key(source_sql: str, value_sql: str) -> str:
@@ -259,3 +274,31 @@ def empty_in_file_by_file(relation: str, columns: list[str]) -> str:
     ``columns`` without any value in the whole file, else null (one group by; left-join it on _file_hash)."""
     parts = ", ".join(f"case when count({text(c)}) = 0 then '{c.split('.')[-1]}' end" for c in columns)
     return f"(select _file_hash, nullif(concat_ws(', ', {parts}), '') as empty_required_columns from {relation} group by _file_hash)"
+
+
+def status_checks(column: str, check: str, mappings: Mappings) -> list[Expectation]:
+    """The two warnings about a Jira status (``column`` holds its jira_status_row): no mapping row (flow state
+    from the Jira status category), and no mapping row nor category (flow state unknown). Each shows the
+    start of the status_mappings row to add."""
+    return [
+        expect(
+            gxe.ExpectColumnValuesToBeInSet,
+            WARNING,
+            f"{check}_mapped",
+            "no seeds/status_mappings.csv row covers this status (by id or name): its flow state comes from its "
+            "Jira status category; to decide it, add the row shown (source,instance,status_id,status) with "
+            "value_stream_id,flow_state,stage",
+            column=column,
+            value_set=sorted(mappings.jira_status_rows_mapped or {"(none)"}),
+        ),
+        expect(
+            gxe.ExpectColumnValuesToBeInSet,
+            WARNING,
+            f"{check}_known",
+            "no seeds/status_mappings.csv row covers this status and the site's status list does not have it "
+            "(deleted?): its flow state is unknown, neither started nor finished; add the row shown "
+            "(source,instance,status_id,status) with value_stream_id,flow_state,stage",
+            column=column,
+            value_set=sorted(mappings.jira_status_rows_known or {"(none)"}),
+        ),
+    ]

@@ -99,6 +99,72 @@ def land(
         return land_files(con, paths, source=source, instance=instance, progress=progress, drop_people=drop_people)
 
 
+@dataclass(frozen=True)
+class PullOptions:
+    """One `flowmart pull`: a tracker (``jira`` | ``github``) and what to pull from it."""
+
+    tracker: str
+    target: str  # the Jira site URL, or the GitHub OWNER/NAME
+    jql: str | None = None
+    api_url: str | None = None  # GitHub Enterprise: https://host/api/v3
+    deployment: str | None = None  # jira: cloud | datacenter (default: ask serverInfo)
+    out: str | Path | None = None  # the landing folder (default: settings.landing_dir())
+    full: bool = False  # ignore the cursor
+    land: bool = True
+
+
+@dataclass
+class PullOutcome:
+    folder: Path
+    pages: int
+    items: int
+    since: str | None  # where the incremental pull started (UTC), None for a full pull
+    landed: list[FileResult] = field(default_factory=list)
+
+
+def pull(warehouse: Warehouse, options: PullOptions, say: Say = print) -> PullOutcome:
+    """Fetch a tracker's API pages into an export folder (:mod:`flowmart.pull`), land them, and only then
+    move the warehouse's cursor (raw.sync_state) to the newest `updated` landed."""
+    from datetime import UTC, datetime
+    from urllib.parse import urlsplit
+
+    from flowmart import pull as pulling
+
+    started = datetime.now(UTC)
+    if options.tracker == "jira":
+        from flowmart.pull import jira as client
+
+        instance = urlsplit(options.target).hostname or options.target
+        query = options.jql or client.DEFAULT_JQL
+    elif options.tracker == "github":
+        from flowmart.pull import github as client
+
+        instance, query = options.target, options.target
+    else:
+        raise StepFailed(f"pull: no client for {options.tracker} (jira, github)")
+    state = pulling.read_state(warehouse, options.tracker, instance, query)
+    start = pulling.since(state, client.OVERLAP, options.full)
+    export = pulling.Export(pulling.export_folder(options.out, options.tracker, instance, started))
+    try:
+        if options.tracker == "jira":
+            fetched, _site = client.pull(options.target, options.jql, start, export, options.deployment, say)
+        else:
+            fetched = client.pull(options.target, options.api_url, start, export, say)
+    except pulling.PullError as exc:
+        raise StepFailed(f"pull: {exc}") from None
+    outcome = PullOutcome(export.folder, fetched.pages, export.items, start.isoformat() if start else None)
+    say(f"pull: {fetched.pages} page(s), {export.items} item(s) written to {export.folder}")
+    if not options.land:
+        say("pull: not landed (--no-land): the cursor stays where it was")
+        return outcome
+    outcome.landed = land(warehouse, [export.folder], source=options.tracker, on_wait=say)
+    refused = [r for r in outcome.landed if r.status == "refused"]
+    if refused:
+        raise StepFailed(f"pull: {refused[0].line()} (and {len(refused) - 1} more); the cursor stays where it was")
+    pulling.write_state(warehouse, options.tracker, instance, query, fetched.cursor, export, fetched.pages)
+    return outcome
+
+
 def forget_people(warehouse: Warehouse) -> dict[str, int]:
     """Pseudonymise the people in everything already landed (raw tables and raw.quarantine), in one
     transaction (:mod:`flowmart.people`); returns rows touched per table."""

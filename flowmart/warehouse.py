@@ -97,6 +97,20 @@ create table if not exists raw.build_log (
 )
 """
 
+# one row per pulled query (flowmart/pull): where the next incremental pull starts
+SYNC_STATE_DDL = """
+create table if not exists raw.sync_state (
+    source varchar not null,          -- jira | github
+    instance varchar not null,        -- Jira site host, GitHub owner/repo
+    query varchar not null,           -- the JQL (without the cursor clause) or the repository
+    cursor varchar,                   -- the newest `updated` seen (UTC, ISO); null before the first pull
+    last_run_at timestamptz not null,
+    pages integer not null,           -- pages fetched by the last run
+    items integer not null,           -- items in them
+    export_dir varchar not null       -- where the last run wrote its pages
+)
+"""
+
 LOCK_MESSAGES = ("could not set lock on file", "conflicting lock is held")
 DISK_FULL_MESSAGES = ("no space left on device", "disk is full", "not enough space")
 
@@ -142,6 +156,7 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(VALIDATION_RESULTS_DDL)
     con.execute("alter table raw.validation_results add column if not exists files json")
     con.execute(BUILD_LOG_DDL)
+    con.execute(SYNC_STATE_DDL)
     has_landed_rows = con.execute(
         "select count(*) from duckdb_tables() where schema_name = 'raw' and table_name = 'landed_rows'"
     ).fetchone()[0]

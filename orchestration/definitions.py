@@ -1,6 +1,6 @@
 """The single Dagster entry point (``[tool.dagster] module_name`` in pyproject.toml).
 
-Landing assets per tracker -> the quality gate asset and its blocking checks -> dbt assets (seeds,
+Pull assets per configured tracker instance (flowmart.yml) -> landing assets per tracker -> the quality gate asset and its blocking checks -> dbt assets (seeds,
 staging, intermediate, marts; dbt tests as checks) -> the semiannual review report -> the published
 marts. Each asset calls a step of :mod:`flowmart.pipeline`, as the CLI does. See docs/orchestration.md.
 """
@@ -13,6 +13,7 @@ from orchestration.dbt import DBT_ASSETS
 from orchestration.jobs import JOBS
 from orchestration.landing import LANDING_ASSETS
 from orchestration.publishing import SERVING_ASSETS
+from orchestration.pull import PULL_ASSETS
 from orchestration.quality import LANDED_ROWS_ASSET, QUALITY_ASSETS, QUALITY_CHECKS
 from orchestration.report import REPORT_ASSETS
 from orchestration.resources import WarehouseResource, dbt_resource
@@ -20,7 +21,15 @@ from orchestration.schedules import SCHEDULES
 from orchestration.sensors import SENSORS
 
 defs = dg.Definitions(
-    assets=[*LANDING_ASSETS, LANDED_ROWS_ASSET, *QUALITY_ASSETS, *DBT_ASSETS, *REPORT_ASSETS, *SERVING_ASSETS],
+    assets=[
+        *PULL_ASSETS,
+        *LANDING_ASSETS,
+        LANDED_ROWS_ASSET,
+        *QUALITY_ASSETS,
+        *DBT_ASSETS,
+        *REPORT_ASSETS,
+        *SERVING_ASSETS,
+    ],
     asset_checks=QUALITY_CHECKS,
     jobs=JOBS,
     schedules=SCHEDULES,

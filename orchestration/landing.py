@@ -21,6 +21,7 @@ import dagster as dg
 from flowmart import pipeline, settings, trackers
 from flowmart.landing import SUPPORTED_SUFFIXES, FileResult
 from flowmart.trackers.spec import Tracker
+from orchestration.pull import pull_keys
 from orchestration.resources import POOL, WarehouseResource, retry_on_lock
 
 GROUP = "landing"
@@ -117,6 +118,7 @@ def build_landing_asset(source: Tracker) -> dg.AssetsDefinition:
                 + source.description,
                 metadata={"dagster/table_name": f"raw.{table}", "flowmart/source": source.name},
                 tags={"flowmart/layer": "raw"},
+                deps=pull_keys(source.name),  # the configured pulls of this tracker write its files first
             )
             for table in source.table_names
         ],

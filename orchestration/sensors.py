@@ -73,11 +73,27 @@ def landing_folder_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResul
         run_requests=[
             dg.RunRequest(
                 run_key=f"landing-{digest}",
+                # everything the refresh does but pulling: the files are here already, and a pull writes
+                # into this folder (it would wake the sensor again)
+                asset_selection=refresh_keys_without_pulls(),
                 tags={"flowmart/trigger": "landing_folder_sensor", "flowmart/files": str(len(changed))},
             )
         ],
         cursor=cursor,
     )
+
+
+def refresh_keys_without_pulls() -> list[dg.AssetKey] | None:
+    """The refresh job's assets minus the pull assets (None: there are no pulls, run the whole job)."""
+    from orchestration.definitions import defs
+    from orchestration.pull import PULL_ASSETS
+
+    if not PULL_ASSETS:
+        return None
+    pulls = {key for asset in PULL_ASSETS for key in asset.keys}
+    graph = defs.resolve_asset_graph()
+    selected = refresh_job.selection.resolve(graph)
+    return sorted(selected - pulls, key=lambda key: key.to_user_string())
 
 
 SENSORS = [landing_folder_sensor]

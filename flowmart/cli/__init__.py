@@ -14,7 +14,20 @@ from flowmart import pipeline
 from flowmart.cli.output import EXIT_USER_ERROR, UserError, error
 from flowmart.warehouse import DiskFull, Warehouse, disk_full_reason, is_disk_full
 
-COMMANDS = ("land", "check", "build", "report", "publish", "sql", "forget", "generate", "demo", "dbt")
+COMMANDS = (
+    "pull",
+    "land",
+    "check",
+    "build",
+    "report",
+    "publish",
+    "sql",
+    "mappings",
+    "forget",
+    "generate",
+    "demo",
+    "dbt",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

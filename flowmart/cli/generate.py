@@ -17,6 +17,12 @@ def run(args: argparse.Namespace) -> int:
         end = date.fromisoformat(args.end) if args.end else EXPORT_END
     except ValueError:
         raise UserError(f"--end {args.end}: not a date (YYYY-MM-DD)") from None
+    try:
+        since = date.fromisoformat(args.since) if args.since else None
+    except ValueError:
+        raise UserError(f"--since {args.since}: not a date (YYYY-MM-DD)") from None
+    if since is not None and since >= end:
+        raise UserError(f"--since {since}: must be before --end {end}")
     if args.items < 1:
         raise UserError(f"--items {args.items}: must be at least 1")
     started = time.perf_counter()
@@ -26,6 +32,7 @@ def run(args: argparse.Namespace) -> int:
             items=args.items,
             seed=args.seed,
             end=end,
+            since=since,
             page_size=args.page_size,
             progress=lambda done, total: advance(done),
         )
@@ -43,13 +50,22 @@ def register(subparsers) -> None:
         help="write realistic demo Jira exports for a fictional company",
         description="Generate deterministic Jira REST exports (search pages, changelog pages, status lists).",
     )
-    p.add_argument("--items", type=int, default=5000, help="number of work items (default 5000)")
+    p.add_argument(
+        "--items", type=int, default=5000, help="work items over the company's whole timeline (default 5000)"
+    )
     p.add_argument("--out", required=True, metavar="DIR", help="output folder")
     p.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
     p.add_argument(
         "--end",
         metavar="YYYY-MM-DD",
-        help="the export moment (00:00 UTC): every generated event lies before it (default 2026-11-15)",
+        help="the export moment (00:00 UTC): the issues created before it, as they were then (default 2026-11-15); "
+        "the company's timeline is the same for every --end up to 2026-11-15, so successive --end dates give "
+        "successive exports of the same issues (ids and keys)",
+    )
+    p.add_argument(
+        "--since",
+        metavar="YYYY-MM-DD",
+        help='only the issues updated on or after this day, as a JQL `updated >= "..."` export (a daily delta)',
     )
     p.add_argument("--page-size", type=int, default=100, help="issues per search page (default 100)")
     p.set_defaults(func=run)

@@ -32,7 +32,14 @@ from pathlib import Path
 
 from flowmart.demo import EXPORT_END
 
-__all__ = ["SITES", "UNMAPPED_ISSUE_TYPES", "UNMAPPED_STATUSES", "company_holidays", "generate"]
+__all__ = [
+    "EXCLUDED_ISSUE_TYPES",
+    "SITES",
+    "UNMAPPED_ISSUE_TYPES",
+    "UNMAPPED_STATUSES",
+    "company_holidays",
+    "generate",
+]
 
 MINUTE = 60_000
 HOUR = 3_600_000
@@ -46,7 +53,9 @@ DC = "jira.acme-internal.example"
 # Statuses and issue types that the demo mapping seeds deliberately leave unmapped, so that the
 # data-quality mart has something to report (see docs/demo-data.md).
 UNMAPPED_STATUSES = ("Parked", "On Hold")
-UNMAPPED_ISSUE_TYPES = ("Spike", "Epic", "Sub-task")
+UNMAPPED_ISSUE_TYPES = ("Spike",)
+# ... and the issue types the seeds map to `exclude`: not flow items (containers and fragments of them)
+EXCLUDED_ISSUE_TYPES = ("Epic", "Sub-task")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -1304,45 +1313,17 @@ class _SiteGen:
             }
         if not self.cloud:
             fields["customfield_10101"] = epic_link  # DC: 'Epic Link' custom field, not `parent`
-        total = len(histories)
-        truncated = total > EMBEDDED_HISTORY_LIMIT
-        if self.cloud:  # Jira Cloud: newest first; a truncated changelog holds the newest 100
-            embedded = histories[::-1][:EMBEDDED_HISTORY_LIMIT]
-        else:  # Data Center: oldest first; a truncated changelog holds the oldest 100
-            embedded = histories[:EMBEDDED_HISTORY_LIMIT]
+        changelog, pages = _changelog(histories, self.cloud, site.host, self.api, key)
+        if pages:
+            self.stats["truncated"] += 1
         issue = {
             "expand": "operations,versionedRepresentations,editmeta,changelog,renderedFields",
             "id": issue_id,
             "self": f"{self.base}/issue/{issue_id}",
             "key": key,
             "fields": fields,
-            "changelog": {
-                "startAt": 0,
-                "maxResults": EMBEDDED_HISTORY_LIMIT if truncated else total,
-                "total": total,
-                "histories": embedded,
-            },
+            "changelog": changelog,
         }
-        pages = None
-        if truncated:
-            self.stats["truncated"] += 1
-            pages = []
-            url = f"https://{site.host}/rest/api/{self.api}/issue/{key}/changelog"
-            for start in range(0, total, CHANGELOG_PAGE_SIZE):
-                last_page = start + CHANGELOG_PAGE_SIZE >= total
-                page = {"self": f"{url}?startAt={start}&maxResults={CHANGELOG_PAGE_SIZE}"}
-                if not last_page:
-                    page["nextPage"] = f"{url}?startAt={start + CHANGELOG_PAGE_SIZE}&maxResults={CHANGELOG_PAGE_SIZE}"
-                page.update(
-                    {
-                        "maxResults": CHANGELOG_PAGE_SIZE,
-                        "startAt": start,
-                        "total": total,
-                        "isLast": last_page,
-                        "values": histories[start : start + CHANGELOG_PAGE_SIZE],
-                    }
-                )
-                pages.append(page)
 
         entry = (issue_id, key, summary, self.type_obj[itype], tuple(components), tuple(labels))
         if kind == "epic":
@@ -1424,6 +1405,83 @@ def _history_start(end: date) -> date:
     return date(y, m + 1, min(end.day, 28))
 
 
+def _jira_ms(text: str) -> int:
+    """A Jira timestamp ('2026-03-02T10:15:00.000+0100') as epoch milliseconds."""
+    value = text[:-2] + ":" + text[-2:] if text[-5] in "+-" else text
+    return int(datetime.fromisoformat(value).timestamp() * 1000)
+
+
+def _all_histories(issue: dict, pages: list[dict] | None, cloud: bool) -> list[dict]:
+    """Every history of a generated issue, oldest first (its changelog pages when truncated)."""
+    if pages:
+        return [h for page in pages for h in page["values"]]
+    embedded = issue["changelog"]["histories"]
+    return embedded[::-1] if cloud else list(embedded)
+
+
+def _changelog(histories: list[dict], cloud: bool, host: str, api: str, key: str) -> tuple[dict, list[dict] | None]:
+    """The embedded changelog and, when truncated, the changelog pages of ``histories`` (oldest first), as
+    the site's API gives them (Cloud: newest first, the newest 100 embedded; Data Center: oldest first)."""
+    total = len(histories)
+    truncated = total > EMBEDDED_HISTORY_LIMIT
+    embedded = histories[::-1][:EMBEDDED_HISTORY_LIMIT] if cloud else histories[:EMBEDDED_HISTORY_LIMIT]
+    changelog = {
+        "startAt": 0,
+        "maxResults": EMBEDDED_HISTORY_LIMIT if truncated else total,
+        "total": total,
+        "histories": embedded,
+    }
+    if not truncated:
+        return changelog, None
+    pages = []
+    url = f"https://{host}/rest/api/{api}/issue/{key}/changelog"
+    for start in range(0, total, CHANGELOG_PAGE_SIZE):
+        last_page = start + CHANGELOG_PAGE_SIZE >= total
+        page = {"self": f"{url}?startAt={start}&maxResults={CHANGELOG_PAGE_SIZE}"}
+        if not last_page:
+            page["nextPage"] = f"{url}?startAt={start + CHANGELOG_PAGE_SIZE}&maxResults={CHANGELOG_PAGE_SIZE}"
+        page.update(
+            {
+                "maxResults": CHANGELOG_PAGE_SIZE,
+                "startAt": start,
+                "total": total,
+                "isLast": last_page,
+                "values": histories[start : start + CHANGELOG_PAGE_SIZE],
+            }
+        )
+        pages.append(page)
+    return changelog, pages
+
+
+def _as_exported_at(gen: _SiteGen, issue: dict, pages: list[dict] | None, cut_ms: int):
+    """The issue as an export at ``cut_ms`` (before the timeline's end) shows it: None when created
+    later; else its histories before the cut, and its status, resolution and `updated` at the cut. An issue
+    with nothing after the cut is returned unchanged, so its snapshot equals the one in any later export."""
+    fields = issue["fields"]
+    if _jira_ms(fields["created"]) >= cut_ms:
+        return None
+    histories = _all_histories(issue, pages, gen.cloud)
+    kept = [h for h in histories if _jira_ms(h["created"]) < cut_ms]
+    if len(kept) == len(histories):
+        return issue, pages
+    fields = dict(fields)
+    status_items = [i for h in histories for i in h["items"] if i["field"] == "status"]
+    kept_status = [i for h in kept for i in h["items"] if i["field"] == "status"]
+    status_id = kept_status[-1]["to"] if kept_status else status_items[0]["from"] if status_items else None
+    if status_id is not None:
+        fields["status"] = next(o for o in gen.status_obj.values() if o["id"] == status_id)
+    resolutions = [(h, i) for h in kept for i in h["items"] if i["field"] == "resolution"]
+    if resolutions and resolutions[-1][1]["to"]:
+        h, item = resolutions[-1]
+        fields["resolution"] = next(o for o in gen.res_obj.values() if o["id"] == item["to"])
+        fields["resolutiondate"] = h["created"]
+    else:
+        fields["resolution"], fields["resolutiondate"] = None, None
+    fields["updated"] = kept[-1]["created"] if kept else fields["created"]
+    changelog, kept_pages = _changelog(kept, gen.cloud, gen.site.host, gen.api, issue["key"])
+    return {**issue, "fields": fields, "changelog": changelog}, kept_pages
+
+
 def _dump(obj) -> bytes:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
@@ -1435,20 +1493,29 @@ def generate(
     end: date = EXPORT_END,
     page_size: int = 100,
     progress: Callable[[int, int], None] | None = None,
+    since: date | None = None,
 ) -> dict:
     """Write the demo Jira exports under ``out_dir/jira/<site>/`` and return a summary.
 
-    ``end`` is the export instant (``end`` 00:00 UTC): every event is strictly before it; the history
-    starts 30 months earlier. Same arguments give byte-identical files. ``progress(done, total)`` is
-    called after every search page.
+    The company's timeline runs 30 months up to 2026-11-15 (``EXPORT_END``; up to ``end`` when that is
+    later), with ``items`` issues over it. ``end`` is the export instant (00:00 UTC): the export holds the
+    issues created before it, with their histories before it and their status, resolution and `updated`
+    at that moment - so exports at successive ``end`` dates are successive exports of the same company
+    (same issues, ids and keys). ``since`` writes only the issues updated at or after it (00:00 UTC), as a
+    JQL ``updated >= since`` export would. Same arguments give byte-identical files.
+    ``progress(done, total)`` is called after every search page.
     """
     if items < 0:
         raise ValueError("items must be >= 0")
     if page_size < 1:
         raise ValueError("page_size must be >= 1")
     out = Path(out_dir)
+    cut = end
+    end = max(end, EXPORT_END)  # the timeline's end: fixed, so that earlier exports are of the same company
     start = _history_start(end)
     start_ms, end_ms = _epoch_ms(start.year, start.month, start.day), _epoch_ms(end.year, end.month, end.day)
+    cut_ms = _epoch_ms(cut.year, cut.month, cut.day)
+    since_ms = _epoch_ms(since.year, since.month, since.day) if since else None
     holidays = {(d - date(1970, 1, 1)).days for d, _ in company_holidays(range(start.year, end.year + 1))}
     clock = _Clock()
     counts = [round(items * SITES[0].share)]
@@ -1464,7 +1531,9 @@ def generate(
         "bytes": 0,
         "sites": {},
         "start": start.isoformat(),
-        "end": end.isoformat(),
+        "end": cut.isoformat(),
+        "timeline_end": end.isoformat(),
+        "since": since.isoformat() if since else None,
         "seed": seed,
     }
     done = 0
@@ -1483,34 +1552,57 @@ def generate(
             summary["bytes"] += len(data)
 
         write(site_dir / "status.json", gen.status_list())
-        n_pages = max(1, math.ceil(n / page_size))
+        filtered = cut_ms < end_ms or since_ms is not None
+
+        def exported_issues(site_gen: _SiteGen, n: int = n):
+            for i in range(n):
+                issue, pages = site_gen.issue(i)  # every issue of the timeline: the random stream stays the same
+                if cut_ms < end_ms:
+                    cut_issue = _as_exported_at(site_gen, issue, pages, cut_ms)
+                    if cut_issue is None:
+                        continue
+                    issue, pages = cut_issue
+                if since_ms is not None and _jira_ms(issue["fields"]["updated"]) < since_ms:
+                    continue
+                yield issue, pages
+
+        # a search page says how many issues the query has: an export cut or a delta counts them first (a
+        # second pass of the same generator), so that pages are still written one at a time
+        n_exported = (
+            sum(1 for _ in exported_issues(_SiteGen(site, n, seed, start_ms, end_ms, holidays, clock)))
+            if filtered
+            else n
+        )
+        n_pages = max(1, math.ceil(n_exported / page_size))
+        stream = exported_issues(gen)
         for p in range(n_pages):
-            lo, hi = p * page_size, min(n, (p + 1) * page_size)
+            lo, hi = p * page_size, min(n_exported, (p + 1) * page_size)
             issues = []
-            for i in range(lo, hi):
-                issue, pages = gen.issue(i)
+            for _ in range(lo, hi):
+                issue, pages = next(stream)
                 issues.append(issue)
-                if pages:
-                    for k, page in enumerate(pages, 1):
-                        write(cl_dir / f"{issue['key']}_page_{k:03d}.json", page)
+                for k, page in enumerate(pages or [], 1):
+                    write(cl_dir / f"{issue['key']}_page_{k:03d}.json", page)
             write(
                 site_dir / f"search_page_{p + 1:05d}.json",
                 {
                     "expand": "names,schema",
                     "startAt": lo,
                     "maxResults": page_size,
-                    "total": n,
+                    "total": n_exported,
                     "issues": issues,
                 },
             )
             done += hi - lo
             if progress is not None:
                 progress(done, items)
-        summary["items"] += n
+        for _ in stream:  # the rest of the timeline: the generator's statistics count every issue
+            pass
+        summary["items"] += n_exported
         for k in ("status_changes", "histories", "reopened", "canceled"):
             summary[k] += gen.stats.get(k, 0)
         summary["truncated_changelogs"] += gen.stats["truncated"]
-        summary["sites"][site.host] = {"items": n, "pages": n_pages, **gen.stats}
+        summary["sites"][site.host] = {"items": n_exported, "pages": n_pages, **gen.stats}
     return summary
 
 

@@ -6,8 +6,10 @@ from pathlib import Path
 
 import duckdb
 
-from expectations.shared import Mappings, label_scope
+from expectations.shared import Mappings, jira_status_row, label_scope
 from flowmart import trackers
+
+CATEGORIES = "('new', 'indeterminate', 'done')"
 
 
 def load_mappings(con: duckdb.DuckDBPyConnection, seeds_dir: Path) -> Mappings:
@@ -22,7 +24,9 @@ def load_mappings(con: duckdb.DuckDBPyConnection, seeds_dir: Path) -> Mappings:
         return con.execute(f"select {cols} from read_csv(?, header = true, all_varchar = true)", [str(path)]).fetchall()
 
     statuses = read("status_mappings", ("source", "status"))
-    types = read("flow_item_types", ("source", "tracker_item_type"))
+    types = read("flow_item_types", ("source", "tracker_item_type")) + jira_type_names_by_id(
+        con, seeds_dir / "flow_item_types.csv"
+    )
     seed_sources = {s for s, _ in statuses + types if s and s != "*"}
     known = seed_sources | set(trackers.names())
     observed = {
@@ -42,10 +46,115 @@ def load_mappings(con: duckdb.DuckDBPyConnection, seeds_dir: Path) -> Mappings:
         return frozenset(out) or frozenset({"(none)"})
 
     labels = read("label_states", ("source", "label"))
+    jira_mapped, jira_known = jira_status_rows(con, seeds_dir / "status_mappings.csv")
     return Mappings(
+        jira_status_rows_mapped=jira_mapped,
+        jira_status_rows_known=jira_known,
         status_keys=keys(statuses),
         type_keys=keys(types),
         known_sources=frozenset(known),
         label_keys=keys(labels),
         label_scopes=keys([(source, label_scope(label)) for source, label in labels if label_scope(label)]),
     )
+
+
+def jira_status_rows(con: duckdb.DuckDBPyConnection, seed: Path) -> tuple[frozenset[str], frozenset[str]]:
+    """The Jira statuses landed in raw (by instance, id and name), as the gate's suites write them
+    (:func:`expectations.shared.jira_status_row`): those a status_mappings row covers or that have no
+    category (the 'mapped' check leaves them to the 'known' one), and those a row covers or that have a
+    category. A row covers a status as int_statuses_mapped matches it: by status_id when the row has one,
+    else by name ignoring case and spaces; for its instance (empty or ``*``: every instance); a
+    ``unknown`` flow state covers nothing."""
+    if not seed.exists():
+        return frozenset(), frozenset()
+    header = {
+        c.lower()
+        for c in con.execute("select * from read_csv(?, header = true, all_varchar = true) limit 0", [str(seed)])
+        .df()
+        .columns
+    }
+    instance = "instance" if "instance" in header else "null"
+    status_id = "status_id" if "status_id" in header else "null"
+    row = jira_status_row("observed.instance", "observed.status_id", "observed.status")
+    rows = con.execute(
+        f"""
+        with observed as (
+            select instance, to_value as status_id, to_string as status
+            from raw.jira_changelog_items where field = 'status'
+            union
+            select instance, from_value, from_string
+            from raw.jira_changelog_items where field = 'status'
+            union
+            select instance, status_id, status_name from raw.jira_issues
+        ),
+        seed_rows as (
+            select
+                case when trim(coalesce({instance}, '')) in ('', '*') then '*' else trim({instance}) end as instance,
+                nullif(trim({status_id}), '') as status_id,
+                lower(trim(status)) as status_key
+            from read_csv(?, header = true, all_varchar = true)
+            where lower(trim(coalesce(source, ''))) in ('jira', '*')
+                and lower(trim(coalesce(flow_state, ''))) <> 'unknown'
+        ),
+        categorised as (
+            select instance, status_id from raw.jira_statuses where lower(status_category_key) in {CATEGORIES}
+            union
+            select instance, status_id from raw.jira_issues where lower(status_category_key) in {CATEGORIES}
+        )
+        select
+            {row} as status_row,
+            exists (
+                select 1 from seed_rows
+                where (seed_rows.instance = '*' or seed_rows.instance = observed.instance)
+                    and (
+                        (seed_rows.status_id is not null and seed_rows.status_id = observed.status_id)
+                        or (seed_rows.status_id is null and seed_rows.status_key = lower(trim(observed.status)))
+                    )
+            ) as is_covered,
+            exists (
+                select 1 from categorised
+                where categorised.instance = observed.instance and categorised.status_id = observed.status_id
+            ) as has_category
+        from observed
+        where {row} is not null
+        """,
+        [str(seed)],
+    ).fetchall()
+    mapped = frozenset(r for r, covered, category in rows if covered or not category)
+    known = frozenset(r for r, covered, category in rows if covered or category)
+    return mapped, known
+
+
+def jira_type_names_by_id(con: duckdb.DuckDBPyConnection, seed: Path) -> list[tuple[str, str]]:
+    """('jira', issue type name) for every landed Jira issue whose issue type id a flow_item_types row names:
+    the gate's type check is by name, and a row by id covers the type under any name."""
+    if not seed.exists():
+        return []
+    header = {
+        c.lower()
+        for c in con.execute("select * from read_csv(?, header = true, all_varchar = true) limit 0", [str(seed)])
+        .df()
+        .columns
+    }
+    if "tracker_item_type_id" not in header:
+        return []
+    instance = "instance" if "instance" in header else "null"
+    return con.execute(
+        f"""
+        with seed_rows as (
+            select
+                case when trim(coalesce({instance}, '')) in ('', '*') then '*' else trim({instance}) end as instance,
+                trim(tracker_item_type_id) as type_id
+            from read_csv(?, header = true, all_varchar = true)
+            where lower(trim(coalesce(source, ''))) in ('jira', '*')
+                and nullif(trim(tracker_item_type_id), '') is not null
+        )
+        select distinct 'jira', lower(trim(issues.issue_type))
+        from raw.jira_issues as issues
+        inner join seed_rows
+            on (seed_rows.instance = '*' or seed_rows.instance = issues.instance)
+            and seed_rows.type_id = json_extract_string(issues.fields, '$.issuetype.id')
+        where issues.issue_type is not null
+        """,
+        [str(seed)],
+    ).fetchall()

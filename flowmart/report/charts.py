@@ -371,25 +371,47 @@ def cumulative_flow(
 
 
 def aging_wip(
-    statuses: Sequence[str],
-    status_order: Sequence[str],
+    stages: Sequence[str],
+    stage_order: Sequence[str],
     ages: Sequence[float],
     states: Sequence[str],
     sle_days: float | None,
     title: str,
+    bands: dict[int, float | None] | None = None,
 ) -> bytes:
-    """Open items by current status and age, against the service-level expectation (85th pct flow time)."""
+    """Open items by current stage (the configured order) and age, against percentile bands of how long the
+    half's finished items took (50/70/85/95, as practitioners read an aging chart) and the SLE (85th).
+    Items whose start is unknown (no age) are counted in the legend, not drawn."""
     fig, ax = _figure()
     ax.set_title(title)
-    if not len(statuses):
+    if not len(stages):
         _empty(ax, "No work in progress at the end of the half-year")
         return _png(fig)
-    present = [s for s in status_order if s in set(statuses)] + sorted(set(statuses) - set(status_order))
+    y_all = np.asarray(ages, dtype=float)
+    known = ~np.isnan(y_all)
+    present = [s for s in stage_order if s in set(stages)] + sorted(set(stages) - set(stage_order))
     position = {s: i for i, s in enumerate(present)}
     rng = np.random.Generator(np.random.PCG64(7))  # fixed jitter: same picture every run
-    x = np.array([position[s] for s in statuses], dtype=float) + rng.uniform(-0.28, 0.28, len(statuses))
-    y = np.asarray(ages, dtype=float)
-    kinds = np.asarray(states, dtype=object)
+    x = np.array([position[s] for s in stages], dtype=float) + rng.uniform(-0.28, 0.28, len(stages))
+    x, y = x[known], y_all[known]
+    kinds = np.asarray(states, dtype=object)[known]
+    top = max([float(y.max()) if len(y) else 0.0] + [v for v in (bands or {}).values() if v is not None])
+    # percentile bands: below p50 most items would be done by now ... above p95 hardly any took this long
+    shades = ["#e8f4ea", "#fdf3d9", "#fbe3cc", "#f7d0c8", "#f2b8b0"]
+    levels = [0.0] + [v for _, v in sorted((bands or {}).items()) if v is not None] + [top * 1.08 + 1]
+    for i, (low, high) in enumerate(zip(levels, levels[1:], strict=False)):
+        ax.axhspan(low, high, color=shades[min(i, len(shades) - 1)], zorder=0, linewidth=0)
+    for pct, value in sorted((bands or {}).items()):
+        if value is not None and pct != 85:
+            ax.axhline(value, color="#7a7a7a", linewidth=0.8, linestyle=":", zorder=1)
+            ax.annotate(
+                f"p{pct} {value:.0f} d",
+                (len(present) - 0.45, value),
+                fontsize=6,
+                color="#555555",
+                ha="right",
+                va="bottom",
+            )
     over = np.zeros(len(y), dtype=bool) if sle_days is None else y > sle_days
     for state, marker in (("active", "o"), ("waiting", "s")):
         for is_over, face in ((False, STATE_COLORS[state]), (True, "none")):
@@ -414,14 +436,18 @@ def aging_wip(
             linewidth=1.3,
             label=f"SLE: 85% finish within {sle_days:.1f} d",
         )
+    unknown = int((~known).sum())
+    if unknown:
+        ax.plot([], [], " ", label=f"start unknown, not drawn ({unknown})")
     ax.set_xticks(range(len(present)))
     ax.set_xticklabels(present, rotation=30, ha="right")
     ax.set_xlim(-0.6, len(present) - 0.4)
-    ax.set_xlabel("Current status (in timeline order)")
+    ax.set_xlabel("Current stage (configured order)")
     ax.set_ylabel("Age since start (calendar days)")
-    ax.set_ylim(bottom=0)
+    ax.set_ylim(0, top * 1.08 + 1)
     ax.grid(axis="x")
-    ax.legend(loc="upper left", fontsize=7)
+    # outside the plot: the legend never covers points
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, borderaxespad=0)
     return _png(fig)
 
 

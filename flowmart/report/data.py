@@ -90,12 +90,16 @@ def load(con: duckdb.DuckDBPyConnection, half: Half, history_weeks: int = 12) ->
             tracker_item_type, current_status, current_flow_state, current_stage, created_at, started_at,
             finished_at, canceled_at, flow_time_days, active_days, waiting_days, flow_efficiency, age_days,
             is_wip, is_finished, is_done_without_start, is_history_complete, is_stream_assigned,
-            is_type_mapped, has_unmapped_status
+            is_type_mapped, has_unmapped_status, is_start_unknown
         from marts.fct_work_items
-        where is_wip
-            or (finished_at >= ? and finished_at < ?)
-            or (started_at >= ? and started_at < ?)
-            or (created_at >= ? and created_at < ?)
+        -- flow items only: the types the seed excludes (epics, sub-tasks) are in no flow figure
+        where is_flow_item
+            and (
+                is_wip
+                or (finished_at >= ? and finished_at < ?)
+                or (started_at >= ? and started_at < ?)
+                or (created_at >= ? and created_at < ?)
+            )
         order by work_item_id
     """,
         [start, end] * 3,
@@ -168,9 +172,21 @@ def load(con: duckdb.DuckDBPyConnection, half: Half, history_weeks: int = 12) ->
 def _timeline_order(con: duckdb.DuckDBPyConnection) -> tuple[list[str], list[str]]:
     """Stages and statuses in the order work passes them (the map's horizontal axis).
 
-    The seeds do not keep row order once loaded, so the order is read from the data: each stage's mean
-    rank of first entry within an item's timeline; done and canceled stages go last.
+    Stages are the configured ones (marts.dim_value_stream_stages, seeds/value_stream_stages.csv) in
+    their configured order, every one of them even when no item has been in it; a stage that statuses
+    map to but no stream configures follows them, and '(no stage)' (statuses no mapping row gives a
+    stage) comes last. Statuses never become stages. Statuses are ordered by their stage, then by the
+    mean rank of their first entry within an item's timeline, done and canceled last.
     """
+    configured = [
+        stage
+        for stage, _ in con.execute("""
+            select stage, min(stage_order) as stage_order
+            from marts.dim_value_stream_stages
+            group by stage
+            order by stage_order, stage
+        """).fetchall()
+    ]
     rows = con.execute("""
         with firsts as (
             select work_item_id, stage, status, flow_state, min(interval_index) as first_index
@@ -189,12 +205,8 @@ def _timeline_order(con: duckdb.DuckDBPyConnection) -> tuple[list[str], list[str
         from ranked
         group by coalesce(stage, '(no stage)'), status
     """).fetchall()
-    stage_rank: dict[str, list[float]] = {}
-    stage_end: dict[str, int] = {}
-    for stage, _status, is_end, position in rows:
-        stage_rank.setdefault(stage, []).append(position)
-        stage_end[stage] = max(stage_end.get(stage, 0), is_end)
-    stages = sorted(stage_rank, key=lambda s: (stage_end[s], min(stage_rank[s]), s))
+    extra = sorted({stage for stage, *_ in rows} - set(configured) - {"(no stage)"})
+    stages = configured + extra + (["(no stage)"] if any(stage == "(no stage)" for stage, *_ in rows) else [])
     stage_index = {s: i for i, s in enumerate(stages)}
     statuses = [status for _, status, _, _ in sorted(rows, key=lambda r: (stage_index[r[0]], r[2], r[3], r[1]))]
     seen: list[str] = []

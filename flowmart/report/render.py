@@ -149,12 +149,13 @@ def stream_charts(stream: StreamReview, review: Review) -> dict[str, dict]:
     wip = stream.wip
     out["aging"] = _img(
         charts.aging_wip(
-            wip.current_status.tolist(),
-            review.status_order,
+            wip.current_stage.fillna("(no stage)").tolist(),
+            review.stage_order,
             wip.age_days.tolist(),
             wip.current_flow_state.tolist(),
             m.get("sle_days"),
             f"Aging WIP on {review.as_of[:10]} – {name}",
+            bands={pct: m.get(f"aging_p{pct}_days") for pct in (50, 70, 85, 95)},
         ),
         "Aging WIP against the SLE",
     )

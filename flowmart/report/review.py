@@ -173,6 +173,9 @@ def _distance(shares: pd.Series, target: pd.Series) -> float | None:
     return round(0.5 * float((shares.fillna(0) - target.fillna(0)).abs().sum()), DECIMALS)
 
 
+AGING_PERCENTILES = (50, 70, 85, 95)
+
+
 def _sle(metrics: dict) -> float | None:
     return metrics.get("flow_time_p85_days")
 
@@ -278,6 +281,7 @@ def _stream_review(inputs: ReviewInputs, stream: str, info: dict, seed_text: str
                 "item_key",
                 "title",
                 "current_status",
+                "current_stage",
                 "current_flow_state",
                 "age_days",
                 "flow_item_type",
@@ -291,6 +295,12 @@ def _stream_review(inputs: ReviewInputs, stream: str, info: dict, seed_text: str
     metrics["wip_items"] = float(len(wip))
     metrics["wip_older_than_sle_items"] = float((wip.age_days > sle).sum()) if sle is not None else None
     metrics["wip_age_p50_days"] = _num(wip.age_days.median()) if len(wip) else None
+    # the aging chart's percentile bands: how long the half's finished items took (ActionableAgile's 50/70/85/95)
+    times = finished_timed.flow_time_days.astype(float)
+    for pct in AGING_PERCENTILES:
+        metrics[f"aging_p{pct}_days"] = _num(float(np.percentile(times, pct))) if len(times) else None
+    # in progress with the start unknown (the history does not show it): counted, not aged (ADR 0062)
+    metrics["wip_start_unknown_items"] = float(wip.age_days.isna().sum())
 
     # where work waits
     stage = inputs.stage_time
@@ -307,7 +317,12 @@ def _stream_review(inputs: ReviewInputs, stream: str, info: dict, seed_text: str
     # data quality
     quality = inputs.data_quality
     quality = quality if stream == PORTFOLIO else quality[quality.value_stream_id == stream]
+    examples = {
+        check: _joined_examples(part.example_values, " | " if check == "unknown_status" else ", ")
+        for check, part in quality[quality.example_values.notna() & (quality.affected_count > 0)].groupby("check_name")
+    }
     quality = quality.groupby(["check_name", "checked_unit"], as_index=False)[["affected_count", "checked_count"]].sum()
+    quality["example_values"] = quality.check_name.map(examples)
     quality["affected_pct"] = np.where(
         quality.checked_count > 0,
         100.0 * quality.affected_count / quality.checked_count.where(quality.checked_count > 0, 1),
@@ -483,10 +498,24 @@ def feed(inputs: ReviewInputs) -> pd.DataFrame:
     )
 
 
+def _joined_examples(values, separator: str, limit: int = 12) -> str:
+    """The distinct examples of one check across sources and streams (fct_data_quality joins seed rows
+    with ' | ', the other examples with ', '), at most ``limit`` of them."""
+    seen: list[str] = []
+    for value in values:
+        for part in value.split(separator):
+            if part and part not in seen:
+                seen.append(part)
+    more = len(seen) - limit
+    return " | ".join(seen[:limit]) + (f" | and {more} more" if more > 0 else "")
+
+
 def portfolio_map(inputs: ReviewInputs) -> tuple[list[str], list[str], np.ndarray]:
     """Rows: segment and stream; columns: stages; cell: mean days in the stage per item finished in the half."""
     stage = inputs.stage_time
-    stages = [s for s in inputs.stage_order if s in set(stage.stage.fillna("(no stage)"))]
+    # every configured stage, even one no item has been in yet; '(no stage)' only when statuses fell there
+    present = set(stage.stage.fillna("(no stage)"))
+    stages = [s for s in inputs.stage_order if s != "(no stage)" or s in present]
     rows, matrix = [], []
     for info in map(_clean, inputs.streams.to_dict("records")):
         stream = info["value_stream_id"]

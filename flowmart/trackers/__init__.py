@@ -56,6 +56,15 @@ def unregister(name: str) -> None:
     _TRACKERS.remove(get(name))
 
 
-def dbt_var() -> dict[str, dict[str, str]]:
-    """What the dbt unions read (var ``flowmart_trackers``): each tracker's work-item and status-change models."""
-    return {t.name: {"work_items": t.dbt.work_items, "status_changes": t.dbt.status_changes} for t in _TRACKERS}
+def dbt_var() -> dict[str, dict[str, str | bool]]:
+    """What the dbt unions read (var ``flowmart_trackers``): each tracker's work-item and status-change models,
+    whether they carry status and item-type ids, and whether its history reaches back to creation."""
+    return {
+        t.name: {
+            "work_items": t.dbt.work_items,
+            "status_changes": t.dbt.status_changes,
+            "ids": t.dbt.ids,
+            "history_from_creation": t.dbt.history_from_creation,
+        }
+        for t in _TRACKERS
+    }

@@ -196,7 +196,12 @@ TRACKER = Tracker(
         ),
     ),
     kinds=(ISSUES, EVENTS),
-    dbt=DbtModels(work_items="int_github__work_items", status_changes="int_github__status_changes"),
+    dbt=DbtModels(
+        work_items="int_github__work_items",
+        status_changes="int_github__status_changes",
+        # the events API keeps a window of events: an assignment or label older than it is not landed
+        history_from_creation=False,
+    ),
     instance_hint="GitHub owner/repo",
     formats_hint="a GitHub issues page or issue events page (JSON arrays)",
     recognise_json=recognise_json,

@@ -164,7 +164,12 @@ TRACKER = Tracker(
         ),
     ),
     kinds=(ISSUES, STATE_EVENTS, LABEL_EVENTS),
-    dbt=DbtModels(work_items="int_gitlab__work_items", status_changes="int_gitlab__status_changes"),
+    dbt=DbtModels(
+        work_items="int_gitlab__work_items",
+        status_changes="int_gitlab__status_changes",
+        # the events API keeps a window of events: an assignment or label older than it is not landed
+        history_from_creation=False,
+    ),
     instance_hint="GitLab group/project",
     formats_hint="GitLab issues or resource state / label events (JSON arrays)",
     recognise_json=recognise_json,

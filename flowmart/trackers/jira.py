@@ -381,7 +381,7 @@ TRACKER = Tracker(
         ),
     ),
     kinds=(SEARCH, CHANGELOG_PAGE, CHANGELOG_ARRAY, STATUSES),
-    dbt=DbtModels(work_items="int_jira__work_items", status_changes="int_jira__status_changes"),
+    dbt=DbtModels(work_items="int_jira__work_items", status_changes="int_jira__status_changes", ids=True),
     instance_hint="Jira site host",
     formats_hint="a Jira search response with 'issues', a changelog page with 'values', a status list",
     recognise_json=recognise_json,

@@ -107,6 +107,14 @@ class DbtModels:
 
     work_items: str
     status_changes: str
+    # the work_items model also gives current_status_id and tracker_item_type_id, the status_changes model
+    # from_status_id and to_status_id (the tracker identifies statuses and item types by id: Jira); the
+    # unions fill null for the others, and the mapping seeds can then match by id (ADR 0061)
+    ids: bool = False
+    # the history shows every status an item had since its creation. False where it is a window (GitHub's and
+    # GitLab's event APIs keep so much) or may be partial: an item whose first known status is already active
+    # then has its start unknown, never invented at its creation (ADR 0062)
+    history_from_creation: bool = True
 
 
 # recognise_json(container, keys, item_keys) -> the Kind of a parsed document, or None.

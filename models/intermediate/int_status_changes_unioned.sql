@@ -53,6 +53,13 @@ unioned as (
         changed_at,
         from_status,
         to_status,
+        {% if trackers[tracker].get('ids', false) -%}
+        cast(from_status_id as {{ dbt.type_string() }}) as from_status_id,
+        cast(to_status_id as {{ dbt.type_string() }}) as to_status_id,
+        {%- else -%}
+        cast(null as {{ dbt.type_string() }}) as from_status_id,
+        cast(null as {{ dbt.type_string() }}) as to_status_id,
+        {%- endif %}
         copies_landed,
         _landed_at
     from {{ tracker }}_status_changes
@@ -79,6 +86,8 @@ deduplicated as (
         changed_at,
         from_status,
         to_status,
+        from_status_id,
+        to_status_id,
         _landed_at,
         _copies - 1 as duplicates_removed
     from {{ first_copies(
@@ -98,13 +107,18 @@ classified as (
         deduplicated.changed_at,
         deduplicated.from_status,
         deduplicated.to_status,
+        deduplicated.from_status_id,
+        deduplicated.to_status_id,
         deduplicated.duplicates_removed,
         case
             when deduplicated.changed_at is null then 'no_timestamp'
             when deduplicated.to_status is null then 'no_status'
             -- a change whose from equals its to (up to case and spaces) changes nothing: it must not split
             -- the status's interval or reset the time spent in it
-            when lower(trim(deduplicated.from_status)) = lower(trim(deduplicated.to_status)) then 'unchanged_status'
+            -- (by id where the tracker gives ids: a status renamed between two changes is still one status)
+            when deduplicated.from_status_id = deduplicated.to_status_id then 'unchanged_status'
+            when deduplicated.from_status_id is null
+                and lower(trim(deduplicated.from_status)) = lower(trim(deduplicated.to_status)) then 'unchanged_status'
             when deduplicated.changed_at < work_items.created_at then 'before_creation'
         end as removal_reason,
         case
@@ -125,12 +139,15 @@ sequenced as (
         changed_at,
         from_status,
         to_status,
+        from_status_id,
+        to_status_id,
         case
             when removal_reason is null
                 then row_number() over timeline
         end as change_sequence,
         case when removal_reason is null then lead(changed_at) over timeline end as next_changed_at,
         case when removal_reason is null then lag(to_status) over timeline end as previous_to_status,
+        case when removal_reason is null then lag(to_status_id) over timeline end as previous_to_status_id,
         removal_reason,
         duplicates_removed,
         _landed_at

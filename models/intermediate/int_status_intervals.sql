@@ -8,7 +8,12 @@
       - intervals entered after as_of are dropped; one still running at as_of is open (exited_at null);
       - done + a canceled resolution -> canceled: the item's resolution is only known for its final
         state, so it turns the final run of done intervals (in the full history) into canceled;
-      - previous_flow_state is the flow state of the interval before (null for the status at creation).
+      - previous_flow_state is the flow state of the interval before (null for the status at creation);
+      - statuses are matched by name and id (int_statuses_mapped); flow_state 'unknown' is a status no
+        mapping row covers and the tracker gives no category for;
+      - is_entry_observed is false for the status at creation where the tracker's history may not reach
+        back to it (GitHub and GitLab event windows, an incomplete Jira changelog): such an interval that is
+        active or waiting leaves the item's start unknown (int_work_item_lifecycles).
     The one place intervals are built and stored: int_work_item_lifecycles and the marts read it, and the
     mart fct_status_intervals shows it (docs/adr/0011-intervals-stored-once.md).
 -#}
@@ -29,7 +34,10 @@ placed_status_changes as (
         next_changed_at,
         from_status,
         to_status,
-        previous_to_status
+        from_status_id,
+        to_status_id,
+        previous_to_status,
+        previous_to_status_id
     from {{ ref('int_status_changes_unioned') }}
     where change_sequence is not null
 ),
@@ -38,6 +46,7 @@ first_status_changes as (
     select
         work_item_id,
         from_status,
+        from_status_id,
         changed_at
     from {{ ref('int_status_changes_unioned') }}
     where change_sequence = 1
@@ -47,7 +56,8 @@ canceling_item_status_changes as (
     select
         work_item_id,
         change_sequence,
-        to_status
+        to_status,
+        to_status_id
     from {{ ref('int_status_changes_unioned') }}
     where change_sequence is not null
 ),
@@ -64,8 +74,14 @@ dated_items as (
         source,
         instance,
         snapshot_status,
+        snapshot_status_id,
         created_at,
-        has_canceled_resolution
+        has_canceled_resolution,
+        -- the status at creation is known to have held since creation only where the tracker's history
+        -- reaches back that far and all of it landed (else an item first seen active has its start unknown)
+        {%- set windowed = flowmart.trackers_without_full_history() %}
+        is_history_complete
+        {%- if windowed %} and source not in ('{{ windowed | join("', '") }}'){% endif %} as is_creation_status_known
     from work_items
     where created_at is not null
 ),
@@ -80,10 +96,16 @@ creation_intervals as (
         dated_items.has_canceled_resolution,
         0 as interval_index,
         coalesce(first_status_changes.from_status, dated_items.snapshot_status, '(none)') as status,
+        case
+            when first_status_changes.from_status is not null then first_status_changes.from_status_id
+            else dated_items.snapshot_status_id
+        end as status_id,
         cast(null as {{ dbt.type_string() }}) as previous_status,
+        cast(null as {{ dbt.type_string() }}) as previous_status_id,
         dated_items.created_at as entered_at,
         first_status_changes.changed_at as exited_at,
-        cast(null as {{ dbt.type_string() }}) as change_id
+        cast(null as {{ dbt.type_string() }}) as change_id,
+        dated_items.is_creation_status_known as is_entry_observed
     from dated_items
     left join first_status_changes
         on dated_items.work_item_id = first_status_changes.work_item_id
@@ -99,15 +121,23 @@ change_intervals as (
         dated_items.has_canceled_resolution,
         cast(placed_status_changes.change_sequence as integer) as interval_index,
         placed_status_changes.to_status as status,
+        placed_status_changes.to_status_id as status_id,
         case
             -- the change's own from-status is the creation status (see creation_intervals)
             when placed_status_changes.change_sequence = 1
                 then coalesce(placed_status_changes.from_status, dated_items.snapshot_status, '(none)')
             else placed_status_changes.previous_to_status
         end as previous_status,
+        case
+            when placed_status_changes.change_sequence = 1 and placed_status_changes.from_status is not null
+                then placed_status_changes.from_status_id
+            when placed_status_changes.change_sequence = 1 then dated_items.snapshot_status_id
+            else placed_status_changes.previous_to_status_id
+        end as previous_status_id,
         placed_status_changes.changed_at as entered_at,
         placed_status_changes.next_changed_at as exited_at,
-        placed_status_changes.change_id
+        placed_status_changes.change_id,
+        true as is_entry_observed
     from placed_status_changes
     inner join dated_items
         on placed_status_changes.work_item_id = dated_items.work_item_id
@@ -128,13 +158,17 @@ mapped as (
         status_intervals.instance,
         status_intervals.interval_index,
         status_intervals.status,
+        status_intervals.status_id,
         statuses.flow_state as mapped_flow_state,
         previous_statuses.flow_state as previous_mapped_flow_state,
         statuses.stage,
+        statuses.stage_order,
         statuses.is_status_mapped,
+        statuses.mapped_by,
         status_intervals.entered_at,
         status_intervals.exited_at,
         status_intervals.change_id,
+        status_intervals.is_entry_observed,
         status_intervals.has_canceled_resolution
     from status_intervals
     inner join statuses
@@ -142,11 +176,13 @@ mapped as (
         and status_intervals.source = statuses.source
         and status_intervals.instance = statuses.instance
         and status_intervals.status = statuses.status
+        and coalesce(status_intervals.status_id, '') = coalesce(statuses.status_id, '')
     left join statuses as previous_statuses
         on status_intervals.value_stream_id = previous_statuses.value_stream_id
         and status_intervals.source = previous_statuses.source
         and status_intervals.instance = previous_statuses.instance
         and status_intervals.previous_status = previous_statuses.status
+        and coalesce(status_intervals.previous_status_id, '') = coalesce(previous_statuses.status_id, '')
 ),
 
 -- The canceled-resolution rule needs, per item whose resolution cancels it, the index of its last
@@ -158,7 +194,8 @@ canceling_items as (
         value_stream_id,
         source,
         instance,
-        snapshot_status
+        snapshot_status,
+        snapshot_status_id
     from dated_items
     where has_canceled_resolution
 ),
@@ -170,7 +207,8 @@ canceling_item_statuses as (
         canceling_items.source,
         canceling_items.instance,
         cast(canceling_item_status_changes.change_sequence as integer) as interval_index,
-        canceling_item_status_changes.to_status as status
+        canceling_item_status_changes.to_status as status,
+        canceling_item_status_changes.to_status_id as status_id
     from canceling_item_status_changes
     inner join canceling_items
         on canceling_item_status_changes.work_item_id = canceling_items.work_item_id
@@ -182,7 +220,11 @@ canceling_item_statuses as (
         canceling_items.instance,
         0 as interval_index,
         -- the status at creation, as in creation_intervals
-        coalesce(first_status_changes.from_status, canceling_items.snapshot_status, '(none)') as status
+        coalesce(first_status_changes.from_status, canceling_items.snapshot_status, '(none)') as status,
+        case
+            when first_status_changes.from_status is not null then first_status_changes.from_status_id
+            else canceling_items.snapshot_status_id
+        end as status_id
     from canceling_items
     left join first_status_changes
         on canceling_items.work_item_id = first_status_changes.work_item_id
@@ -199,6 +241,7 @@ final_done_runs as (
         and canceling_item_statuses.source = statuses.source
         and canceling_item_statuses.instance = statuses.instance
         and canceling_item_statuses.status = statuses.status
+        and coalesce(canceling_item_statuses.status_id, '') = coalesce(statuses.status_id, '')
     group by canceling_item_statuses.work_item_id
 ),
 
@@ -233,13 +276,17 @@ cut_at_as_of as (
         source,
         instance,
         status,
+        status_id,
         flow_state,
         stage,
+        stage_order,
         previous_flow_state,
         entered_at,
         case when exited_at <= {{ flowmart.as_of_timestamp() }} then exited_at end as exited_at,
         exited_at is null or exited_at > {{ flowmart.as_of_timestamp() }} as is_current,
         is_status_mapped,
+        mapped_by,
+        is_entry_observed,
         change_id
     from resolved
     where entered_at <= {{ flowmart.as_of_timestamp() }}
@@ -254,14 +301,18 @@ final as (
         source,
         instance,
         status,
+        status_id,
         flow_state,
         stage,
+        stage_order,
         previous_flow_state,
         entered_at,
         exited_at,
         {{ flowmart.days_between('entered_at', 'coalesce(exited_at, ' ~ flowmart.as_of_timestamp() ~ ')') }} as duration_days,
         is_current,
         is_status_mapped,
+        mapped_by,
+        is_entry_observed,
         change_id
     from cut_at_as_of
 )

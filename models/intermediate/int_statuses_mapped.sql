@@ -1,13 +1,21 @@
 {#-
-    One row per value stream x source x instance x status an item's timeline can hold (its changes'
-    to-statuses, its first change's from-status, its current status), with what
-    the status means for flow:
-      1. a status_mappings row for this stream (value_stream_id set) wins,
-      2. else the all-streams row (value_stream_id empty),
-      3. else the tracker's status category: new -> new, indeterminate -> active, done -> done
-         (is_status_mapped false; listed in fct_data_quality),
-      4. else (no category known either) active, like an in-between status (also unmapped).
-    Status names match ignoring case and surrounding spaces.
+    One row per value stream x source x instance x status (name and id) an item's timeline can hold (its
+    changes' to-statuses, its first change's from-status, its current status), with what the status means
+    for flow (docs/adr/0061-statuses-mapped-by-id-unknown-never-active.md):
+      1. the best status_mappings row that covers it, ranked: a row for this stream before an all-streams
+         row (empty value_stream_id); then a row by status_id before a row by name; then a row for this
+         instance before an every-instance row (empty or `*`); then a row for this source before `*`.
+         A row with a status_id covers that id (whatever the status was called when); a row with only a
+         name covers the name (ignoring case and surrounding spaces) under any id;
+      2. else the tracker's own status category (Jira's status list, else the items' current status, else
+         indeterminate for a state label's status of label_states):
+         new -> new, indeterminate -> active, done -> done (is_status_mapped false, mapped_by
+         'status_category'); evidence is matched by id where the tracker has ids - a deleted status's
+         name is not taken for another status's;
+      3. else 'unknown' (mapped_by 'unknown'): not started and not finished, like new. Never active.
+    stage is the mapping row's stage (null when no row covers the status: a status is never shown as a
+    stage); stage_order its place among the stream's configured stages (int_value_stream_stages; null
+    when the stage is not configured for the stream).
 -#}
 with
 
@@ -16,7 +24,8 @@ with
 placed_status_changes as (
     select
         work_item_id,
-        to_status
+        to_status,
+        to_status_id
     from {{ ref('int_status_changes_unioned') }}
     where change_sequence is not null
 ),
@@ -24,7 +33,8 @@ placed_status_changes as (
 first_status_changes as (
     select
         work_item_id,
-        from_status
+        from_status,
+        from_status_id
     from {{ ref('int_status_changes_unioned') }}
     where change_sequence = 1
         and from_status is not null
@@ -36,12 +46,17 @@ jira_statuses as (select * from {{ ref('stg_jira__statuses') }}),
 
 status_mappings as (select * from {{ ref('status_mappings') }}),
 
+label_states as (select * from {{ ref('label_states') }}),
+
+stream_stages as (select * from {{ ref('int_value_stream_stages') }}),
+
 dated_items as (
     select
         work_item_id,
         source,
         instance,
-        snapshot_status
+        snapshot_status,
+        snapshot_status_id
     from work_items
     where created_at is not null
 ),
@@ -51,12 +66,14 @@ dated_items as (
 timeline_statuses as (
     select
         work_item_id,
-        to_status as status
+        to_status as status,
+        to_status_id as status_id
     from placed_status_changes
     union all
     select
         work_item_id,
-        from_status as status
+        from_status as status,
+        from_status_id as status_id
     from first_status_changes
 ),
 
@@ -64,7 +81,8 @@ observed_statuses as (
     select distinct
         dated_items.source,
         dated_items.instance,
-        timeline_statuses.status
+        timeline_statuses.status,
+        timeline_statuses.status_id
     from timeline_statuses
     inner join dated_items
         on timeline_statuses.work_item_id = dated_items.work_item_id
@@ -74,7 +92,8 @@ observed_statuses as (
     select
         source,
         instance,
-        coalesce(snapshot_status, '(none)') as status
+        coalesce(snapshot_status, '(none)') as status,
+        snapshot_status_id as status_id
     from dated_items
 ),
 
@@ -91,6 +110,7 @@ status_categories as (
     select
         'jira' as source,
         instance,
+        status_id,
         lower(trim(status_name)) as status_key,
         lower(status_category) as status_category,
         1 as evidence_rank
@@ -99,35 +119,22 @@ status_categories as (
     select
         source,
         instance,
+        snapshot_status_id as status_id,
         lower(trim(snapshot_status)) as status_key,
         snapshot_status_category as status_category,
         2 as evidence_rank
     from work_items
     where snapshot_status_category is not null
-),
-
-ranked_status_categories as (
-    select
+    union all
+    -- a state label's status (label_states: GitHub, GitLab) is work under way, on every instance
+    select distinct
         source,
-        instance,
-        status_key,
-        status_category,
-        row_number() over (
-            partition by source, instance, status_key
-            order by min(evidence_rank), count(*) desc, status_category
-        ) as category_rank
-    from status_categories
-    group by source, instance, status_key, status_category
-),
-
-mapping_rows as (
-    select
-        source,
+        '*' as instance,
+        cast(null as {{ dbt.type_string() }}) as status_id,
         lower(trim(status)) as status_key,
-        nullif(trim(value_stream_id), '') as value_stream_id,
-        lower(trim(flow_state)) as flow_state,
-        nullif(trim(stage), '') as stage
-    from status_mappings
+        'indeterminate' as status_category,
+        3 as evidence_rank
+    from label_states
 ),
 
 candidates as (
@@ -136,11 +143,68 @@ candidates as (
         observed_statuses.source,
         observed_statuses.instance,
         observed_statuses.status,
+        observed_statuses.status_id,
         lower(trim(observed_statuses.status)) as status_key
     from observed_statuses
     inner join streams_in_use
         on observed_statuses.source = streams_in_use.source
         and observed_statuses.instance = streams_in_use.instance
+),
+
+candidate_statuses as (
+    select distinct
+        source,
+        instance,
+        status,
+        status_id,
+        status_key
+    from candidates
+),
+
+-- by id where the status has one (a name may have belonged to another, since deleted, status), else by name
+categorised as (
+    select
+        candidate_statuses.source,
+        candidate_statuses.instance,
+        candidate_statuses.status,
+        candidate_statuses.status_id,
+        status_categories.status_category,
+        row_number() over (
+            partition by
+                candidate_statuses.source,
+                candidate_statuses.instance,
+                candidate_statuses.status,
+                candidate_statuses.status_id
+            order by status_categories.evidence_rank, status_categories.status_category
+        ) as category_rank
+    from candidate_statuses
+    inner join status_categories
+        on candidate_statuses.source = status_categories.source
+        and (candidate_statuses.instance = status_categories.instance or status_categories.instance = '*')
+        and (
+            (candidate_statuses.status_id is not null and candidate_statuses.status_id = status_categories.status_id)
+            or (candidate_statuses.status_id is null and candidate_statuses.status_key = status_categories.status_key)
+        )
+    where status_categories.status_category in ('new', 'indeterminate', 'done')
+),
+
+mapping_rows as (
+    select
+        trim(source) as source,
+        case
+            when trim(coalesce({{ flowmart.optional_seed_column(ref('status_mappings'), 'instance') }}, '')) in ('', '*')
+                then '*'
+            else trim({{ flowmart.optional_seed_column(ref('status_mappings'), 'instance') }})
+        end as instance,
+        nullif(trim({{ flowmart.optional_seed_column(ref('status_mappings'), 'status_id') }}), '') as status_id,
+        lower(trim(status)) as status_key,
+        nullif(trim(value_stream_id), '') as value_stream_id,
+        lower(trim(flow_state)) as flow_state,
+        nullif(trim(stage), '') as stage
+    from status_mappings
+    -- `unknown` is a placeholder (`flowmart mappings draft` writes it for a status the tracker gives no
+    -- category for): the row is there to be filled in, and covers nothing until it is
+    where lower(trim(flow_state)) <> 'unknown'
 ),
 
 matched as (
@@ -149,21 +213,64 @@ matched as (
         candidates.source,
         candidates.instance,
         candidates.status,
+        candidates.status_id,
         mapping_rows.flow_state,
         mapping_rows.stage,
+        case when mapping_rows.value_stream_id is not null then 0 else 1 end as stream_rank,
+        case when mapping_rows.status_id is not null then 0 else 1 end as id_rank,
+        case when mapping_rows.instance = '*' then 1 else 0 end as instance_rank,
+        case when mapping_rows.source = '*' then 1 else 0 end as source_rank,
         row_number() over (
-            partition by candidates.value_stream_id, candidates.source, candidates.instance, candidates.status
+            partition by
+                candidates.value_stream_id,
+                candidates.source,
+                candidates.instance,
+                candidates.status,
+                candidates.status_id
             order by
                 case when mapping_rows.value_stream_id is not null then 0 else 1 end,
+                case when mapping_rows.status_id is not null then 0 else 1 end,
+                case when mapping_rows.instance = '*' then 1 else 0 end,
                 case when mapping_rows.source = '*' then 1 else 0 end,
                 mapping_rows.flow_state,
                 mapping_rows.stage
         ) as match_rank
     from candidates
     inner join mapping_rows
-        on candidates.status_key = mapping_rows.status_key
-        and (mapping_rows.source = '*' or candidates.source = mapping_rows.source)
+        on (mapping_rows.source = '*' or candidates.source = mapping_rows.source)
+        and (mapping_rows.instance = '*' or candidates.instance = mapping_rows.instance)
         and (mapping_rows.value_stream_id is null or candidates.value_stream_id = mapping_rows.value_stream_id)
+        and (
+            (mapping_rows.status_id is not null and candidates.status_id = mapping_rows.status_id)
+            or (mapping_rows.status_id is null and candidates.status_key = mapping_rows.status_key)
+        )
+),
+
+-- two or more rows of the same rank that disagree: the winner is decided by the tie-break, not by the seed
+ambiguous as (
+    select
+        value_stream_id,
+        source,
+        instance,
+        status,
+        status_id
+    from (
+        select
+            matched.*,
+            dense_rank() over (
+                partition by
+                    matched.value_stream_id,
+                    matched.source,
+                    matched.instance,
+                    matched.status,
+                    matched.status_id
+                order by matched.stream_rank, matched.id_rank, matched.instance_rank, matched.source_rank
+            ) as precedence
+        from matched
+    ) as ranked
+    where precedence = 1
+    group by value_stream_id, source, instance, status, status_id
+    having count(distinct flow_state || '|' || coalesce(stage, '')) > 1
 ),
 
 final as (
@@ -172,22 +279,27 @@ final as (
         candidates.source,
         candidates.instance,
         candidates.status,
-        ranked_status_categories.status_category,
+        candidates.status_id,
+        -- the id as a key column ('' without one): the grain's key has no nulls
+        coalesce(candidates.status_id, '') as status_id_key,
+        categorised.status_category,
         coalesce(
             matched.flow_state,
-            case ranked_status_categories.status_category
+            case categorised.status_category
                 when 'new' then 'new'
                 when 'indeterminate' then 'active'
                 when 'done' then 'done'
             end,
-            'active'
+            'unknown'
         ) as flow_state,
-        coalesce(matched.stage, candidates.status, 'unknown') as stage,
+        matched.stage,
+        stream_stages.stage_order,
         matched.flow_state is not null as is_status_mapped,
+        ambiguous.status is not null as is_ambiguous,
         case
             when matched.flow_state is not null then 'status_mappings'
-            when ranked_status_categories.status_category in ('new', 'indeterminate', 'done') then 'status_category'
-            else 'default_active'
+            when categorised.status_category is not null then 'status_category'
+            else 'unknown'
         end as mapped_by
     from candidates
     left join matched
@@ -195,12 +307,23 @@ final as (
         and candidates.source = matched.source
         and candidates.instance = matched.instance
         and candidates.status = matched.status
+        and coalesce(candidates.status_id, '') = coalesce(matched.status_id, '')
         and matched.match_rank = 1
-    left join ranked_status_categories
-        on candidates.source = ranked_status_categories.source
-        and candidates.instance = ranked_status_categories.instance
-        and candidates.status_key = ranked_status_categories.status_key
-        and ranked_status_categories.category_rank = 1
+    left join categorised
+        on candidates.source = categorised.source
+        and candidates.instance = categorised.instance
+        and candidates.status = categorised.status
+        and coalesce(candidates.status_id, '') = coalesce(categorised.status_id, '')
+        and categorised.category_rank = 1
+    left join ambiguous
+        on candidates.value_stream_id = ambiguous.value_stream_id
+        and candidates.source = ambiguous.source
+        and candidates.instance = ambiguous.instance
+        and candidates.status = ambiguous.status
+        and coalesce(candidates.status_id, '') = coalesce(ambiguous.status_id, '')
+    left join stream_stages
+        on candidates.value_stream_id = stream_stages.value_stream_id
+        and matched.stage = stream_stages.stage
 )
 
 select * from final

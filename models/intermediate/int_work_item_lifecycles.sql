@@ -1,6 +1,10 @@
 {#-
     One row per work item (created on or before as_of): its lifecycle as of var('as_of').
-      started_at          first entry into active or waiting;
+      started_at          first entry into active or waiting; null when the start is unknown;
+      is_start_unknown    the item was already active or waiting in its first known status, and the
+                          tracker's history does not reach back to when it got there (is_entry_observed
+                          false): it counts in flow load but gets no start, flow time, efficiency or age
+                          until a start is known - never one invented at its creation;
       finished_at         last entry into done (from a state other than done), only if done is the
                           state at as_of;
       canceled_at         likewise for canceled;
@@ -27,6 +31,7 @@ lifecycles as (
     select
         interval_clock.work_item_id,
         max(case when interval_clock.is_current then interval_clock.status end) as current_status,
+        max(case when interval_clock.is_current then interval_clock.status_id end) as current_status_id,
         max(case when interval_clock.is_current then interval_clock.flow_state end) as current_flow_state,
         max(case when interval_clock.is_current then interval_clock.stage end) as current_stage,
         max(case when interval_clock.is_current then interval_clock.entered_at end) as current_status_entered_at,
@@ -59,7 +64,17 @@ lifecycles as (
             end
         ) as active_business_days_total,
         count(*) as interval_count,
-        max(case when interval_clock.is_status_mapped then 0 else 1 end) = 1 as has_unmapped_status
+        max(case when interval_clock.is_status_mapped then 0 else 1 end) = 1 as has_unmapped_status,
+        max(case when interval_clock.flow_state = 'unknown' then 1 else 0 end) = 1 as has_unknown_status,
+        max(
+            case
+                when interval_clock.interval_index = 0
+                    and not interval_clock.is_entry_observed
+                    and interval_clock.flow_state in ('active', 'waiting')
+                    then 1
+                else 0
+            end
+        ) = 1 as is_start_unknown
     from interval_clock
     -- the business-day clock at both ends of every interval: date lookups in a small table, so one
     -- aggregation over the intervals serves every sum above (no second pass over the active ones)
@@ -74,23 +89,28 @@ final as (
     select
         lifecycles.work_item_id,
         lifecycles.current_status,
+        lifecycles.current_status_id,
         lifecycles.current_flow_state,
         lifecycles.current_stage,
         lifecycles.current_status_entered_at,
-        lifecycles.started_at,
+        case when not lifecycles.is_start_unknown then lifecycles.started_at end as started_at,
         case when lifecycles.current_flow_state = 'done' then lifecycles.last_done_entered_at end as finished_at,
         case when lifecycles.current_flow_state = 'canceled' then lifecycles.last_canceled_entered_at end as canceled_at,
         cast(lifecycles.reopen_count as integer) as reopen_count,
         case
             when lifecycles.started_at is not null and lifecycles.current_flow_state <> 'canceled'
+                and not lifecycles.is_start_unknown
                 then cast(lifecycles.active_seconds_total as {{ dbt.type_bigint() }})
         end as active_seconds,
         case
             when lifecycles.started_at is not null and lifecycles.current_flow_state <> 'canceled'
+                and not lifecycles.is_start_unknown
                 then coalesce(lifecycles.active_business_days_total, 0)
         end as active_business_days,
         cast(lifecycles.interval_count as integer) as interval_count,
-        lifecycles.has_unmapped_status
+        lifecycles.has_unmapped_status,
+        lifecycles.has_unknown_status,
+        lifecycles.is_start_unknown
     from lifecycles
 )
 

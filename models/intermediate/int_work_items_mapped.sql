@@ -2,8 +2,11 @@
     One row per work item created on or before as_of, with the mappings applied:
       value_stream_id  - the matching stream-assignment rule with the lowest priority, else 'unassigned'
                          (so each item is in exactly one stream and none is dropped);
-      flow_item_type   - feature | defect | risk | debt from the type seed (a row with a label the item
-                         carries wins over the row without label), else 'unmapped';
+      flow_item_type   - feature | defect | risk | debt from the type seed, 'excluded' where the seed says
+                         `exclude` (not a flow item: counted in fct_data_quality, in no flow metric), else
+                         'unmapped'. Rows rank: a row with a label the item carries before one without;
+                         then a row by tracker_item_type_id before a row by name; then this instance before
+                         every instance (empty or `*`); then this source before `*`;
       has_canceled_resolution - the resolution is listed in canceled_resolutions.
 -#}
 with
@@ -71,10 +74,18 @@ assigned_streams as (
 
 type_rules as (
     select
-        source,
+        trim(source) as source,
+        case
+            when trim(coalesce({{ flowmart.optional_seed_column(ref('flow_item_types'), 'instance') }}, '')) in ('', '*')
+                then '*'
+            else trim({{ flowmart.optional_seed_column(ref('flow_item_types'), 'instance') }})
+        end as instance,
+        nullif(trim({{ flowmart.optional_seed_column(ref('flow_item_types'), 'tracker_item_type_id') }}), '')
+            as tracker_item_type_id,
         lower(trim(tracker_item_type)) as tracker_item_type_key,
         lower(trim(nullif(trim(label), ''))) as label_key,
-        flow_item_type
+        case lower(trim(flow_item_type)) when 'exclude' then 'excluded' else lower(trim(flow_item_type)) end
+            as flow_item_type
     from flow_item_types
 ),
 
@@ -83,11 +94,20 @@ type_matches as (
         items_in_scope.work_item_id,
         type_rules.flow_item_type,
         case when type_rules.label_key is not null then 0 else 1 end as label_rank,
+        case when type_rules.tracker_item_type_id is not null then 0 else 1 end as id_rank,
+        case when type_rules.instance = '*' then 1 else 0 end as instance_rank,
         case when type_rules.source = '*' then 1 else 0 end as source_rank
     from items_in_scope
     inner join type_rules
-        on lower(trim(items_in_scope.tracker_item_type)) = type_rules.tracker_item_type_key
-        and (type_rules.source = '*' or items_in_scope.source = type_rules.source)
+        on (type_rules.source = '*' or items_in_scope.source = type_rules.source)
+        and (type_rules.instance = '*' or items_in_scope.instance = type_rules.instance)
+        and (
+            (type_rules.tracker_item_type_id is not null and items_in_scope.tracker_item_type_id = type_rules.tracker_item_type_id)
+            or (
+                type_rules.tracker_item_type_id is null
+                and lower(trim(items_in_scope.tracker_item_type)) = type_rules.tracker_item_type_key
+            )
+        )
         and (
             type_rules.label_key is null
             or {{ flowmart.pipe_list_contains('lower(items_in_scope.labels)', 'type_rules.label_key') }}
@@ -99,7 +119,7 @@ mapped_types as (
     select
         work_item_id,
         flow_item_type
-    from {{ first_copies('type_matches', ['work_item_id'], 'label_rank, source_rank, flow_item_type') }} as matches
+    from {{ first_copies('type_matches', ['work_item_id'], 'label_rank, id_rank, instance_rank, source_rank, flow_item_type') }} as matches
 ),
 
 -- the item's stream and type as one narrow row, joined to the wide item rows once: two left joins of
@@ -132,6 +152,8 @@ final as (
         coalesce(item_mappings.value_stream_id, 'unassigned') as value_stream_id,
         coalesce(item_mappings.flow_item_type, 'unmapped') as flow_item_type,
         items_in_scope.tracker_item_type,
+        items_in_scope.tracker_item_type_id,
+        coalesce(item_mappings.flow_item_type, 'unmapped') <> 'excluded' as is_flow_item,
         items_in_scope.is_subtask,
         items_in_scope.project_key,
         items_in_scope.project_name,
@@ -144,6 +166,7 @@ final as (
         items_in_scope.created_at,
         items_in_scope.updated_at,
         items_in_scope.current_status as snapshot_status,
+        items_in_scope.current_status_id as snapshot_status_id,
         items_in_scope.current_status_category as snapshot_status_category,
         items_in_scope.history_expected_count,
         items_in_scope.history_landed_count,

@@ -14,7 +14,7 @@ with
 {% endfor %}
 unioned as (
     {%- for tracker in trackers %}
-    select {{ columns | join(', ') }}
+    select {{ flowmart.canonical_select(columns, flowmart.work_item_id_columns(), trackers[tracker].get('ids', false)) }}
     from {{ tracker }}_work_items
     {{ 'union all' if not loop.last }}
     {%- endfor %}
@@ -29,6 +29,7 @@ final as (
         cast(source_item_id as {{ dbt.type_string() }}) as source_item_id,
         title,
         tracker_item_type,
+        tracker_item_type_id,
         is_subtask,
         project_key,
         project_name,
@@ -37,6 +38,7 @@ final as (
         area_path,
         parent_key,
         current_status,
+        current_status_id,
         lower(current_status_category) as current_status_category,
         resolution,
         resolved_at,

@@ -22,8 +22,11 @@ landed_rows as (select * from {{ ref('int_landed_rows_counted') }}),
 
 checks as (
     {% set checks = [
-        ('unmapped_status', 'work_items', 'Items that spent time in a status missing from status_mappings (flow state from the tracker category instead).'),
+        ('unmapped_status', 'work_items', 'Items that spent time in a status no status_mappings row covers (by id or name): its flow state came from the tracker status category, or is unknown where the tracker gives none (unknown_status).'),
+        ('unknown_status', 'work_items', 'Items that spent time in a status no status_mappings row covers and the tracker gives no category for (e.g. a status deleted from its status list): flow state unknown, counted as neither started nor finished. Examples are the rows to add to seeds/status_mappings.csv, with the flow state and stage to fill in.'),
         ('unmapped_item_type', 'work_items', 'Items whose tracker item type matches no flow_item_types row (flow_item_type = unmapped).'),
+        ('excluded_item', 'work_items', 'Items whose type flow_item_types marks exclude (not a flow item: epics, sub-tasks, ...): kept in fct_work_items and fct_status_intervals, left out of every flow metric.'),
+        ('start_unknown', 'work_items', 'Items already active or waiting in their first known status where the tracker history does not show when (an event window, an incomplete changelog): in flow load, but no start, flow time, efficiency or age until a start is known.'),
         ('unassigned_item', 'work_items', 'Items that match no stream-assignment rule (value stream unassigned).'),
         ('done_without_start', 'work_items', 'Finished items never active or waiting: counted in velocity, not in flow time or efficiency.'),
         ('incomplete_history', 'work_items', 'Items whose tracker reports more changelog histories than were landed.'),
@@ -47,8 +50,11 @@ checks as (
 unmapped_statuses as (
     select distinct
         source,
+        instance,
         value_stream_id,
-        status
+        status,
+        status_id,
+        mapped_by
     from status_intervals
     where not is_status_mapped
 ),
@@ -60,7 +66,10 @@ item_checks as (
         count(*) as items_checked,
         -- the item's timeline passed through a status missing from status_mappings (fct_work_items)
         sum(case when work_items.has_unmapped_status then 1 else 0 end) as unmapped_status,
+        sum(case when work_items.has_unknown_status then 1 else 0 end) as unknown_status,
         sum(case when work_items.flow_item_type = 'unmapped' then 1 else 0 end) as unmapped_item_type,
+        sum(case when work_items.flow_item_type = 'excluded' then 1 else 0 end) as excluded_item,
+        sum(case when work_items.is_start_unknown then 1 else 0 end) as start_unknown,
         sum(case when work_items.value_stream_id = 'unassigned' then 1 else 0 end) as unassigned_item,
         sum(case when work_items.is_done_without_start then 1 else 0 end) as done_without_start,
         sum(case when work_items.is_history_complete then 0 else 1 end) as incomplete_history
@@ -145,7 +154,10 @@ measured as (
         checks.check_description,
         case checks.check_name
             when 'unmapped_status' then item_checks.unmapped_status
+            when 'unknown_status' then item_checks.unknown_status
             when 'unmapped_item_type' then item_checks.unmapped_item_type
+            when 'excluded_item' then item_checks.excluded_item
+            when 'start_unknown' then item_checks.start_unknown
             when 'unassigned_item' then item_checks.unassigned_item
             when 'done_without_start' then item_checks.done_without_start
             when 'incomplete_history' then item_checks.incomplete_history
@@ -186,8 +198,47 @@ unmapped_status_examples as (
         source,
         value_stream_id,
         'unmapped_status' as check_name,
-        {{ dbt.listagg('status', "', '", 'order by status') }} as example_values
-    from unmapped_statuses
+        {{ dbt.listagg('status_label', "', '", 'order by status_label') }} as example_values
+    from (
+        select distinct
+            source,
+            value_stream_id,
+            -- the status id where the tracker has one: names can be shared and renamed, ids cannot
+            case when status_id is not null then status || ' (id ' || status_id || ')' else status end as status_label
+        from unmapped_statuses
+    ) as labelled
+    group by source, value_stream_id
+),
+
+-- the exact seeds/status_mappings.csv row to add (columns source, instance, status_id, status,
+-- value_stream_id, flow_state, stage, note), the flow state and stage left for a person to fill in
+unknown_status_examples as (
+    select
+        source,
+        value_stream_id,
+        'unknown_status' as check_name,
+        {{ dbt.listagg('seed_row', "' | '", 'order by seed_row') }} as example_values
+    from (
+        select distinct
+            source,
+            value_stream_id,
+            source || ',' || instance || ',' || coalesce(status_id, '') || ','
+            || case when status like '%,%' then '"' || replace(status, '"', '""') || '"' else status end
+            || ',,<flow_state>,<stage>,' as seed_row
+        from unmapped_statuses
+        where mapped_by = 'unknown'
+    ) as rows_to_add
+    group by source, value_stream_id
+),
+
+start_unknown_examples as (
+    select
+        source,
+        value_stream_id,
+        'start_unknown' as check_name,
+        {{ dbt.listagg('item_key', "', '", 'order by item_key', 20) }} as example_values
+    from work_items
+    where is_start_unknown
     group by source, value_stream_id
 ),
 
@@ -210,6 +261,10 @@ unmapped_type_examples as (
 
 examples as (
     select * from unmapped_status_examples
+    union all
+    select * from unknown_status_examples
+    union all
+    select * from start_unknown_examples
     union all
     select * from unmapped_type_examples
 ),

@@ -7,9 +7,18 @@
 -#}
 with
 
-status_intervals as (select * from {{ ref('int_status_intervals') }}),
+status_intervals as (
+    select *
+    from {{ ref('int_status_intervals') }}
+    where flow_item_type <> 'excluded'
+),
 
-work_items as (select * from {{ ref('fct_work_items') }}),
+-- items whose type the seed excludes (epics, sub-tasks, ...) are in no flow metric (fct_data_quality counts them)
+work_items as (
+    select *
+    from {{ ref('fct_work_items') }}
+    where is_flow_item
+),
 
 calendar_days as (select * from {{ ref('int_calendar_days') }}),
 

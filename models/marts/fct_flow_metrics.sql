@@ -9,7 +9,12 @@
 -- sqlfluff:exclude_rules:LT02,LT05,LT09,ST06,AM04,RF04,ST05
 with
 
-work_items as (select * from {{ ref('fct_work_items') }}),
+-- items whose type the seed excludes (epics, sub-tasks, ...) are in no flow metric (fct_data_quality counts them)
+work_items as (
+    select *
+    from {{ ref('fct_work_items') }}
+    where is_flow_item
+),
 
 flow_daily as (select * from {{ ref('fct_flow_daily') }}),
 

@@ -5,9 +5,18 @@
 -#}
 with
 
-status_intervals as (select * from {{ ref('int_status_intervals') }}),
+status_intervals as (
+    select *
+    from {{ ref('int_status_intervals') }}
+    where flow_item_type <> 'excluded'
+),
 
-work_items as (select * from {{ ref('fct_work_items') }}),
+-- items whose type the seed excludes (epics, sub-tasks, ...) are in no flow metric (fct_data_quality counts them)
+work_items as (
+    select *
+    from {{ ref('fct_work_items') }}
+    where is_flow_item
+),
 
 calendar_days as (select * from {{ ref('int_calendar_days') }}),
 
@@ -28,7 +37,8 @@ item_status_time as (
         finished_items.work_item_id,
         finished_items.value_stream_id,
         finished_items.finished_date,
-        status_intervals.stage,
+        coalesce(status_intervals.stage, '(no stage)') as stage,
+        status_intervals.stage_order,
         status_intervals.status,
         status_intervals.flow_state,
         sum({{ flowmart.days_between('status_intervals.entered_at', 'status_intervals.exited_at') }}) as days_in_status
@@ -41,7 +51,8 @@ item_status_time as (
         finished_items.work_item_id,
         finished_items.value_stream_id,
         finished_items.finished_date,
-        status_intervals.stage,
+        coalesce(status_intervals.stage, '(no stage)'),
+        status_intervals.stage_order,
         status_intervals.status,
         status_intervals.flow_state
 ),
@@ -65,13 +76,14 @@ stage_aggregates as (
         period_grain,
         period_start,
         stage,
+        stage_order,
         status,
         flow_state,
         count(*) as items_passed,
         sum(days_in_status) as total_days,
         {{ flowmart.percentile_cont('days_in_status', 0.5) }} as median_days
     from item_status_periods
-    group by value_stream_id, period_grain, period_start, stage, status, flow_state
+    group by value_stream_id, period_grain, period_start, stage, stage_order, status, flow_state
 ),
 
 period_flow_time as (
@@ -96,6 +108,7 @@ final as (
         stage_aggregates.period_grain,
         stage_aggregates.period_start,
         stage_aggregates.stage,
+        stage_aggregates.stage_order,
         stage_aggregates.status,
         stage_aggregates.flow_state,
         cast(stage_aggregates.items_passed as integer) as items_passed,

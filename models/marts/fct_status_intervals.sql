@@ -15,14 +15,18 @@ final as (
         source,
         instance,
         status,
+        status_id,
         flow_state,
         stage,
+        stage_order,
         previous_flow_state,
         entered_at,
         exited_at,
         duration_days,
         is_current,
         is_status_mapped,
+        mapped_by,
+        is_entry_observed,
         change_id
     from status_intervals
 )

@@ -10,6 +10,7 @@ joined as (
     select
         work_items.*,
         lifecycles.current_status,
+        lifecycles.current_status_id,
         lifecycles.current_flow_state,
         lifecycles.current_stage,
         lifecycles.current_status_entered_at,
@@ -20,6 +21,8 @@ joined as (
         lifecycles.active_seconds,
         lifecycles.active_business_days,
         lifecycles.has_unmapped_status,
+        lifecycles.has_unknown_status,
+        lifecycles.is_start_unknown,
         -- the end of the window active and waiting time are measured in
         case
             when lifecycles.started_at is not null and lifecycles.canceled_at is null
@@ -57,8 +60,11 @@ final as (
         title,
         value_stream_id,
         flow_item_type,
+        is_flow_item,
         tracker_item_type,
+        tracker_item_type_id,
         current_status,
+        current_status_id,
         current_flow_state,
         current_stage,
         created_at,
@@ -85,11 +91,13 @@ final as (
         end as age_days,
         current_flow_state in ('active', 'waiting') as is_wip,
         finished_at is not null as is_finished,
-        finished_at is not null and started_at is null as is_done_without_start,
+        finished_at is not null and started_at is null and not is_start_unknown as is_done_without_start,
+        is_start_unknown,
         is_history_complete,
         is_stream_assigned,
         is_type_mapped,
         has_unmapped_status,
+        has_unknown_status,
         project_key,
         components,
         labels,

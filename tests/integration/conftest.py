@@ -26,6 +26,18 @@ def dbt():
     return run
 
 
+def project_copy(root: Path) -> Path:
+    """A copy of the dbt project under ``root`` whose seeds or models a test may change."""
+    import shutil
+
+    project = root / "project"
+    for name in ("models", "macros", "data-tests", "seeds"):
+        shutil.copytree(REPO / name, project / name, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("dbt_project.yml", "profiles.yml"):
+        shutil.copy(REPO / name, project / name)
+    return project
+
+
 def query(db: Path, sql: str, params=None) -> list[tuple]:
     with duckdb.connect(str(db), read_only=True) as con:
         return con.execute(sql, params or []).fetchall()

@@ -456,3 +456,45 @@ def test_a_full_disk_is_one_line_and_loses_nothing(small_disk, tmp_path):
     assert line.startswith(f"error: {db}: the disk is full")
     filler.unlink()
     assert run("check", "--db", str(db), "--no-data-docs").returncode == 0
+
+
+# ---------------------------------------------------------------------------------------------------------
+# A key held by two issue ids (deleted and recreated, or another issue moved onto the key)
+
+
+def test_a_key_recreated_under_a_new_issue_id_sets_the_older_aside_and_the_build_goes_on(tmp_path):
+    from flowmart.cli import main
+
+    old = jp.issue(
+        "101",
+        "A-7",
+        "2026-01-02T09:00:00.000+0000",
+        "2026-01-06T09:00:00.000+0000",
+        histories=[jp.history("11", "2026-01-03T09:00:00.000+0000", "To Do", "Done")],
+    )
+    recreated = jp.issue(
+        "205",
+        "A-7",
+        "2026-02-01T09:00:00.000+0000",
+        "2026-02-03T09:00:00.000+0000",
+        current_status="In Progress",
+        category="indeterminate",
+        histories=[jp.history("21", "2026-02-02T09:00:00.000+0000", "To Do", "In Progress")],
+    )
+    other = jp.issue("102", "A-8", "2026-01-02T09:00:00.000+0000", "2026-01-04T09:00:00.000+0000")
+    db = tmp_path / "w.duckdb"
+    land(db, [jp.write(tmp_path / "day1" / "search.json", jp.search_page([old, other]))])
+    land(db, [jp.write(tmp_path / "day2" / "search.json", jp.search_page([recreated]))])
+    assert main(["build", "--db", str(db), "--as-of", "2026-03-01", "--no-data-docs"]) == 0
+    # the older id's snapshot and its changelog item are in quarantine with the reason; the newer is the item
+    assert query(db, "select source_table, expectation from raw.quarantine order by 1") == [
+        ("jira_changelog_items", "jira__issues.key_not_held_by_a_newer_issue"),
+        ("jira_issues", "jira__issues.key_not_held_by_a_newer_issue"),
+    ]
+    # A-7 is the recreated issue 205: created 2026-02-01 09:00, in progress
+    assert query(
+        db, "select item_key, created_at::varchar, current_flow_state from marts.fct_work_items order by 1"
+    ) == [
+        ("A-7", "2026-02-01 09:00:00", "active"),
+        ("A-8", "2026-01-02 09:00:00", "done"),
+    ]

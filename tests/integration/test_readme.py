@@ -68,7 +68,7 @@ def test_every_flowmart_command_the_readme_and_docs_show_is_real():
     shown = {m for text in texts for m in re.findall(r"flowmart ([a-z][a-z-]+)", text)}
     # words after "flowmart " that are not commands are prose, paths or packages; the documented ones are all there
     commands = {s for s in shown if s in names}
-    assert {"land", "check", "build", "report", "publish", "sql", "dbt", "forget-people"} <= commands
+    assert {"land", "check", "build", "report", "publish", "sql", "mappings", "dbt", "forget-people"} <= commands
     for text in texts:
         for line in (line for block in shell_blocks(text) for line in block):
             match = re.match(r"(?:\.venv/bin/)?flowmart ([a-z][a-z-]+)", line)

@@ -166,12 +166,13 @@ def test_every_chart_renders_with_and_without_data(empty):
         ),
         charts.cumulative_flow(days, list(range(len(days))), [2] * len(days), [3] * len(days), "c"),
         charts.aging_wip(
-            ["In Progress", "Review"][: 0 if empty else 2],
-            ["Review", "In Progress"],
-            [] if empty else [3.0, 30.0],
-            [] if empty else ["active", "waiting"],
+            ["Build", "Review", "Build"][: 0 if empty else 3],
+            ["Review", "Build"],
+            [] if empty else [3.0, 30.0, float("nan")],  # the third item's start is unknown: not drawn
+            [] if empty else ["active", "waiting", "active"],
             20.0,
             "a",
+            bands={50: 5.0, 70: 9.0, 85: 20.0, 95: 40.0},
         ),
         charts.where_work_waits(
             [] if empty else ["Build: In Progress", "Review: In Review"],

@@ -493,7 +493,16 @@ def test_seeds_reference_only_streams_and_statuses_that_exist():
         assert r["match_type"] in ("exact", "pattern")
         assert r["instance"] in ("*", gen.CLOUD, gen.DC)
     mappings = _seed("status_mappings")
-    assert list(mappings[0]) == ["source", "status", "value_stream_id", "flow_state", "stage"]
+    assert list(mappings[0]) == [
+        "source",
+        "instance",
+        "status_id",
+        "status",
+        "value_stream_id",
+        "flow_state",
+        "stage",
+        "note",
+    ]
     jira_statuses = {s.name for site in gen.SITES for s in site.statuses} | {
         old for site in gen.SITES for old, _ in site.renamed.values()
     }
@@ -510,10 +519,13 @@ def test_seeds_reference_only_streams_and_statuses_that_exist():
             if s.flow_state:
                 assert {
                     "status": s.name,
+                    "instance": "*",
+                    "status_id": "",
                     "value_stream_id": "",
                     "flow_state": s.flow_state,
                     "stage": s.stage,
                     "source": "jira",
+                    "note": "",
                 } in mappings
     targets = _seed("flow_distribution_targets")
     for stream in streams:
@@ -521,7 +533,7 @@ def test_seeds_reference_only_streams_and_statuses_that_exist():
         assert sorted(t["flow_item_type"] for t in rows) == ["debt", "defect", "feature", "risk"]
         assert sum(float(t["target_pct"]) for t in rows) == 100
     for t in _seed("flow_item_types"):
-        assert t["flow_item_type"] in ("feature", "defect", "risk", "debt")
+        assert t["flow_item_type"] in ("feature", "defect", "risk", "debt", "exclude")
     canceled = {r["resolution"] for r in _seed("canceled_resolutions") if r["source"] == "jira"}
     assert {r for site in gen.SITES for r in site.cancel_resolutions} <= canceled
     assert not {site.done_resolution for site in gen.SITES} & canceled
@@ -577,12 +589,15 @@ def test_every_stream_gets_items_and_a_few_stay_unassigned(demo_4k):
 
 def test_all_four_flow_item_types_are_present_and_only_the_deliberate_types_are_unmapped(sample):
     types = _seed("flow_item_types")
-    found, unmapped = Counter(), set()
+    found, unmapped, excluded = Counter(), set(), set()
     for e in sample:
         t = _flow_type(e["issue"]["fields"], types)
         if t is None:
             unmapped.add(e["issue"]["fields"]["issuetype"]["name"])
+        if t == "exclude":
+            excluded.add(e["issue"]["fields"]["issuetype"]["name"])
         found[t] += 1
     assert {"feature", "defect", "risk", "debt"} <= set(found)
     assert unmapped == set(gen.UNMAPPED_ISSUE_TYPES)
+    assert excluded == set(gen.EXCLUDED_ISSUE_TYPES)
     assert found[None] / len(sample) < 0.1

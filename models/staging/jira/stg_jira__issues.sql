@@ -13,6 +13,8 @@ renamed as (
         issue_key as item_key,
         summary as title,
         issue_type as tracker_item_type,
+        -- landed in the issue's fields only (a column of its own would need every warehouse landed again)
+        {{ flowmart.json_text('fields', ['issuetype', 'id']) }} as tracker_item_type_id,
         coalesce(lower(is_subtask) = 'true', false) as is_subtask,
         project_key,
         project_name,
@@ -52,6 +54,7 @@ final as (
         item_key,
         title,
         tracker_item_type,
+        tracker_item_type_id,
         is_subtask,
         project_key,
         project_name,
