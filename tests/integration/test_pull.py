@@ -202,3 +202,61 @@ def test_pull_github_follows_links_waits_out_the_rate_limit_and_builds_the_marts
         run_dbt(warehouse, BUILD, DbtSettings(as_of="2026-04-01 00:00:00"))
     assert query(db, WORK_ITEMS) == query(hand, WORK_ITEMS)
     assert query(db, INTERVALS) == query(hand, INTERVALS)
+
+
+def demo_cloud_site() -> tuple[Path, list[dict], list[dict]]:
+    """The committed demo sample's Jira Cloud site (written by flowmart's generator): its issues with their
+    whole histories (newest first, as Cloud lists them; the changelog pages of the two truncated ones
+    folded in) and its status list."""
+    site = FIXTURES / "jira_demo_sample" / "jira" / "acme-mobility.atlassian.net"
+    pages = {}
+    for page in sorted((site / "changelog").glob("*_page_*.json")):
+        key = page.name.split("_page_")[0]
+        pages.setdefault(key, []).extend(json.loads(page.read_text())["values"])
+    issues = []
+    for page in sorted(site.glob("search_page_*.json")):
+        for issue in json.loads(page.read_text())["issues"]:
+            histories = pages[issue["key"]][::-1] if issue["key"] in pages else issue["changelog"]["histories"]
+            issue["changelog"] = {
+                "startAt": 0,
+                "maxResults": len(histories),
+                "total": len(histories),
+                "histories": histories,
+            }
+            issues.append(issue)
+    return site, issues, json.loads((site / "status.json").read_text())
+
+
+def test_pull_jira_cloud_on_generated_pages_gives_the_marts_of_hand_landing(tmp_path, monkeypatch, capsys):
+    site, issues, statuses = demo_cloud_site()
+    truncated = {i["id"]: 100 for i in issues if i["changelog"]["total"] > 100}
+    assert len(truncated) == 2  # ENT-56 and PAY-30: Cloud embeds the newest 100 of their histories
+    monkeypatch.setenv("JIRA_EMAIL", EMAIL)
+    monkeypatch.setenv("JIRA_API_TOKEN", TOKEN)
+    replay = Replay(
+        "cloud",
+        basic(),
+        issues=issues,
+        statuses=statuses,
+        truncate=truncated,
+        page_cap=40,
+        faults={"/rest/api/3/search/jql": [Fault(502)], "/rest/api/3/issue/": [Fault(429, {"Retry-After": "1"})]},
+    )
+    db = tmp_path / "pulled.duckdb"
+    with replay:
+        assert main(["pull", "jira", "--url", replay.url, "--db", str(db), "--out", str(tmp_path / "landing")]) == 0
+        changelog_requests = [p for p, _, _ in replay.log if p.endswith("/changelog")]
+    # two truncated issues, their changelogs paged 40 at a time (the cap), plus the one 429 retried
+    histories = sum(i["changelog"]["total"] for i in issues if i["id"] in truncated)
+    assert len(changelog_requests) == sum(-(-i["changelog"]["total"] // 40) for i in issues if i["id"] in truncated) + 1
+    assert histories > 200
+    output = capsys.readouterr()
+    no_token_anywhere([output.out, output.err], tmp_path, (TOKEN, basic()))
+
+    hand = tmp_path / "hand.duckdb"
+    land(hand, [site])
+    for warehouse in (db, hand):
+        run_dbt(warehouse, BUILD, DbtSettings(as_of="2026-11-15 00:00:00"))
+    assert query(db, WORK_ITEMS) == query(hand, WORK_ITEMS)
+    assert query(db, INTERVALS) == query(hand, INTERVALS)
+    assert len(query(db, WORK_ITEMS)) == len(issues)
