@@ -35,6 +35,8 @@ class ReviewInputs:
     stage_order: list[str] = field(default_factory=list)  # stages left to right (trigger -> value realized)
     status_order: list[str] = field(default_factory=list)
     history_weeks: int = 12
+    # marts.dim_value_stream_stages: the configured stages and their facts (intent, proof point, policy, metric)
+    stage_facts: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def _df(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pd.DataFrame:
@@ -152,6 +154,15 @@ def load(con: duckdb.DuckDBPyConnection, half: Half, history_weeks: int = 12) ->
     """,
     )
     stage_order, status_order = _timeline_order(con)
+    stage_facts = _df(
+        con,
+        """
+        select value_stream_id, stage, stage_order, intent, proof_point, policy_sla_days, primary_metric,
+            is_stream_specific
+        from marts.dim_value_stream_stages
+        order by is_stream_specific, value_stream_id, stage_order, stage
+    """,
+    )
     return ReviewInputs(
         half=half,
         streams=streams,
@@ -166,6 +177,7 @@ def load(con: duckdb.DuckDBPyConnection, half: Half, history_weeks: int = 12) ->
         stage_order=stage_order,
         status_order=status_order,
         history_weeks=history_weeks,
+        stage_facts=stage_facts,
     )
 
 

@@ -123,6 +123,8 @@ class Review:
     feed: pd.DataFrame  # per stream: items created, unassigned/unmapped share
     snapshot: list[tuple[str, str, str, float | None]]
     settings: dict
+    # the map's stages with their facts: (whose: "every stream" or a stream's name, [stage rows])
+    stage_facts: list[tuple[str, list[dict]]] = field(default_factory=list)
 
 
 def _metric_rows(frame: pd.DataFrame, stream: str, period_start: date, item_type: str = "all") -> dict:
@@ -579,4 +581,26 @@ def build_review(inputs: ReviewInputs, trials: int = mc.DEFAULT_TRIALS) -> Revie
         feed=fed,
         snapshot=snapshot,
         settings={"history_weeks": inputs.history_weeks, "trials": trials},
+        stage_facts=stage_facts(inputs),
     )
+
+
+def stage_facts(inputs: ReviewInputs) -> list[tuple[str, list[dict]]]:
+    """The configured stages with the facts the Flow Framework map asks for: the every-stream stages once,
+    then each stream with stages of its own."""
+    facts = inputs.stage_facts
+    if facts is None or not len(facts):
+        return []
+    names = {row["value_stream_id"]: row.get("name") for row in inputs.streams.to_dict("records")}
+    groups: list[tuple[str, list[dict]]] = []
+    shared = facts[~facts.is_stream_specific.astype(bool)]
+    if len(shared):
+        first = shared.value_stream_id.iloc[0]
+        rows = shared[shared.value_stream_id == first].sort_values("stage_order")
+        groups.append(("Every stream without stages of its own", [_clean(r) for r in rows.to_dict("records")]))
+    own = facts[facts.is_stream_specific.astype(bool)]
+    for stream, rows in own.groupby("value_stream_id", sort=True):
+        groups.append(
+            (names.get(stream) or stream, [_clean(r) for r in rows.sort_values("stage_order").to_dict("records")])
+        )
+    return groups

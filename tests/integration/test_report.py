@@ -171,3 +171,20 @@ def test_running_the_half_again_gives_identical_snapshots(demo):
     assert snapshot(demo["db"]) == first
     with duckdb.connect(str(demo["db"]), read_only=True) as con:
         assert len(snapshots.read(con, HALF.label)) == len(first)
+
+
+def test_the_map_page_lists_the_configured_stages_with_their_facts(demo):
+    html = demo["result"].html.read_text()
+    portfolio = html.split('id="portfolio"', 1)[1].split('id="prompts"', 1)[0]
+    # every configured stage of seeds/value_stream_stages.csv, in order, with its intent and policy
+    assert "The stages (seeds/value_stream_stages.csv)" in portfolio
+    every = portfolio.split("Every stream without stages of its own: stage", 1)[1].split("</table>", 1)[0]
+    order = [
+        every.index(f"{n}. {stage}")
+        for n, stage in enumerate(["Discover", "Decide", "Build", "Review", "Verify", "Release"], start=1)
+    ]
+    assert order == sorted(order)
+    assert "Learn which customer problem is worth solving next" in every and "10 days" in every
+    # Enterprise Admin &amp; Compliance has its own: Security Review between Build and Verify
+    own = portfolio.split("Enterprise Admin &amp; Compliance: stage", 1)[1].split("</table>", 1)[0]
+    assert "4. Security Review" in own and "Internal security sign-off" in own
