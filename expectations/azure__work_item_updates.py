@@ -35,7 +35,8 @@ def _checks(mappings, settings):
             gxe.ExpectColumnValuesToBeInSet,
             WARNING,
             "state_new_mapped",
-            "new state is not in seeds/status_mappings.csv",
+            "new state is not in seeds/status_mappings.csv: its flow state comes from the tracker category, else it is unknown "
+            "(neither started nor finished); `flowmart mappings check` shows the row to add",
             column="state_new_key",
             value_set=sorted(mappings.status_keys),
         ),
@@ -43,7 +44,8 @@ def _checks(mappings, settings):
             gxe.ExpectColumnValuesToBeInSet,
             WARNING,
             "state_old_mapped",
-            "old state is not in seeds/status_mappings.csv",
+            "old state is not in seeds/status_mappings.csv: its flow state comes from the tracker category, else it is unknown "
+            "(neither started nor finished); `flowmart mappings check` shows the row to add",
             column="state_old_key",
             value_set=sorted(mappings.status_keys),
         ),

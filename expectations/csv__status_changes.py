@@ -66,7 +66,8 @@ SPEC = TableSpec(
             gxe.ExpectColumnValuesToBeInSet,
             WARNING,
             "to_status_mapped",
-            "to_status is not in seeds/status_mappings.csv",
+            "to_status is not in seeds/status_mappings.csv: its flow state comes from the tracker category, else it is unknown "
+            "(neither started nor finished); `flowmart mappings check` shows the row to add",
             column="to_status_key",
             value_set=sorted(mappings.status_keys),
         ),
@@ -74,7 +75,8 @@ SPEC = TableSpec(
             gxe.ExpectColumnValuesToBeInSet,
             WARNING,
             "from_status_mapped",
-            "from_status is not in seeds/status_mappings.csv",
+            "from_status is not in seeds/status_mappings.csv: its flow state comes from the tracker category, else it is unknown "
+            "(neither started nor finished); `flowmart mappings check` shows the row to add",
             column="from_status_key",
             value_set=sorted(mappings.status_keys),
         ),

@@ -68,7 +68,8 @@ SPEC = TableSpec(
             gxe.ExpectColumnValuesToBeInSet,
             WARNING,
             "status_mapped",
-            "status is not in seeds/status_mappings.csv",
+            "status is not in seeds/status_mappings.csv: its flow state comes from the tracker category, else it is unknown "
+            "(neither started nor finished); `flowmart mappings check` shows the row to add",
             column="status_key",
             value_set=sorted(mappings.status_keys),
         ),
