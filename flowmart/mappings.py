@@ -2,9 +2,10 @@
 what the landed data still has unmapped (``flowmart mappings draft`` / ``check``; docs/mapping-templates,
 docs/adr/0063-mappings-drafted-from-the-data.md).
 
-Both read what the mapping models see: they first build the seeds, the staging models and
-int_statuses_mapped (``dbt build --select +int_statuses_mapped``) in the warehouse, so every tracker's
-statuses - the synthetic ones of GitHub and GitLab included - come out exactly as a build sees them.
+Both read what the mapping models see: they first build the seeds, the staging models and the
+intermediate models up to int_status_intervals (``dbt build --select +int_status_intervals``) in the
+warehouse, so every tracker's statuses - the synthetic ones of GitHub and GitLab included - and every
+item's timeline come out exactly as a build makes them.
 The marts are not touched: what is published stays as it was.
 """
 
@@ -21,7 +22,7 @@ from flowmart.warehouse import Warehouse
 
 Say = Callable[[str], None]
 
-MAPPING_MODELS = "+int_statuses_mapped"
+MAPPING_MODELS = "+int_status_intervals"
 
 # the files `draft` writes, in the seeds' own formats (seeds/_seeds.yml)
 STATUS_COLUMNS = ("source", "instance", "status_id", "status", "value_stream_id", "flow_state", "stage", "note")
@@ -408,42 +409,19 @@ def check(warehouse: Warehouse) -> list[Finding]:
     """What the landed data has unmapped or ambiguous (after :func:`prepare`), most items first."""
     findings: list[Finding] = []
     with warehouse.connect(read_only=True) as con:
+        # the items whose timeline (int_status_intervals, as a build makes it) passes through each status
         rows = con.execute("""
-            with changes as (
-                select work_item_id, to_status as status, to_status_id as status_id
-                from intermediate.int_status_changes_unioned
-                where change_sequence is not null
-                union all
-                select work_item_id, from_status, from_status_id
-                from intermediate.int_status_changes_unioned
-                where change_sequence = 1 and from_status is not null
-            ),
-            items as (
-                select work_item_id, source, instance, value_stream_id, snapshot_status, snapshot_status_id
-                from intermediate.int_work_items_mapped
-            ),
-            item_statuses as (
-                select items.work_item_id, items.source, items.instance, items.value_stream_id,
-                    changes.status, changes.status_id
-                from changes
-                inner join items on changes.work_item_id = items.work_item_id
-                union
-                select work_item_id, source, instance, value_stream_id, coalesce(snapshot_status, '(none)'),
-                    snapshot_status_id
-                from items
-                where work_item_id not in (select work_item_id from changes)
-            )
             select
                 mapped.source, mapped.instance, mapped.status_id, mapped.status, mapped.mapped_by,
                 mapped.status_category, mapped.flow_state, bool_or(mapped.is_ambiguous) as is_ambiguous,
-                count(distinct item_statuses.work_item_id) as items
+                count(distinct intervals.work_item_id) as items
             from intermediate.int_statuses_mapped as mapped
-            inner join item_statuses
-                on mapped.value_stream_id = item_statuses.value_stream_id
-                and mapped.source = item_statuses.source
-                and mapped.instance = item_statuses.instance
-                and mapped.status = item_statuses.status
-                and coalesce(mapped.status_id, '') = coalesce(item_statuses.status_id, '')
+            inner join intermediate.int_status_intervals as intervals
+                on mapped.value_stream_id = intervals.value_stream_id
+                and mapped.source = intervals.source
+                and mapped.instance = intervals.instance
+                and mapped.status = intervals.status
+                and mapped.status_id_key = coalesce(intervals.status_id, '')
             where mapped.mapped_by <> 'status_mappings' or mapped.is_ambiguous
             group by all
             order by items desc, mapped.source, mapped.instance, mapped.status

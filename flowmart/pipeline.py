@@ -142,8 +142,8 @@ def pull(warehouse: Warehouse, options: PullOptions, say: Say = print) -> PullOu
         instance, query = options.target, options.target
     else:
         raise StepFailed(f"pull: no client for {options.tracker} (jira, github)")
-    state = pulling.read_state(warehouse, options.tracker, instance, query)
-    start = pulling.since(state, client.OVERLAP, options.full)
+    cursor = pulling.read_cursor(warehouse, options.tracker, instance, query)
+    start = pulling.since(cursor, client.OVERLAP, options.full)
     export = pulling.Export(pulling.export_folder(options.out, options.tracker, instance, started))
     try:
         if options.tracker == "jira":

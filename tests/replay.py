@@ -19,12 +19,7 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-
-def parse_time(text: str) -> datetime:
-    value = text.replace("Z", "+00:00")
-    if len(value) > 5 and value[-5] in "+-" and value[-4:].isdigit():
-        value = value[:-2] + ":" + value[-2:]
-    return datetime.fromisoformat(value).astimezone(UTC)
+from flowmart.timestamps import tracker_time as parse_time
 
 
 @dataclass

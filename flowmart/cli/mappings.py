@@ -70,7 +70,8 @@ def register(subparsers) -> None:
         description=(
             "Point Flowmart at a real tracker instance: `draft` writes draft mapping seeds from what is landed; "
             "`check` lists what the landed data still has unmapped or ambiguous. Both first build the seeds, the "
-            "staging models and int_statuses_mapped in the warehouse (not the marts: what is published stays). "
+            "staging and intermediate models up to int_status_intervals in the warehouse (not the marts: what is "
+            "published stays). "
             "Walk-through: docs/mapping-templates/README.md."
         ),
     )

@@ -31,6 +31,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from flowmart.demo import EXPORT_END
+from flowmart.timestamps import tracker_time
 
 __all__ = [
     "EXCLUDED_ISSUE_TYPES",
@@ -1407,8 +1408,7 @@ def _history_start(end: date) -> date:
 
 def _jira_ms(text: str) -> int:
     """A Jira timestamp ('2026-03-02T10:15:00.000+0100') as epoch milliseconds."""
-    value = text[:-2] + ":" + text[-2:] if text[-5] in "+-" else text
-    return int(datetime.fromisoformat(value).timestamp() * 1000)
+    return int(tracker_time(text).timestamp() * 1000)
 
 
 def _all_histories(issue: dict, pages: list[dict] | None, cloud: bool) -> list[dict]:

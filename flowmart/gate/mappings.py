@@ -58,6 +58,17 @@ def load_mappings(con: duckdb.DuckDBPyConnection, seeds_dir: Path) -> Mappings:
     )
 
 
+def seed_header(con: duckdb.DuckDBPyConnection, seed: Path) -> set[str]:
+    """The column names of a seed file (lower case): older seed files lack the columns mapping by id added."""
+    relation = con.execute("select * from read_csv(?, header = true, all_varchar = true) limit 0", [str(seed)])
+    return {column[0].lower() for column in relation.description}
+
+
+def any_instance(column: str) -> str:
+    """A seed row's instance as the models read it: empty or ``*`` is '*' (every instance)."""
+    return f"case when trim(coalesce({column}, '')) in ('', '*') then '*' else trim({column}) end"
+
+
 def jira_status_rows(con: duckdb.DuckDBPyConnection, seed: Path) -> tuple[frozenset[str], frozenset[str]]:
     """The Jira statuses landed in raw (by instance, id and name), as the gate's suites write them
     (:func:`expectations.shared.jira_status_row`): those a status_mappings row covers or that have no
@@ -67,12 +78,7 @@ def jira_status_rows(con: duckdb.DuckDBPyConnection, seed: Path) -> tuple[frozen
     ``unknown`` flow state covers nothing."""
     if not seed.exists():
         return frozenset(), frozenset()
-    header = {
-        c.lower()
-        for c in con.execute("select * from read_csv(?, header = true, all_varchar = true) limit 0", [str(seed)])
-        .df()
-        .columns
-    }
+    header = seed_header(con, seed)
     instance = "instance" if "instance" in header else "null"
     status_id = "status_id" if "status_id" in header else "null"
     row = jira_status_row("observed.instance", "observed.status_id", "observed.status")
@@ -89,7 +95,7 @@ def jira_status_rows(con: duckdb.DuckDBPyConnection, seed: Path) -> tuple[frozen
         ),
         seed_rows as (
             select
-                case when trim(coalesce({instance}, '')) in ('', '*') then '*' else trim({instance}) end as instance,
+                {any_instance(instance)} as instance,
                 nullif(trim({status_id}), '') as status_id,
                 lower(trim(status)) as status_key
             from read_csv(?, header = true, all_varchar = true)
@@ -130,12 +136,7 @@ def jira_type_names_by_id(con: duckdb.DuckDBPyConnection, seed: Path) -> list[tu
     the gate's type check is by name, and a row by id covers the type under any name."""
     if not seed.exists():
         return []
-    header = {
-        c.lower()
-        for c in con.execute("select * from read_csv(?, header = true, all_varchar = true) limit 0", [str(seed)])
-        .df()
-        .columns
-    }
+    header = seed_header(con, seed)
     if "tracker_item_type_id" not in header:
         return []
     instance = "instance" if "instance" in header else "null"
@@ -143,7 +144,7 @@ def jira_type_names_by_id(con: duckdb.DuckDBPyConnection, seed: Path) -> list[tu
         f"""
         with seed_rows as (
             select
-                case when trim(coalesce({instance}, '')) in ('', '*') then '*' else trim({instance}) end as instance,
+                {any_instance(instance)} as instance,
                 trim(tracker_item_type_id) as type_id
             from read_csv(?, header = true, all_varchar = true)
             where lower(trim(coalesce(source, ''))) in ('jira', '*')

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -121,7 +121,6 @@ class Export:
     """The folder one pull writes: one file per page, named like hand-saved pages."""
 
     folder: Path
-    files: list[Path] = field(default_factory=list)
     items: int = 0
 
     def write(self, name: str, document) -> Path:
@@ -130,7 +129,6 @@ class Export:
         partial = path.with_name(path.name + ".partial")  # the landing sensor skips files in flight
         partial.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
         partial.replace(path)
-        self.files.append(path)
         return path
 
 
@@ -139,25 +137,20 @@ def export_folder(out: str | Path | None, tracker: str, instance: str, started: 
     return base / tracker / instance.replace("/", "__") / utc_stamp(started)
 
 
-@dataclass(frozen=True)
-class SyncState:
-    cursor: datetime | None
-    last_run_at: datetime | None
+def _cursor(con, source: str, instance: str, query: str) -> datetime | None:
+    row = con.execute(
+        "select cursor from raw.sync_state where source = ? and instance = ? and query = ?", [source, instance, query]
+    ).fetchone()
+    return datetime.fromisoformat(row[0]) if row and row[0] else None
 
 
-def read_state(warehouse: Warehouse, source: str, instance: str, query: str) -> SyncState:
+def read_cursor(warehouse: Warehouse, source: str, instance: str, query: str) -> datetime | None:
+    """The newest `updated` the last pull of this query landed (None: never pulled)."""
     if not warehouse.exists():
-        return SyncState(None, None)
+        return None
     with warehouse.connect() as con:
         ensure_raw_schema(con)
-        row = con.execute(
-            "select cursor, last_run_at from raw.sync_state where source = ? and instance = ? and query = ?",
-            [source, instance, query],
-        ).fetchone()
-    if not row:
-        return SyncState(None, None)
-    cursor = datetime.fromisoformat(row[0]) if row[0] else None
-    return SyncState(cursor, row[1])
+        return _cursor(con, source, instance, query)
 
 
 def write_state(
@@ -166,13 +159,9 @@ def write_state(
     """Record the pull (after its pages landed): the cursor only moves forward."""
     with warehouse.connect() as con:
         ensure_raw_schema(con)
-        previous = con.execute(
-            "select cursor from raw.sync_state where source = ? and instance = ? and query = ?",
-            [source, instance, query],
-        ).fetchone()
-        kept = cursor
-        if previous and previous[0] and (cursor is None or datetime.fromisoformat(previous[0]) > cursor):
-            kept = datetime.fromisoformat(previous[0])
+        # read again here, not taken from the pull's start: another pull may have moved it meanwhile
+        previous = _cursor(con, source, instance, query)
+        kept = previous if previous is not None and (cursor is None or previous > cursor) else cursor
         con.execute("begin")
         con.execute(
             "delete from raw.sync_state where source = ? and instance = ? and query = ?", [source, instance, query]
@@ -184,31 +173,17 @@ def write_state(
         con.execute("commit")
 
 
-def since(state: SyncState, overlap: timedelta, full: bool) -> datetime | None:
+def since(cursor: datetime | None, overlap: timedelta, full: bool) -> datetime | None:
     """Where an incremental pull starts: the cursor minus the overlap (None: everything)."""
-    if full or state.cursor is None:
+    if full or cursor is None:
         return None
-    return state.cursor - overlap
+    return cursor - overlap
 
 
 def newest(current: datetime | None, candidate: datetime | None) -> datetime | None:
     if candidate is None:
         return current
     return candidate if current is None or candidate > current else current
-
-
-def parse_time(text: str | None) -> datetime | None:
-    """A tracker timestamp (Jira '2020-06-12T08:13:13.360+0800', GitHub '2026-03-17T09:00:00Z') in UTC."""
-    if not text:
-        return None
-    value = text.strip().replace("Z", "+00:00")
-    if len(value) > 5 and value[-5] in "+-" and value[-4:].isdigit():  # +0800 -> +08:00
-        value = value[:-2] + ":" + value[-2:]
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
 
 
 def pages(label: str, fetch: Callable[[], Iterator], say: Say) -> Iterator:

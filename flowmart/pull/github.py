@@ -24,7 +24,8 @@ from datetime import UTC, datetime, timedelta
 import backoff
 import requests
 
-from flowmart.pull import Export, PullError, Say, get, newest, pages, parse_time, session
+from flowmart.pull import Export, PullError, Say, get, newest, pages, session
+from flowmart.timestamps import tracker_time
 
 DEFAULT_API = "https://api.github.com"
 PAGE_SIZE = 100
@@ -98,7 +99,7 @@ def pull(repo: str, api_url: str | None, start: datetime | None, export: Export,
         result.pages += 1
         export.items += len(page)
         for issue in page:
-            result.cursor = newest(result.cursor, parse_time(issue.get("updated_at")))
+            result.cursor = newest(result.cursor, tracker_time(issue.get("updated_at")))
     events_url = f"{api}/repos/{repo}/issues/events"
     event_params = {"per_page": PAGE_SIZE}
     for number, page in enumerate(pages("github events", lambda: _follow(http, events_url, event_params), say), 1):
@@ -106,7 +107,7 @@ def pull(repo: str, api_url: str | None, start: datetime | None, export: Export,
         result.pages += 1
         result.events += len(page)
         # newest first: once a page reaches back past the cursor, older pages hold nothing new
-        oldest = min((parse_time(e.get("created_at")) for e in page if e.get("created_at")), default=None)
+        oldest = min((tracker_time(e.get("created_at")) for e in page if e.get("created_at")), default=None)
         if start is not None and oldest is not None and oldest < start:
             break
     return result

@@ -26,7 +26,8 @@ from urllib.parse import urlsplit
 
 import requests
 
-from flowmart.pull import Export, PullError, Say, get, newest, pages, parse_time, session
+from flowmart.pull import Export, PullError, Say, get, newest, pages, session
+from flowmart.timestamps import tracker_time
 
 # every field the staging models and the gate read (flowmart/trackers/jira.py, ISSUE_FIELDS_TYPE)
 FIELDS = (
@@ -171,7 +172,7 @@ def pull(
         result.pages += 1
         for issue in page.get("issues") or []:
             export.items += 1
-            result.cursor = newest(result.cursor, parse_time((issue.get("fields") or {}).get("updated")))
+            result.cursor = newest(result.cursor, tracker_time((issue.get("fields") or {}).get("updated")))
             if _truncated(issue):
                 to_complete.append(issue)
     for issue in to_complete:

@@ -188,7 +188,7 @@ categorised as (
     where status_categories.status_category in ('new', 'indeterminate', 'done')
 ),
 
-mapping_rows as (
+seed_rows as (
     select
         trim(source) as source,
         case
@@ -207,6 +207,24 @@ mapping_rows as (
     where lower(trim(flow_state)) <> 'unknown'
 ),
 
+-- each row's rank among the rows that cover a status (lower wins, in this order): a row for the stream,
+-- a row by id, a row for the instance, a row for the source
+mapping_rows as (
+    select
+        source,
+        instance,
+        status_id,
+        status_key,
+        value_stream_id,
+        flow_state,
+        stage,
+        case when value_stream_id is not null then 0 else 1 end as stream_rank,
+        case when status_id is not null then 0 else 1 end as id_rank,
+        case when instance = '*' then 1 else 0 end as instance_rank,
+        case when source = '*' then 1 else 0 end as source_rank
+    from seed_rows
+),
+
 matched as (
     select
         candidates.value_stream_id,
@@ -216,10 +234,10 @@ matched as (
         candidates.status_id,
         mapping_rows.flow_state,
         mapping_rows.stage,
-        case when mapping_rows.value_stream_id is not null then 0 else 1 end as stream_rank,
-        case when mapping_rows.status_id is not null then 0 else 1 end as id_rank,
-        case when mapping_rows.instance = '*' then 1 else 0 end as instance_rank,
-        case when mapping_rows.source = '*' then 1 else 0 end as source_rank,
+        mapping_rows.stream_rank,
+        mapping_rows.id_rank,
+        mapping_rows.instance_rank,
+        mapping_rows.source_rank,
         row_number() over (
             partition by
                 candidates.value_stream_id,
@@ -228,10 +246,10 @@ matched as (
                 candidates.status,
                 candidates.status_id
             order by
-                case when mapping_rows.value_stream_id is not null then 0 else 1 end,
-                case when mapping_rows.status_id is not null then 0 else 1 end,
-                case when mapping_rows.instance = '*' then 1 else 0 end,
-                case when mapping_rows.source = '*' then 1 else 0 end,
+                mapping_rows.stream_rank,
+                mapping_rows.id_rank,
+                mapping_rows.instance_rank,
+                mapping_rows.source_rank,
                 mapping_rows.flow_state,
                 mapping_rows.stage
         ) as match_rank
