@@ -16,3 +16,10 @@
         cast(null as {{ dbt.type_string() }})
     {%- endif -%}
 {%- endmacro %}
+
+{#- A mapping seed row's instance as the mapping models match it: empty or `*` (or no instance column at
+    all, in an older seed file) is '*', every instance. -#}
+{% macro seed_instance(seed_relation) -%}
+    {%- set column = flowmart.optional_seed_column(seed_relation, 'instance') -%}
+    case when trim(coalesce({{ column }}, '')) in ('', '*') then '*' else trim({{ column }}) end
+{%- endmacro %}

@@ -191,11 +191,7 @@ categorised as (
 seed_rows as (
     select
         trim(source) as source,
-        case
-            when trim(coalesce({{ flowmart.optional_seed_column(ref('status_mappings'), 'instance') }}, '')) in ('', '*')
-                then '*'
-            else trim({{ flowmart.optional_seed_column(ref('status_mappings'), 'instance') }})
-        end as instance,
+        {{ flowmart.seed_instance(ref('status_mappings')) }} as instance,
         nullif(trim({{ flowmart.optional_seed_column(ref('status_mappings'), 'status_id') }}), '') as status_id,
         lower(trim(status)) as status_key,
         nullif(trim(value_stream_id), '') as value_stream_id,

@@ -75,11 +75,7 @@ assigned_streams as (
 type_rules as (
     select
         trim(source) as source,
-        case
-            when trim(coalesce({{ flowmart.optional_seed_column(ref('flow_item_types'), 'instance') }}, '')) in ('', '*')
-                then '*'
-            else trim({{ flowmart.optional_seed_column(ref('flow_item_types'), 'instance') }})
-        end as instance,
+        {{ flowmart.seed_instance(ref('flow_item_types')) }} as instance,
         nullif(trim({{ flowmart.optional_seed_column(ref('flow_item_types'), 'tracker_item_type_id') }}), '')
             as tracker_item_type_id,
         lower(trim(tracker_item_type)) as tracker_item_type_key,
