@@ -53,6 +53,7 @@ SPEC = TableSpec(
     joins="""left join key_holders
         on t.instance = key_holders.instance
         and t.issue_key = key_holders.issue_key""",
+    revalidate_when="key_holders.newest_issue_id <> t.issue_id",
     columns={
         "key_held_by": "case when key_holders.newest_issue_id <> t.issue_id then key_holders.newest_issue_id end",
         "status_category": f"lower({text('t.status_category_key')})",

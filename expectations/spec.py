@@ -95,14 +95,22 @@ class TableSpec:
     joins: str = ""  # joins after `from raw.<table> as <alias>`
     empty_required_columns: str | None = None  # SQL replacing the default whole-file check
     checks: Callable[[Mappings, GateSettings], list[Expectation]] | None = None
+    # a condition (SQL over the alias and the joins) under which a row of an already validated file is
+    # judged again when newer files arrive: a cross-file check (flowmart/gate/scope.py)
+    revalidate_when: str | None = None
 
     # -- the frame ---------------------------------------------------------------------------------
 
     def _col(self, name: str) -> str:
         return f"{self.alias}.{name}"
 
-    def frame_sql(self, settings: GateSettings) -> str:
+    def frame_sql(self, settings: GateSettings, scope: str | None = None) -> str:
+        """``scope``: a relation of ``file_hash``es; the frame then holds the rows of those files only (and
+        the rows ``revalidate_when`` brings back), and the per-file subqueries read only those files."""
         a = self.alias
+        raw = f"raw.{self.table}"
+        in_scope = f"_file_hash in (select file_hash from {scope})" if scope else ""
+        per_file = f"(select * from {raw} where {in_scope})" if scope else raw
         selected: dict[str, str] = {"_file_hash": f"{a}._file_hash", "_record_position": f"{a}._record_position"}
         plain = [*self.required_in_file, *(p.column for p in self.present)]
         for column in plain:
@@ -121,7 +129,7 @@ class TableSpec:
         if self.unique:
             selected["copy_number"] = "coalesce(copies.copy_number, 1)"
             joins.append(
-                f"left join {in_file_copies(f'raw.{self.table}', list(self.unique.key))} as copies\n"
+                f"left join {in_file_copies(per_file, list(self.unique.key))} as copies\n"
                 f"        on {a}._file_hash = copies._file_hash and {a}._record_position = copies._record_position"
             )
         if self.identifiers:
@@ -133,15 +141,21 @@ class TableSpec:
         elif self.required_in_file:
             selected["empty_required_columns"] = "files.empty_required_columns"
             joins.append(
-                f"left join {empty_in_file_by_file(f'raw.{self.table}', list(self.required_in_file))} as files\n"
+                f"left join {empty_in_file_by_file(per_file, list(self.required_in_file))} as files\n"
                 f"        on {a}._file_hash = files._file_hash"
             )
         columns = ",\n        ".join(f"{sql} as {name}" for name, sql in selected.items())
         with_clause = f"with\n\n    {self.ctes.strip()}\n\n    " if self.ctes else ""
+        where = ""
+        if scope:
+            where = f"    where {a}.{in_scope}" + (
+                f"\n        or ({self.revalidate_when})" if self.revalidate_when else ""
+            )
         return (
-            f"    {with_clause}select\n        {columns}\n    from raw.{self.table} as {a}\n    "
+            f"    {with_clause}select\n        {columns}\n    from {raw} as {a}\n    "
             + "\n    ".join(joins)
             + "\n"
+            + (where + "\n" if where else "")
         )
 
     # -- the suite ---------------------------------------------------------------------------------

@@ -185,13 +185,44 @@ def needs_full_refresh(db: Path, say: Callable[[str], None]) -> bool:
     return bool(stale)
 
 
+def rows_set_aside_since_last_build(db: Path) -> int:
+    """Raw rows moved to raw.quarantine since the last complete build that had been landed before it: the
+    incremental models may still hold them (a Jira key taken over by a newer issue id, a file set aside by
+    hand), and they only rewrite items with newly landed rows, so the next build starts them from scratch."""
+    if not Path(db).exists():
+        return 0
+    with duckdb.connect(str(db)) as con:
+        tables = {
+            r[0] for r in con.execute("select table_name from duckdb_tables() where schema_name = 'raw'").fetchall()
+        }
+        if not {"quarantine", "build_log"} <= tables:
+            return 0
+        return con.execute(
+            """
+            with last_build as (
+                select max(started_at) as started_at from raw.build_log where status = 'complete'
+            )
+            select count(*)
+            from raw.quarantine, last_build
+            where quarantine.quarantined_at > last_build.started_at
+                and quarantine.landed_at <= last_build.started_at
+            """
+        ).fetchone()[0]
+
+
 def build_command(
     warehouse: Warehouse, full_refresh: bool = False, select: str | None = None, say: Callable[[str], None] = print
 ) -> list[str]:
     """The production ``dbt build``: models, seeds and data tests (no unit tests); ``--full-refresh``
     when asked or when an incremental table is from an older Flowmart."""
     command = ["build", *PRODUCTION_BUILD_EXCLUDES]
-    if full_refresh or needs_full_refresh(warehouse.path, say):
+    set_aside = 0 if full_refresh else rows_set_aside_since_last_build(warehouse.path)
+    if set_aside:
+        say(
+            f"{set_aside:,} raw row(s) built before were set aside since the last build: rebuilding the incremental "
+            "models from scratch (--full-refresh)"
+        )
+    if full_refresh or set_aside or needs_full_refresh(warehouse.path, say):
         command.append("--full-refresh")
     if select:
         command += ["--select", select]

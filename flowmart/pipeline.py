@@ -20,7 +20,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from expectations.shared import CRITICAL, GateSettings
@@ -60,6 +60,7 @@ class GateOptions:
     docs_dir: Path | None = DEFAULT_DOCS_DIR  # None: no Data Docs
     chunk_rows: int | None = None
     apply: bool = True  # False: a dry run, nothing moves to quarantine
+    full: bool = False  # validate every landed file, not only those landed since the last passed run
 
 
 @dataclass(frozen=True)
@@ -214,6 +215,7 @@ def gate(warehouse: Warehouse, options: GateOptions | None = None, progress: Say
                 apply=options.apply,
                 docs_dir=Path(options.docs_dir).resolve() if options.docs_dir else None,
                 progress=progress,
+                full=options.full,
             )
 
 
@@ -435,6 +437,8 @@ def refresh(
         report = None
         gate_run_id = None
         if gate_options is not None and warehouse.exists():
+            if build_options.full_refresh:  # from scratch: every landed file is validated again too
+                gate_options = replace(gate_options, full=True)
             report = gate(warehouse, gate_options, progress=gate_progress)
             if on_gate:
                 on_gate(report)

@@ -83,6 +83,16 @@ create table if not exists raw.validation_results (
 )
 """
 
+# one row per landed file a passed gate run validated, under the fingerprint of its checks (flowmart/gate/scope.py)
+GATE_FILES_DDL = """
+create table if not exists raw.gate_files (
+    file_hash varchar not null,
+    fingerprint varchar not null,  -- the checks' digest: a file counts as validated only under the same checks
+    run_id varchar not null,       -- the passed gate run (raw.validation_results.run_id)
+    validated_at timestamptz not null
+)
+"""
+
 # one row per dbt build (flowmart/pipeline.py): publishing takes only a complete build of everything as of now
 BUILD_LOG_DDL = """
 create table if not exists raw.build_log (
@@ -155,6 +165,7 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(QUARANTINE_DDL)
     con.execute(VALIDATION_RESULTS_DDL)
     con.execute("alter table raw.validation_results add column if not exists files json")
+    con.execute(GATE_FILES_DDL)
     con.execute(BUILD_LOG_DDL)
     con.execute(SYNC_STATE_DDL)
     has_landed_rows = con.execute(

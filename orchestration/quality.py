@@ -42,6 +42,7 @@ GATE_TABLES: tuple[str, ...] = tuple(t.name for t in trackers.raw_tables() if t.
 
 class QualityGateConfig(dg.Config):
     data_docs_dir: str | None = "reports/data-docs"  # relative to the working directory; null: no Data Docs
+    validate_all: bool = False  # every landed file, not only those landed since the last passed run
 
 
 @dg.multi_asset(
@@ -74,7 +75,9 @@ class QualityGateConfig(dg.Config):
 def quality_gate(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, config: QualityGateConfig
 ) -> Iterator[dg.MaterializeResult]:
-    options = pipeline.GateOptions(docs_dir=Path(config.data_docs_dir) if config.data_docs_dir else None)
+    options = pipeline.GateOptions(
+        docs_dir=Path(config.data_docs_dir) if config.data_docs_dir else None, full=config.validate_all
+    )
     with retry_on_lock(context):
         report = pipeline.gate(warehouse.warehouse(), options, progress=context.log.debug)
     context.log.info(report.summary())
@@ -88,6 +91,7 @@ def quality_gate(
         "critical_failures": len(report.failures("critical")),
         "warnings": len(report.failures("warning")),
         "rows_checked": sum(n for t, n in report.rows_checked.items() if t != FILE_LEVEL_TABLE),
+        "rows_of": report.scope,
     }
     if report.data_docs:
         results["data_docs"] = dg.MetadataValue.path(str(report.data_docs))

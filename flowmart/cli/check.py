@@ -26,6 +26,7 @@ def gate_options(args: argparse.Namespace, apply: bool = True) -> pipeline.GateO
         docs_dir=None if args.no_data_docs else Path(args.data_docs),
         chunk_rows=getattr(args, "chunk_rows", None),
         apply=apply,
+        full=getattr(args, "validate_all", False),
     )
 
 
@@ -95,6 +96,12 @@ def add_gate_options(p: argparse.ArgumentParser) -> None:
         help=f"where the GX Data Docs site goes (default ./{DEFAULT_DOCS_DIR})",
     )
     p.add_argument("--no-data-docs", action="store_true", help="do not write Data Docs")
+    p.add_argument(
+        "--validate-all",
+        action="store_true",
+        help="validate the rows of every landed file again (default: only the files landed since the last passed "
+        "run, unless the checks, seeds or tolerances changed)",
+    )
     p.add_argument(
         "--future-tolerance-hours",
         type=_positive,

@@ -84,6 +84,7 @@ class GateReport:
     applied: bool
     seconds: float = 0.0
     data_docs: Path | None = None
+    scope: str = ""  # which files were validated (flowmart.gate.scope.Scope.summary)
 
     @property
     def failed(self) -> bool:
@@ -105,5 +106,5 @@ class GateReport:
         return (
             f"{head}; {len(self.failures(WARNING))} warning(s); {checked:,} raw rows and "
             f"{self.rows_checked.get('landing_log', 0):,} files checked by {len(self.outcomes)} expectations "
-            f"in {self.seconds:,.1f} s (run {self.run_id})"
+            f"in {self.seconds:,.1f} s{f' (rows of {self.scope})' if self.scope else ''} (run {self.run_id})"
         )

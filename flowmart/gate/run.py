@@ -33,6 +33,7 @@ from flowmart import trackers
 from flowmart.gate.data_docs import build_data_docs
 from flowmart.gate.mappings import load_mappings
 from flowmart.gate.outcomes import CheckOutcome, GateReport
+from flowmart.gate.scope import SCOPE_TABLE, Scope, checks_fingerprint
 from flowmart.gate.store import move_to_quarantine, record_results
 from flowmart.gate.validation import (
     DEFAULT_CHUNK_ROWS,
@@ -108,8 +109,10 @@ def run_gate(
     apply: bool = True,
     docs_dir: Path | None = None,
     progress: Callable[[str], None] | None = None,
+    full: bool = False,
 ) -> GateReport:
-    """Validate every raw table; quarantine row-level failures unless a critical check failed.
+    """Validate every raw table's rows from the files landed since the last passed run (every landed file
+    when ``full``, or when the checks changed: :mod:`flowmart.gate.scope`); quarantine row-level failures unless a critical check failed.
 
     ``apply=False`` validates and records results without moving anything (a dry run).
 
@@ -120,7 +123,7 @@ def run_gate(
     previous = con.execute("select current_setting('memory_limit')").fetchone()[0]
     con.execute(f"set memory_limit = '{flowmart_settings.memory_limit()}'")
     try:
-        return _run_gate(con, settings, seeds_dir, chunk_rows, apply, docs_dir, progress)
+        return _run_gate(con, settings, seeds_dir, chunk_rows, apply, docs_dir, progress, full)
     finally:
         con.execute(f"set memory_limit = '{previous}'")
 
@@ -133,6 +136,7 @@ def _run_gate(
     apply: bool,
     docs_dir: Path | None,
     progress: Callable[[str], None] | None,
+    full: bool,
 ) -> GateReport:
     started = time.perf_counter()
     settings = settings or GateSettings()
@@ -148,17 +152,27 @@ def _run_gate(
     rows_checked: dict[str, int] = {}
     suites = {}
     frames: dict[str, str] = {}
+    planned = [(module, module.build_suite(mappings, settings)) for module in map(suite_module, row_suites())]
+    file_module = suite_module(FILE_SUITE)
+    main_table = {name: kind.table for name, kind in trackers.kinds().items()}
+    suited = {t.name for t in trackers.raw_tables() if t.suite}
+    guarded = sorted(name for name, table in main_table.items() if table in suited)
+    file_suite = file_module.build_suite(mappings, settings, guarded)
+    fingerprint = checks_fingerprint(
+        settings, [m for m, _ in planned] + [file_module], [s for _, s in planned] + [file_suite], seeds_dir
+    )
+    scope = Scope.create(con, fingerprint, full)
+    say(scope.describe())
     con.execute(
         "create or replace temp table _gate_q (source_table varchar, row_ref bigint, ordinal integer, "
         "expectation varchar, message varchar)"
     )
-    for module_name in row_suites():
-        module = suite_module(module_name)
+    for module, planned_suite in planned:
         table, frame = module.TABLE, f"_gate_frame_{module.TABLE}"
         say(f"{module.SUITE_NAME}: preparing the frame")
-        rows = create_frame(con, frame, module.frame_sql(settings))
+        rows = create_frame(con, frame, scope.frame_sql(module, settings))
         rows_checked[table] = rows
-        suite = context.suites.add(module.build_suite(mappings, settings))
+        suite = context.suites.add(planned_suite)
         suites[module.SUITE_NAME] = suite
         frames[table] = frame
         say(f"{module.SUITE_NAME}: validating {rows:,} rows")
@@ -201,12 +215,8 @@ def _run_gate(
         "select source_table, file_hash, count(*) as rows from _gate_q_rows group by all"
     )
 
-    # file level
-    file_module = suite_module(FILE_SUITE)
+    # file level: every landed file (one row each; rows still reconcile for the files validated before)
     file_frame = "_gate_frame_landing_log"
-    main_table = {name: kind.table for name, kind in trackers.kinds().items()}
-    suited = {t.name for t in trackers.raw_tables() if t.suite}
-    guarded = sorted(name for name, table in main_table.items() if table in suited)
     files = create_frame(con, file_frame, file_module.frame_sql(settings, main_table, guarded))
     # a refused file that is no longer where it was (moved away, deleted) no longer blocks
     gone = [
@@ -220,7 +230,7 @@ def _run_gate(
             [gone],
         )
     rows_checked["landing_log"] = files
-    file_suite = context.suites.add(file_module.build_suite(mappings, settings, guarded))
+    file_suite = context.suites.add(file_suite)
     suites[file_module.SUITE_NAME] = file_suite
     say(f"{file_module.SUITE_NAME}: validating {files:,} files")
     file_outcomes = validate_frame(con, batch_definition, file_suite, "landing_log", file_frame, files, chunk_rows)
@@ -229,7 +239,7 @@ def _run_gate(
         attach_examples(con, outcome, file_frame, raw_columns)
     outcomes += file_outcomes
 
-    report = GateReport(run_id, run_at, outcomes, rows_checked, {}, applied=False)
+    report = GateReport(run_id, run_at, outcomes, rows_checked, {}, applied=False, scope=scope.summary())
     apply_now = apply and not report.failed
     con.execute("begin transaction")
     try:
@@ -239,6 +249,7 @@ def _run_gate(
                 moved = move_to_quarantine(con, table, selection, run_id)
                 if moved:
                     report.quarantined[table] = moved
+            scope.record(con, run_id)
         report.applied = apply_now
         record_results(con, report)
         con.execute("commit")
@@ -249,7 +260,7 @@ def _run_gate(
         for frame in [*frames.values(), file_frame]:
             _quietly(con, f"drop view if exists {frame}")
             _quietly(con, f"drop table if exists {frame}_rows")
-        for table in ["_gate_q", "_gate_q_rows", "_gate_to_quarantine"]:
+        for table in ["_gate_q", "_gate_q_rows", "_gate_to_quarantine", SCOPE_TABLE]:
             _quietly(con, f"drop table if exists {table}")
 
     if docs_dir is not None:

@@ -498,3 +498,57 @@ def test_a_key_recreated_under_a_new_issue_id_sets_the_older_aside_and_the_build
         ("A-7", "2026-02-01 09:00:00", "active"),
         ("A-8", "2026-01-02 09:00:00", "done"),
     ]
+
+
+def test_a_key_recreated_in_a_later_export_is_set_aside_by_the_daily_gate_and_build(tmp_path):
+    """The same as above on the daily path: day 1 is landed and built (the gate validates it and the
+    incremental model holds issue 101's change); day 2 brings the recreated issue. The gate validates only
+    day 2's file, yet sets aside day 1's older snapshot of the key (a cross-file check), and the build starts
+    the incremental models from scratch so that the set-aside change leaves them too."""
+    from flowmart.cli import main
+
+    old = jp.issue(
+        "101",
+        "A-7",
+        "2026-01-02T09:00:00.000+0000",
+        "2026-01-06T09:00:00.000+0000",
+        histories=[jp.history("11", "2026-01-03T09:00:00.000+0000", "To Do", "Done")],
+    )
+    recreated = jp.issue(
+        "205",
+        "A-7",
+        "2026-02-01T09:00:00.000+0000",
+        "2026-02-03T09:00:00.000+0000",
+        current_status="In Progress",
+        category="indeterminate",
+        histories=[jp.history("21", "2026-02-02T09:00:00.000+0000", "To Do", "In Progress")],
+    )
+    other = jp.issue("102", "A-8", "2026-01-02T09:00:00.000+0000", "2026-01-04T09:00:00.000+0000")
+    db = tmp_path / "w.duckdb"
+    land(db, [jp.write(tmp_path / "day1" / "search.json", jp.search_page([old, other]))])
+    assert main(["build", "--db", str(db), "--as-of", "2026-03-01", "--no-data-docs"]) == 0
+    # day 1: issue 101's change 11 is in the incremental model
+    assert query(db, "select change_id from intermediate.int_status_changes_unioned order by 1") == [("11",)]
+    land(db, [jp.write(tmp_path / "day2" / "search.json", jp.search_page([recreated]))])
+    assert main(["build", "--db", str(db), "--as-of", "2026-03-01", "--no-data-docs"]) == 0
+    # the second gate run validated day 2's file only (1 issue + 1 changelog item), plus day 1's snapshot of
+    # A-7 brought back by the cross-file check (1 issue): 2 issues and 1 changelog item in its results
+    assert query(
+        db,
+        "select source_table, max(element_count) from raw.validation_results "
+        "where run_at = (select max(run_at) from raw.validation_results) and source_table in ('jira_issues', 'jira_changelog_items') "
+        "group by 1 order by 1",
+    ) == [("jira_changelog_items", 1), ("jira_issues", 2)]
+    assert query(db, "select source_table, expectation from raw.quarantine order by 1") == [
+        ("jira_changelog_items", "jira__issues.key_not_held_by_a_newer_issue"),
+        ("jira_issues", "jira__issues.key_not_held_by_a_newer_issue"),
+    ]
+    # the second build started from scratch (a row built before was set aside), so 101's change 11 is gone
+    assert query(db, "select full_refresh from raw.build_log order by started_at") == [(False,), (True,)]
+    assert query(db, "select change_id from intermediate.int_status_changes_unioned order by 1") == [("21",)]
+    assert query(
+        db, "select item_key, created_at::varchar, current_flow_state from marts.fct_work_items order by 1"
+    ) == [
+        ("A-7", "2026-02-01 09:00:00", "active"),
+        ("A-8", "2026-01-02 09:00:00", "done"),
+    ]

@@ -305,6 +305,53 @@ def test_a_second_run_finds_nothing_new_to_quarantine(run_a):
         assert "raw__landing_log.rows_reconcile" not in failed(report)
 
 
+def test_the_gate_validates_the_files_landed_since_its_last_passed_run(corpus, tmp_path):
+    """The daily path: each run validates the rows of the files landed since the last passed, applied run;
+    older results stay; other checks (tolerances, seeds) or --validate-all validate every file again, and a
+    dry run records nothing."""
+    from expectations.shared import GateSettings
+
+    def rows(report) -> dict[str, int]:
+        return {t: n for t, n in report.rows_checked.items() if t in ("csv_status_changes", "csv_work_items")}
+
+    db = tmp_path / "w.duckdb"
+    land(db, [corpus / "base"])
+    with duckdb.connect(str(db)) as con:
+        first = run_gate(con, seeds_dir=SEEDS)
+    # base: 5 status changes and 4 work items (the lines below each header)
+    assert rows(first) == {"csv_status_changes": 5, "csv_work_items": 4}
+    land(db, [corpus / "duplicated_changes"])
+    with duckdb.connect(str(db)) as con:
+        second = run_gate(con, seeds_dir=SEEDS)
+        # the new file only: its 5 changes, of which the 2 later copies of change 20 are set aside
+        assert rows(second) == {"csv_status_changes": 5, "csv_work_items": 0}
+        assert second.quarantined == {"csv_status_changes": 2}
+        # the file-level checks still see every landed file: base's 2 + 1
+        assert second.rows_checked["landing_log"] == 3
+        assert "1 new file(s), 2 validated before" in second.summary()
+        # nothing new: no row to validate; the three runs' results are all kept
+        assert rows(run_gate(con, seeds_dir=SEEDS)) == {"csv_status_changes": 0, "csv_work_items": 0}
+        assert one(con, "select count(distinct run_id) from raw.validation_results") == 3
+        # every file again: 5 + (5 - 2 set aside) = 8 changes and 4 items still in raw
+        assert rows(run_gate(con, seeds_dir=SEEDS, full=True)) == {"csv_status_changes": 8, "csv_work_items": 4}
+        # another tolerance is another check: every file again, then only new ones under it
+        wider = GateSettings(future_tolerance_hours=48)
+        assert rows(run_gate(con, seeds_dir=SEEDS, settings=wider)) == {"csv_status_changes": 8, "csv_work_items": 4}
+        assert rows(run_gate(con, seeds_dir=SEEDS, settings=wider)) == {"csv_status_changes": 0, "csv_work_items": 0}
+    land(db, [corpus / "missing_timestamp"])
+    with duckdb.connect(str(db)) as con:
+        # a dry run validates the new file's 3 changes and records it as validated nowhere: so does the next
+        for _ in range(2):
+            dry = run_gate(con, seeds_dir=SEEDS, settings=wider, apply=False)
+            assert rows(dry) == {"csv_status_changes": 3, "csv_work_items": 0}
+            assert dry.quarantined == {}
+        applied = run_gate(con, seeds_dir=SEEDS, settings=wider)
+        # change 60 has no time, change 61 no to-status
+        assert applied.quarantined == {"csv_status_changes": 2}
+        assert one(con, "select count(distinct fingerprint) from raw.gate_files") == 1
+        assert one(con, "select count(*) from raw.gate_files") == 4  # base's 2 files + 2
+
+
 # ---------------------------------------------------------------------------------------------
 # run B: critical cases
 
