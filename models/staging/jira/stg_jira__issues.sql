@@ -1,8 +1,45 @@
-{{ config(materialized='table') }}
-{#- A table, not a view: several models read it (docs/adr/0012-views-where-readers-scan-once.md). -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['instance', 'issue_id'],
+        on_schema_change='fail'
+    )
+}}
+{#-
+    A table, not a view: several models read it (docs/adr/0012-views-where-readers-scan-once.md).
+    Incremental: only issues with a snapshot landed after the newest _landed_at already here are
+    deduplicated again, from all their landed snapshots (delete+insert by issue). A snapshot set aside after
+    it was built makes the next build a full refresh (flowmart.dbt.rows_set_aside_since_last_build).
+-#}
 with
 
 issues as (select * from {{ source('jira', 'jira_issues') }}),
+
+{% if is_incremental() %}
+watermark as (
+    select coalesce(max(_landed_at), cast('1900-01-01' as {{ dbt.type_timestamp() }})) as landed_at
+    from {{ this }}
+),
+
+issues_to_process as (
+    select distinct
+        instance,
+        issue_id
+    from issues
+    where cast(_landed_at as {{ dbt.type_timestamp() }}) > (select landed_at from watermark)
+),
+{% endif %}
+
+scoped as (
+    select issues.*
+    from issues
+    {% if is_incremental() %}
+    inner join issues_to_process
+        on issues.instance = issues_to_process.instance
+        and issues.issue_id = issues_to_process.issue_id
+    {% endif %}
+),
 
 renamed as (
     select
@@ -32,7 +69,7 @@ renamed as (
         embedded_history_count,
         _source_file,
         cast(_landed_at as {{ dbt.type_timestamp() }}) as _landed_at
-    from issues
+    from scoped
 ),
 
 newest_snapshots as (
