@@ -621,6 +621,8 @@ def xmr_chart(
     ax.set_ylabel(ylabel)
     ax.set_xlabel("Week starting (ISO week, Monday)")
     ax.set_ylim(bottom=0)
+    if "items" in ylabel:  # counts: whole-number ticks
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     _month_axis(ax)
     ax.xaxis.set_major_locator(mdates.MonthLocator(interval=2))
     # below the plot: never over the data

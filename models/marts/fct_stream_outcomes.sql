@@ -17,10 +17,26 @@ value_streams as (
     where not is_unassigned
 ),
 
+-- the metric: revenue, cost, quality, happiness, or 'north_star' when it names the stream's north-star
+-- metric (case and surrounding spaces ignored); other names and streams the seed lacks are left out
 business_results as (
-    select *
-    from {{ ref('stg_csv__business_results') }}
-    where period_start <= {{ flowmart.as_of_date() }}
+    select
+        results.value_stream_id,
+        results.period_start,
+        case
+            when results.metric in ('revenue', 'cost', 'quality', 'happiness') then results.metric
+            else 'north_star'
+        end as metric,
+        results.value,
+        results.unit
+    from {{ ref('stg_csv__business_results') }} as results
+    inner join value_streams
+        on results.value_stream_id = value_streams.value_stream_id
+    where results.period_start <= {{ flowmart.as_of_date() }}
+        and (
+            results.metric in ('revenue', 'cost', 'quality', 'happiness')
+            or results.metric = lower(trim(value_streams.north_star_metric))
+        )
 ),
 
 flow_metrics as (
