@@ -69,6 +69,10 @@ class Mappings:
     # nobody mapped (GitHub, GitLab)
     label_keys: frozenset[str] = field(default_factory=frozenset)
     label_scopes: frozenset[str] = field(default_factory=frozenset)
+    # seeds/value_streams.csv: the value_stream_id values, and each stream's north-star metric as
+    # 'stream|metric' (lower case, trimmed) - the metric names business_results.csv may use for it
+    value_streams: frozenset[str] = field(default_factory=frozenset)
+    north_star_keys: frozenset[str] = field(default_factory=frozenset)
 
 
 def expect(expectation_class: type[Expectation], severity: str, check: str, message: str, **kwargs) -> Expectation:

@@ -92,6 +92,7 @@ def print_examples(db: Path, published: Path, as_of: date, half_start: date) -> 
 
 
 def run(args: argparse.Namespace) -> int:
+    from flowmart.demo.business import generate_business_results
     from flowmart.demo.jira import generate
     from flowmart.demo.trackers import generate_trackers
     from flowmart.report.build import fiscal_start_month
@@ -99,10 +100,16 @@ def run(args: argparse.Namespace) -> int:
 
     warehouse = Warehouse.at(args.db)
     out = Path(args.out)
-    step(1, 6, f"generating the demo exports ({args.items:,} Jira items, GitHub and Azure Boards) into {out}")
+    step(
+        1,
+        6,
+        f"generating the demo exports ({args.items:,} Jira items, GitHub and Azure Boards) and business results "
+        f"into {out}",
+    )
     with counted("generate", args.items, unit="items") as advance:
         generate(out, items=args.items, seed=args.seed, progress=lambda done, total: advance(done))
     generate_trackers(out, items=max(args.items // 12, 40), seed=args.seed)
+    generate_business_results(out, seed=args.seed)
     step(2, 6, f"landing them in {warehouse}")
     if land_and_report(warehouse, [out], quiet=True):
         raise UserError(f"{out}: some demo files were refused (see above)")

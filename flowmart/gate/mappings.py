@@ -13,8 +13,8 @@ CATEGORIES = "('new', 'indeterminate', 'done')"
 
 
 def load_mappings(con: duckdb.DuckDBPyConnection, seeds_dir: Path) -> Mappings:
-    """Value sets from seeds/status_mappings.csv, seeds/flow_item_types.csv and seeds/label_states.csv,
-    read as text, plus the sources seen in raw (a ``*`` seed row covers every source)."""
+    """Value sets from seeds/status_mappings.csv, seeds/flow_item_types.csv, seeds/label_states.csv and
+    seeds/value_streams.csv, read as text, plus the sources seen in raw (a ``*`` seed row covers every source)."""
 
     def read(name: str, columns: tuple[str, ...]) -> list[tuple]:
         path = seeds_dir / f"{name}.csv"
@@ -47,7 +47,10 @@ def load_mappings(con: duckdb.DuckDBPyConnection, seeds_dir: Path) -> Mappings:
 
     labels = read("label_states", ("source", "label"))
     jira_mapped, jira_known = jira_status_rows(con, seeds_dir / "status_mappings.csv")
+    streams = read("value_streams", ("value_stream_id", "north_star_metric"))  # lower case, trimmed
     return Mappings(
+        value_streams=frozenset(read_value_stream_ids(con, seeds_dir)),
+        north_star_keys=frozenset(f"{stream_id}|{metric}" for stream_id, metric in streams if stream_id and metric),
         jira_status_rows_mapped=jira_mapped,
         jira_status_rows_known=jira_known,
         status_keys=keys(statuses),
@@ -56,6 +59,21 @@ def load_mappings(con: duckdb.DuckDBPyConnection, seeds_dir: Path) -> Mappings:
         label_keys=keys(labels),
         label_scopes=keys([(source, label_scope(label)) for source, label in labels if label_scope(label)]),
     )
+
+
+def read_value_stream_ids(con: duckdb.DuckDBPyConnection, seeds_dir: Path) -> list[str]:
+    """The value_stream_id values of seeds/value_streams.csv as the models read them (trimmed, case kept)."""
+    path = seeds_dir / "value_streams.csv"
+    if not path.exists():
+        return []
+    return [
+        stream_id
+        for (stream_id,) in con.execute(
+            "select distinct trim(value_stream_id) from read_csv(?, header = true, all_varchar = true) "
+            "where nullif(trim(value_stream_id), '') is not null",
+            [str(path)],
+        ).fetchall()
+    ]
 
 
 def seed_header(con: duckdb.DuckDBPyConnection, seed: Path) -> set[str]:

@@ -20,7 +20,7 @@ matplotlib.use("Agg")
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.ticker import MaxNLocator, PercentFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with every common colour-vision deficiency.
 OKABE_ITO = {
@@ -553,4 +553,165 @@ def stream_comparison(
         ax.grid(axis="y")
         ax.set_xlim(0, max(1e-9, np.nanmax(np.concatenate([cur, prev, [0.0]]))) * 1.25)
     axes[0].legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2, fontsize=7)
+    return _png(fig)
+
+
+SIGNAL_STYLES = {  # XmR detection rule -> (colour, marker, label)
+    "beyond_limit": (OKABE_ITO["vermillion"], "D", "beyond a limit"),
+    "three_of_four_near_limit": (OKABE_ITO["orange"], "^", "3 of 4 near a limit"),
+    "run_of_8": (OKABE_ITO["reddish_purple"], "s", "run of 8 on one side"),
+}
+
+
+def _nan(values: Sequence[float | None]) -> np.ndarray:
+    return np.array([np.nan if v is None else v for v in values], dtype=float)
+
+
+def xmr_chart(
+    week_starts: Sequence[date],
+    values: Sequence[float | None],
+    in_half: Sequence[bool],
+    center: Sequence[float | None],
+    upper: Sequence[float | None],
+    lower: Sequence[float | None],
+    signals: Sequence[str | None],
+    ylabel: str,
+    title: str,
+) -> bytes:
+    """An XmR process behaviour chart: the weekly values (the baseline weeks before the half in grey), the
+    half's centre line and natural process limits as steps, and each signal marked by its rule."""
+    fig, ax = _figure()
+    ax.set_title(title)
+    y = _nan(values)
+    if not len(week_starts) or np.isnan(y).all():
+        _empty(ax)
+        return _png(fig)
+    x = np.array(week_starts, dtype="datetime64[D]")
+    half = np.asarray(in_half, dtype=bool)
+    ax.plot(
+        x[~half], y[~half], marker="o", markersize=2.8, color=OKABE_ITO["grey"], linewidth=1.0, label="baseline weeks"
+    )
+    ax.plot(x[half], y[half], marker="o", markersize=3.2, color=CURRENT, linewidth=1.3, label="this half-year")
+    limits = {"centre line": (_nan(center), "-"), "natural process limits": (_nan(upper), "--")}
+    for label, (line, style) in limits.items():
+        if half.any() and np.isfinite(line[half]).any():
+            ax.step(
+                x[half], line[half], where="mid", color=OKABE_ITO["black"], linestyle=style, linewidth=1.0, label=label
+            )
+    low = _nan(lower)
+    if half.any() and np.isfinite(low[half]).any():
+        ax.step(x[half], low[half], where="mid", color=OKABE_ITO["black"], linestyle="--", linewidth=1.0)
+    else:
+        ax.text(
+            1.0,
+            -0.32,
+            "no limits: fewer than 12 baseline weeks",
+            transform=ax.transAxes,
+            ha="right",
+            va="top",
+            fontsize=7,
+            color="#555555",
+        )
+    kinds = np.array([s if isinstance(s, str) else "" for s in signals])
+    for rule, (colour, marker, label) in SIGNAL_STYLES.items():
+        hit = (kinds == rule) & half  # a baseline week's signal is judged by limits not drawn here
+        if hit.any():
+            ax.scatter(x[hit], y[hit], s=42, marker=marker, color=colour, edgecolor="black", linewidth=0.5, zorder=4,
+                       label=label)  # fmt: skip
+    ax.set_ylabel(ylabel)
+    ax.set_xlabel("Week starting (ISO week, Monday)")
+    ax.set_ylim(bottom=0)
+    if "items" in ylabel:  # counts: whole-number ticks
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    _month_axis(ax)
+    ax.xaxis.set_major_locator(mdates.MonthLocator(interval=2))
+    # below the plot: never over the data
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=3, fontsize=7)
+    return _png(fig)
+
+
+def outcome_against_flow(
+    months: Sequence[date],
+    north_star: Sequence[float | None],
+    velocity: Sequence[float | None],
+    flow_time_p85: Sequence[float | None],
+    north_star_label: str,
+    half_start: date,
+    title: str,
+) -> bytes:
+    """The north-star metric month by month (top) above the flow that delivered it: velocity as bars and
+    flow time p85 as a line (bottom); this half-year shaded."""
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(WIDTH, HEIGHT * 1.25), layout="constrained", sharex=True)
+    top.set_title(title)
+    outcome = _nan(north_star)
+    if not len(months):
+        _empty(top)
+        _empty(bottom, "")
+        return _png(fig)
+    # each month drawn at its middle; this half-year shaded from its first day
+    x = np.array(months, dtype="datetime64[D]") + np.timedelta64(14, "D")
+    for ax in (top, bottom):
+        ax.axvspan(np.datetime64(half_start), x[-1] + np.timedelta64(17, "D"), color="#eeeeee", zorder=0)
+    if np.isfinite(outcome).any():
+        top.plot(x, outcome, marker="o", markersize=3.5, color=OKABE_ITO["bluish_green"], linewidth=1.5)
+    else:
+        top.text(
+            0.5,
+            0.5,
+            "No north-star values in business_results.csv",
+            ha="center",
+            va="center",
+            transform=top.transAxes,
+            color="#555555",
+        )
+    label = north_star_label if len(north_star_label) <= 70 else north_star_label[:69] + "…"
+    top.set_title(f"{title}\nNorth star: {label}")
+    top.set_ylabel("North-star value")
+    bottom.bar(x, np.nan_to_num(_nan(velocity)), width=20, color=CURRENT, label="flow velocity (items/month)")
+    bottom.set_ylabel("Flow velocity (items)")
+    bottom.set_ylim(bottom=0)
+    twin = bottom.twinx()
+    twin.plot(x, _nan(flow_time_p85), color=OKABE_ITO["vermillion"], linestyle="--", marker="s", markersize=3,
+              label="flow time p85 (days)")  # fmt: skip
+    twin.set_ylabel("Flow time p85 (days)")
+    twin.set_ylim(bottom=0)
+    twin.grid(False)
+    twin.spines["right"].set_visible(True)
+    handles = bottom.get_legend_handles_labels()[0] + twin.get_legend_handles_labels()[0]
+    bottom.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=2, fontsize=7)
+    bottom.xaxis.set_major_locator(mdates.MonthLocator(interval=2))
+    bottom.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
+    return _png(fig)
+
+
+def revenue_view(
+    streams: Sequence[str], revenue: Sequence[float | None], cost: Sequence[float | None], unit: str, title: str
+) -> bytes:
+    """Revenue and cost of the half-year per stream, earning streams first; a stream without revenue is
+    labelled as essential without revenue rather than drawn as a zero."""
+    height = max(2.4, 1.2 + 0.42 * len(streams))
+    fig, ax = _figure(width=WIDTH * 2, height=height)
+    ax.set_title(title)
+    rev, cst = _nan(revenue), _nan(cost)
+    if not len(streams) or (np.isnan(rev).all() and np.isnan(cst).all()):
+        _empty(ax, "No business results in business_results.csv for this half-year")
+        return _png(fig)
+    y = np.arange(len(streams))[::-1]
+    ax.barh(y + 0.2, np.nan_to_num(rev), height=0.4, color=OKABE_ITO["bluish_green"], label=f"revenue ({unit})")
+    ax.barh(y - 0.2, np.nan_to_num(cst), height=0.4, color=OKABE_ITO["grey"], hatch="//", edgecolor="white",
+            label=f"cost ({unit})")  # fmt: skip
+    for yi, r, c in zip(y, rev, cst, strict=True):
+        if np.isfinite(r) and r > 0:
+            ax.text(r, yi + 0.2, f" {r:,.0f}", va="center", fontsize=7)
+        else:
+            ax.text(0, yi + 0.2, " essential without revenue", va="center", fontsize=7, style="italic")
+        if np.isfinite(c):
+            ax.text(c, yi - 0.2, f" {c:,.0f}", va="center", fontsize=7)
+    ax.set_yticks(y)
+    ax.set_yticklabels(streams)
+    ax.set_xlabel(f"Amount in the half-year ({unit})")
+    ax.grid(axis="y")
+    ax.set_xlim(0, max(1e-9, np.nanmax(np.concatenate([rev, cst, [0.0]]))) * 1.3)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.0f}"))
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2, fontsize=7)
     return _png(fig)

@@ -37,6 +37,11 @@ class ReviewInputs:
     history_weeks: int = 12
     # marts.dim_value_stream_stages: the configured stages and their facts (intent, proof point, policy, metric)
     stage_facts: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # marts.fct_stream_outcomes: month rows of the 12 months to the half's end, half_year rows of this and the
+    # previous half (business results beside flow)
+    outcomes: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # marts.fct_flow_signals: the XmR chart rows from the baseline's first week to the half's end
+    signals: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def _df(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pd.DataFrame:
@@ -163,6 +168,27 @@ def load(con: duckdb.DuckDBPyConnection, half: Half, history_weeks: int = 12) ->
         order by is_stream_specific, value_stream_id, stage_order, stage
     """,
     )
+    outcomes = _df(
+        con,
+        """
+        select *
+        from marts.fct_stream_outcomes
+        where (period_grain = 'month' and period_start >= ? and period_start < ?)
+            or (period_grain = 'half_year' and period_start in (?, ?))
+        order by value_stream_id, period_grain, period_start
+    """,
+        [(pd.Timestamp(end) - pd.DateOffset(months=12)).date(), end, start, previous],
+    )
+    signals = _df(
+        con,
+        """
+        select *
+        from marts.fct_flow_signals
+        where week_start >= ? and week_start < ?
+        order by value_stream_id, metric, week_start
+    """,
+        [(pd.Timestamp(start) - pd.Timedelta(weeks=27)).date(), end],
+    )
     return ReviewInputs(
         half=half,
         streams=streams,
@@ -178,6 +204,8 @@ def load(con: duckdb.DuckDBPyConnection, half: Half, history_weeks: int = 12) ->
         status_order=status_order,
         history_weeks=history_weeks,
         stage_facts=stage_facts,
+        outcomes=outcomes,
+        signals=signals,
     )
 
 

@@ -172,6 +172,61 @@ def stream_charts(stream: StreamReview, review: Review) -> dict[str, dict]:
         ),
         "Share of flow time per stage and status",
     )
+    out.update(signal_charts(stream))
+    if not stream.is_portfolio:
+        out["outcome"] = _img(
+            charts.outcome_against_flow(
+                list(pd.to_datetime(stream.outcome_months.period_start).dt.date),
+                _floats(stream.outcome_months.north_star_value),
+                _floats(stream.outcome_months.flow_velocity),
+                _floats(stream.outcome_months.flow_time_p85_days),
+                str(stream.info.get("north_star_metric") or "North-star metric"),
+                review.half_start,
+                f"Outcome against flow, by month – {name}",
+            ),
+            "North-star metric by month above flow velocity and flow time p85",
+        )
+    return out
+
+
+def _floats(values) -> list[float | None]:
+    return [None if pd.isna(v) else float(v) for v in values]
+
+
+XMR_COLUMNS = (
+    "week_start",
+    "value",
+    "in_half",
+    "center_line",
+    "upper_natural_process_limit",
+    "lower_natural_process_limit",
+    "signal",
+)
+
+
+def signal_charts(stream: StreamReview) -> dict[str, dict]:
+    """The two XmR charts of a stream (weekly velocity, weekly median flow time)."""
+    out = {}
+    for key, metric, label in (
+        ("xmr_velocity", "flow_velocity", "Flow velocity (items/week)"),
+        ("xmr_flow_time", "flow_time_p50_days", "Flow time, median (days)"),
+    ):
+        part = stream.xmr[stream.xmr.metric == metric] if len(stream.xmr) else pd.DataFrame(columns=XMR_COLUMNS)
+        what = label.split(" (")[0].lower()
+        out[key] = _img(
+            charts.xmr_chart(
+                list(pd.to_datetime(part.week_start).dt.date),
+                _floats(part.value),
+                [bool(v) for v in part.in_half],
+                _floats(part.center_line),
+                _floats(part.upper_natural_process_limit),
+                _floats(part.lower_natural_process_limit),
+                [v if isinstance(v, str) else None for v in part.signal],
+                label,
+                f"XmR: {what} by week – {stream.name}",
+            ),
+            f"XmR process behaviour chart of weekly {what}",
+        )
     return out
 
 
@@ -202,9 +257,17 @@ def portfolio_charts(review: Review) -> dict[str, dict]:
         review.map_days,
         "Value-stream map: mean days per finished item in each stage, by segment and stream",
     )
+    revenue = charts.revenue_view(
+        [r["name"] for r in review.revenue_view],
+        [r["revenue"] for r in review.revenue_view],
+        [r["cost"] for r in review.revenue_view],
+        review.currency,
+        f"Revenue view: what each stream earned and cost in {review.half_label}",
+    )
     return {
         "comparison": _img(comparison, "Streams compared on the flow metrics"),
         "map": _img(heat, "Two-dimensional value-stream map with time in stage"),
+        "revenue": _img(revenue, "Revenue and cost per value stream"),
     }
 
 

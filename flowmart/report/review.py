@@ -101,6 +101,12 @@ class StreamReview:
     data_quality: pd.DataFrame
     forecasts: dict[str, mc.Forecast] = field(default_factory=dict)
     oldest_wip: pd.DataFrame | None = None
+    # business results beside flow, month by month (fct_stream_outcomes): period_start, north_star_value,
+    # revenue, cost, flow_velocity, flow_time_p85_days
+    outcome_months: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # the XmR charts (fct_flow_signals): metric, week_start, value, center_line, limits, signal, in_half
+    xmr: pd.DataFrame = field(default_factory=pd.DataFrame)
+    signals: list[dict] = field(default_factory=list)  # the half's weeks with a signal, in week order
 
     @property
     def is_portfolio(self) -> bool:
@@ -125,6 +131,9 @@ class Review:
     settings: dict
     # the map's stages with their facts: (whose: "every stream" or a stream's name, [stage rows])
     stage_facts: list[tuple[str, list[dict]]] = field(default_factory=list)
+    # the portfolio's revenue view: one row per stream, earning streams first (revenue_view())
+    revenue_view: list[dict] = field(default_factory=list)
+    currency: str = "amount"  # the unit(s) business_results.csv gives revenue and cost in
 
 
 def _metric_rows(frame: pd.DataFrame, stream: str, period_start: date, item_type: str = "all") -> dict:
@@ -347,6 +356,9 @@ def _stream_review(inputs: ReviewInputs, stream: str, info: dict, seed_text: str
         for confidence, value in result.values.items():
             metrics[f"{prefix}_{kind}_p{round(confidence * 100)}"] = None if value is None else float(value)
 
+    outcome_months = stream_outcomes(inputs, stream, metrics)
+    xmr, signals = stream_signals(inputs, stream, metrics)
+
     return StreamReview(
         stream_id=stream,
         name="Portfolio (all streams)" if stream == PORTFOLIO else str(info.get("name") or stream),
@@ -364,7 +376,124 @@ def _stream_review(inputs: ReviewInputs, stream: str, info: dict, seed_text: str
         data_quality=quality,
         forecasts=forecasts,
         oldest_wip=wip.head(5),
+        outcome_months=outcome_months,
+        xmr=xmr,
+        signals=signals,
     )
+
+
+# business results (fct_stream_outcomes): levels are averaged over a period's months, amounts summed
+OUTCOMES = ("north_star_value", "revenue", "cost", "quality", "happiness")
+AMOUNTS = ("revenue", "cost")
+
+
+def stream_outcomes(inputs: ReviewInputs, stream: str, metrics: dict) -> pd.DataFrame:
+    """The stream's business results of this and the previous half into ``metrics`` (the portfolio: revenue
+    and cost summed over the streams); returns its months (the 12 to the half's end) for the chart."""
+    frame = inputs.outcomes
+    columns = ["period_start", "north_star_value", "revenue", "cost", "flow_velocity", "flow_time_p85_days"]
+    for column in AMOUNTS if stream == PORTFOLIO else OUTCOMES:
+        metrics[column] = metrics[f"{column}_previous"] = None
+    if frame is None or not len(frame):
+        return pd.DataFrame(columns=columns)
+    halves = frame[frame.period_grain == "half_year"]
+    for key, start in (("", inputs.half.start), ("_previous", inputs.half.previous().start)):
+        rows = halves[pd.to_datetime(halves.period_start) == pd.Timestamp(start)]
+        if stream == PORTFOLIO:
+            for column in AMOUNTS:
+                values = rows[column].dropna()
+                metrics[f"{column}{key}"] = _num(values.sum()) if len(values) else None
+        else:
+            row = rows[rows.value_stream_id == stream]
+            for column in OUTCOMES:
+                metrics[f"{column}{key}"] = _num(row[column].iloc[0]) if len(row) else None
+    if stream == PORTFOLIO:
+        return pd.DataFrame(columns=columns)
+    months = frame[(frame.period_grain == "month") & (frame.value_stream_id == stream)]
+    return months[columns].sort_values("period_start").reset_index(drop=True)
+
+
+XMR_METRICS = {"flow_velocity": "Flow velocity (items/week)", "flow_time_p50_days": "Flow time, median (days)"}
+SIGNAL_RULES = {
+    "beyond_limit": "beyond a natural process limit",
+    "three_of_four_near_limit": "3 of 4 successive weeks closer to a limit than to the centre line",
+    "run_of_8": "8 or more successive weeks on one side of the centre line",
+}
+
+
+def stream_signals(inputs: ReviewInputs, stream: str, metrics: dict) -> tuple[pd.DataFrame, list[dict]]:
+    """The stream's XmR chart rows (the baseline weeks before the half too, ``in_half`` false) and its
+    signals in the half; the half's limits and signal counts into ``metrics``."""
+    frame = inputs.signals
+    for metric in XMR_METRICS:
+        for name in ("center_line", "upper_limit", "lower_limit", "signal_weeks"):
+            metrics[f"xmr_{metric}_{name}"] = None
+    if frame is None or not len(frame):
+        return pd.DataFrame(), []
+    frame = frame[frame.value_stream_id == stream].copy()
+    frame["in_half"] = pd.to_datetime(frame.week_start) >= pd.Timestamp(inputs.half.start)
+    found = []
+    for metric, label in XMR_METRICS.items():
+        part = frame[(frame.metric == metric) & frame.in_half]
+        first = part.iloc[0] if len(part) else None
+        for name, column in (
+            ("center_line", "center_line"),
+            ("upper_limit", "upper_natural_process_limit"),
+            ("lower_limit", "lower_natural_process_limit"),
+        ):
+            metrics[f"xmr_{metric}_{name}"] = None if first is None else _num(first[column])
+        metrics[f"xmr_{metric}_signal_weeks"] = float(part.signal.notna().sum()) if len(part) else None
+        for row in part[part.signal.notna()].itertuples():
+            found.append(
+                {
+                    "week_start": pd.Timestamp(row.week_start).date(),
+                    "metric": metric,
+                    "metric_label": label,
+                    "value": _num(row.value),
+                    "signal": row.signal,
+                    "rule": SIGNAL_RULES.get(row.signal, row.signal),
+                    "center_line": _num(row.center_line),
+                    "upper": _num(row.upper_natural_process_limit),
+                    "lower": _num(row.lower_natural_process_limit),
+                }
+            )
+    found.sort(key=lambda r: (r["week_start"], r["metric"]))
+    return frame.reset_index(drop=True), found
+
+
+def revenue_view(streams: list[StreamReview]) -> list[dict]:
+    """Per declared stream: what it earned and cost in the half, its share of the portfolio's revenue, its
+    north-star metric and flow; streams earning revenue first (most first), then the streams that earn none
+    and are essential all the same (supporting or enabling the earning ones)."""
+    declared = [s for s in streams if not s.is_portfolio and not s.info.get("is_unassigned")]
+    total = sum(s.metrics.get("revenue") or 0.0 for s in declared)
+    rows = []
+    for s in declared:
+        m = s.metrics
+        revenue = m.get("revenue")
+        earns = bool(revenue and revenue > 0)
+        share = round(100.0 * revenue / total, DECIMALS) if earns and total > 0 else None
+        m["revenue_share_pct"] = share
+        rows.append(
+            {
+                "stream_id": s.stream_id,
+                "name": s.name,
+                "kind": s.info.get("stream_kind"),
+                "serves": s.info.get("serves"),
+                "earns": earns,
+                "revenue": revenue,
+                "revenue_previous": m.get("revenue_previous"),
+                "revenue_share_pct": share,
+                "cost": m.get("cost"),
+                "north_star_metric": s.info.get("north_star_metric"),
+                "north_star_value": m.get("north_star_value"),
+                "north_star_value_previous": m.get("north_star_value_previous"),
+                "flow_velocity": m.get("flow_velocity"),
+                "flow_time_p85_days": m.get("flow_time_p85_days"),
+            }
+        )
+    rows.sort(key=lambda r: (not r["earns"], -(r["revenue"] or 0.0), r["name"]))
+    return rows
 
 
 def _p85(values: pd.Series) -> float:
@@ -539,6 +668,7 @@ def build_review(inputs: ReviewInputs, trials: int = mc.DEFAULT_TRIALS) -> Revie
     reviews = [_stream_review(inputs, PORTFOLIO, {"name": "Portfolio"}, label, trials)]
     for info in stream_rows:
         reviews.append(_stream_review(inputs, info["value_stream_id"], info, label, trials))
+    revenue = revenue_view(reviews)  # before the snapshot: it adds each stream's revenue share
     splits = split_candidates(inputs)
     merges = merge_candidates(inputs.streams)
     fed = feed(inputs)
@@ -582,7 +712,17 @@ def build_review(inputs: ReviewInputs, trials: int = mc.DEFAULT_TRIALS) -> Revie
         snapshot=snapshot,
         settings={"history_weeks": inputs.history_weeks, "trials": trials},
         stage_facts=stage_facts(inputs),
+        revenue_view=revenue,
+        currency=currency(inputs.outcomes),
     )
+
+
+def currency(outcomes: pd.DataFrame) -> str:
+    """The unit revenue and cost are reported in (e.g. EUR); several are listed; 'amount' when none is given."""
+    if outcomes is None or not len(outcomes):
+        return "amount"
+    units = set(outcomes.revenue_unit.dropna()) | set(outcomes.cost_unit.dropna())
+    return " / ".join(sorted(units)) or "amount"
 
 
 def stage_facts(inputs: ReviewInputs) -> list[tuple[str, list[dict]]]:

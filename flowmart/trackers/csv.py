@@ -1,6 +1,8 @@
-"""The CSV interchange format: ``work_items.csv`` and ``status_changes.csv`` (docs/input-formats.md).
+"""The CSV interchange format: ``work_items.csv`` and ``status_changes.csv`` (docs/input-formats.md), and
+``business_results.csv``, the value streams' business results (north-star metric, revenue, cost, quality,
+happiness per month) that the review puts beside the flow metrics.
 
-Any tracker without a reader of its own (YouTrack, Trello, a spreadsheet) lands through these two files.
+Any tracker without a reader of its own (YouTrack, Trello, a spreadsheet) lands through the first two files.
 Columns are matched by name; optional ones may be missing (null), unknown ones are ignored.
 """
 
@@ -31,6 +33,9 @@ WORK_ITEM_COLUMNS = (
     "resolved_at",
 )
 STATUS_CHANGE_COLUMNS = ("source", "instance", "item_key", "change_id", "changed_at", "from_status", "to_status")
+BUSINESS_RESULT_COLUMNS = ("value_stream_id", "period_start", "metric", "value", "unit")
+BUSINESS_RESULT_KEYS = ("value_stream_id", "period_start", "metric")  # an empty one refuses the file
+BUSINESS_RESULT_REQUIRED = (*BUSINESS_RESULT_KEYS, "value")  # the header must have them; unit is optional
 
 
 def _lander(table: str, columns: tuple[str, ...], keys: tuple[str, ...]):
@@ -75,8 +80,15 @@ STATUS_CHANGES = Kind(
     land_csv=_lander("csv_status_changes", STATUS_CHANGE_COLUMNS, ("source", "instance", "item_key", "change_id")),
 )
 
+BUSINESS_RESULTS = Kind(
+    "csv_business_results",
+    "csv_business_results",
+    land_csv=_lander("csv_business_results", BUSINESS_RESULT_COLUMNS, BUSINESS_RESULT_KEYS),
+)
+
 # kind, the columns that identify it, the columns it cannot do without
 SIGNATURES = (
+    (BUSINESS_RESULTS, {"value_stream_id", "metric"}, BUSINESS_RESULT_REQUIRED),
     (
         STATUS_CHANGES,
         {"item_key", "change_id", "to_status"},
@@ -104,15 +116,18 @@ def _columns_ddl(columns: tuple[str, ...]) -> str:
 TRACKER = Tracker(
     name="csv",
     title="CSV interchange",
-    description="CSV interchange files: work_items.csv and status_changes.csv.",
+    description="CSV interchange files: work_items.csv and status_changes.csv; business_results.csv.",
     raw_tables=(
         RawTable("csv_work_items", _columns_ddl(WORK_ITEM_COLUMNS), suite="expectations.csv__work_items"),
         RawTable("csv_status_changes", _columns_ddl(STATUS_CHANGE_COLUMNS), suite="expectations.csv__status_changes"),
+        RawTable(
+            "csv_business_results", _columns_ddl(BUSINESS_RESULT_COLUMNS), suite="expectations.csv__business_results"
+        ),
     ),
-    kinds=(WORK_ITEMS, STATUS_CHANGES),
+    kinds=(WORK_ITEMS, STATUS_CHANGES, BUSINESS_RESULTS),
     dbt=DbtModels(work_items="stg_csv__work_items", status_changes="stg_csv__status_changes"),
     instance_hint="the instance column of the files",
-    formats_hint="the work_items.csv or status_changes.csv columns (docs/input-formats.md)",
+    formats_hint="the work_items.csv or status_changes.csv columns, or business_results.csv (docs/input-formats.md)",
     recognise_csv=recognise_csv,
     landing_suffixes=(".csv",),
 )

@@ -22,6 +22,7 @@ MARTS = (
     "fct_flow_daily",
     "fct_flow_metrics",
     "fct_stage_time",
+    "fct_flow_signals",
 )
 
 

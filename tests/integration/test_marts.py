@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import shutil
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -43,6 +44,8 @@ MARTS = [
     "fct_flow_metrics",
     "fct_stage_time",
     "fct_data_quality",
+    "fct_stream_outcomes",
+    "fct_flow_signals",
 ]
 
 
@@ -82,7 +85,11 @@ def warehouse(tmp_path_factory) -> Path:
     project = make_project(root)
     db = root / "warehouse.duckdb"
     results = land(db, [FIXTURE / "landing"])
-    assert [r.status for r in results] == ["landed", "landed"]
+    assert [(r.path.name, r.status) for r in results] == [
+        ("business_results.csv", "landed"),
+        ("status_changes.csv", "landed"),
+        ("work_items.csv", "landed"),
+    ]
     nodes = dbt_build(project, db)
     # every lifecycle rule's dbt unit test ran here and passed (flowmart build leaves them out)
     unit_tests = {n.node.name: str(n.status) for n in nodes if n.node.resource_type == "unit_test"}
@@ -231,6 +238,75 @@ def test_checkout_february(warehouse):
     assert daily == [("2026-02-05", 3, 2, 1), ("2026-02-12", 2, 1, 1)]
 
 
+def test_stream_outcomes_checkout(warehouse):
+    """fct_stream_outcomes: the business results of tests/fixtures/marts/landing/business_results.csv beside
+    the flow figures of test_checkout_february (worked out by hand there)."""
+    columns = (
+        "north_star_metric, north_star_value, north_star_unit, revenue, revenue_unit, cost, quality, happiness, "
+        "months_with_results, flow_velocity, flow_time_p50_days, flow_time_p85_days, flow_load_avg, "
+        "flow_efficiency, feature_share_pct, period_end::varchar"
+    )
+    [february] = query(
+        warehouse,
+        f"select {columns} from marts.fct_stream_outcomes "
+        "where value_stream_id = 'checkout' and period_grain = 'month' and period_start = '2026-02-01'",
+    )
+    assert february == (
+        "Conversion rate",  # the seed's name of the stream's north-star metric
+        pytest.approx(3.1),
+        "%",
+        pytest.approx(120000.0),
+        "EUR",
+        pytest.approx(80000.0),
+        pytest.approx(97.5),
+        pytest.approx(7.2),
+        1,
+        4,  # finished in February: C-1, C-2, C-3, C-7
+        pytest.approx(7.0),  # flow times 3.0, 7.0, 7.5: median 7.0
+        pytest.approx(7.35),  # rank 0.85 x 2 = 1.7 -> 7.0 + 0.7 x 0.5
+        pytest.approx(49 / 28),  # 49 item-days over 28 days
+        pytest.approx(12.5 / 17.5),  # active 6.5 + 4 + 2 over flow time 7.5 + 7 + 3
+        pytest.approx(75.0),  # C-1, C-3, C-7 features of 4 finished
+        "2026-02-28",
+    )
+    [quarter] = query(
+        warehouse,
+        "select north_star_value, revenue, cost, quality, happiness, months_with_results, flow_velocity "
+        "from marts.fct_stream_outcomes "
+        "where value_stream_id = 'checkout' and period_grain = 'quarter' and period_start = '2026-01-01'",
+    )
+    # Q1: north star (2.9 + 3.1 + 3.3) / 3 = 3.1 (March's ' conversion RATE ' is the north star: case and
+    # spaces ignored); revenue 100,000 + 120,000 + 130,000 ('Revenue') = 350,000; cost 78,000 + 80,000 +
+    # 82,000 = 240,000; quality only in February: 97.5; happiness (7.2 + 7.6) / 2 = 7.4
+    assert quarter[:6] == (
+        pytest.approx(3.1),
+        pytest.approx(350000.0),
+        pytest.approx(240000.0),
+        pytest.approx(97.5),
+        pytest.approx(7.4),
+        3,
+    )
+    # the quarter's velocity is fct_flow_metrics' (one source for the flow side)
+    [(velocity,)] = query(
+        warehouse,
+        "select flow_velocity from marts.fct_flow_metrics where value_stream_id = 'checkout' "
+        "and period_grain = 'quarter' and period_start = '2026-01-01' and flow_item_type = 'all'",
+    )
+    assert quarter[6] == velocity
+    # platform earns nothing: cost only, its north star from its own row of the file
+    [platform] = query(
+        warehouse,
+        "select north_star_metric, north_star_value, revenue, cost from marts.fct_stream_outcomes "
+        "where value_stream_id = 'platform' and period_grain = 'quarter' and period_start = '2026-01-01'",
+    )
+    assert platform == ("Lead time for changes", pytest.approx(2.5), None, pytest.approx(121000.0))
+    # one row per declared stream x grain x period, no row for 'unassigned' or 'all'
+    assert query(warehouse, "select distinct value_stream_id from marts.fct_stream_outcomes order by 1") == [
+        ("checkout",),
+        ("platform",),
+    ]
+
+
 def test_data_quality(warehouse):
     caught = {
         (s, v, c): n
@@ -352,3 +428,150 @@ def test_incremental_equals_full_refresh(tmp_path):
                     f"select count(*) from (select * from {left} except all select * from {right})"
                 ).fetchone()[0]
                 assert diff == 0, f"{table}: incremental and full refresh differ ({left} minus {right}: {diff} rows)"
+
+
+# ---------------------------------------------------------------------------------------------
+# fct_flow_signals: XmR limits and signals on a hand-built stream
+
+XMR_AS_OF = "2026-04-26 23:59:59"  # the Sunday ending the 16th week of 2026-H1
+BASELINE_START = date(2025, 7, 7)  # Monday: 26 weeks to 2025-12-29, the baseline of 2026-H1
+HALF_START = date(2026, 1, 5)  # the first Monday of 2026-H1
+# checkout, items finished per week and each item's flow time (days) that week
+BASELINE_VELOCITY = [4, 6] * 12 + [5, 5]
+BASELINE_FLOW_TIME = [2, 4] * 13
+HALF_VELOCITY = [11, 3, 6, 6, 6, 6, 6, 6, 6, 6, 5, 8, 4, 9, 8, 0]
+HALF_FLOW_TIME = [9] + [3] * 15
+# platform: one item a week for the 11 weeks from 2025-10-20 (Monday) to 2025-12-29
+PLATFORM_WEEKS = [date(2025, 10, 20) + timedelta(weeks=i) for i in range(11)]
+
+
+def xmr_landing(folder: Path) -> Path:
+    """work_items.csv and status_changes.csv: every item finishes on its week's Friday at 12:00 UTC after
+    ``flow time`` days in progress (so a week's median flow time is that week's flow time), created an hour
+    before it started."""
+    items, changes = [], []
+
+    def add(key: str, project: str, labels: str, finished: datetime, flow_days: int) -> None:
+        started = finished - timedelta(days=flow_days)
+        created = started - timedelta(hours=1)
+        iso = "%Y-%m-%dT%H:%M:%SZ"
+        items.append(
+            ["csv", "acme", key, key, "story", project, labels, "closed", "done",
+             created.strftime(iso), finished.strftime(iso)]
+        )  # fmt: skip
+        changes.append(["csv", "acme", key, f"{key}-1", started.strftime(iso), "open", "in progress"])
+        changes.append(["csv", "acme", key, f"{key}-2", finished.strftime(iso), "in progress", "closed"])
+
+    weeks = [BASELINE_START + timedelta(weeks=i) for i in range(26)] + [
+        HALF_START + timedelta(weeks=i) for i in range(16)
+    ]
+    counts = BASELINE_VELOCITY + HALF_VELOCITY
+    times = BASELINE_FLOW_TIME + HALF_FLOW_TIME
+    for week, count, flow_days in zip(weeks, counts, times, strict=True):
+        friday = datetime(week.year, week.month, week.day, 12) + timedelta(days=4)
+        for n in range(count):
+            add(f"X-{week:%Y%m%d}-{n}", "CHK", "", friday, flow_days)
+    for week in PLATFORM_WEEKS:
+        add(f"P-{week:%Y%m%d}", "PLT", "platform", datetime(week.year, week.month, week.day, 12) + timedelta(days=4), 2)
+    folder.mkdir(parents=True)
+    for name, header, rows in (
+        ("work_items.csv", "source,instance,item_key,title,item_type,project,labels,status,status_category,"
+         "created_at,resolved_at", items),
+        ("status_changes.csv", "source,instance,item_key,change_id,changed_at,from_status,to_status", changes),
+    ):  # fmt: skip
+        with (folder / name).open("w", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(header.split(","))
+            writer.writerows(rows)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def signals_warehouse(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("signals")
+    project = make_project(root)
+    db = root / "warehouse.duckdb"
+    assert {r.status for r in land(db, [xmr_landing(root / "landing")])} == {"landed"}
+    dbt_build(
+        project,
+        db,
+        "--select",
+        "+fct_flow_signals",
+        "--exclude-resource-type",
+        "unit_test",
+        "--indirect-selection",
+        "cautious",
+        as_of=XMR_AS_OF,
+    )
+    return db
+
+
+def signal_rows(db: Path, stream: str, metric: str) -> list[tuple]:
+    return query(
+        db,
+        f"""
+        select week_start::varchar, value, center_line, average_moving_range, upper_natural_process_limit,
+            lower_natural_process_limit, baseline_weeks, signal
+        from marts.fct_flow_signals
+        where value_stream_id = '{stream}' and metric = '{metric}' and week_start >= '{HALF_START}'
+        order by week_start
+        """,
+    )
+
+
+def test_xmr_limits_and_signals_of_weekly_velocity(signals_warehouse):
+    rows = signal_rows(signals_warehouse, "checkout", "flow_velocity")
+    assert [r[0] for r in rows] == [str(HALF_START + timedelta(weeks=i)) for i in range(16)]
+    # Baseline: the 26 weeks 2025-07-07 .. 2025-12-29, values 4, 6, 4, 6, ... (24 values), 5, 5.
+    #   centre = (12 x (4 + 6) + 5 + 5) / 26 = 130 / 26 = 5.0
+    #   moving ranges: 23 x |4 - 6| = 46, |6 - 5| = 1, |5 - 5| = 0 -> 47 / 25 = 1.88
+    #   upper limit = 5 + 2.66 x 1.88 = 5 + 5.0008 = 10.0008; lower = 5 - 5.0008 < 0 -> 0
+    #   closer to the upper limit than to the centre: above 5 + 1.33 x 1.88 = 7.5004
+    for _, _, centre, moving_range, upper, lower, baseline, _ in rows:
+        assert (centre, moving_range, upper, lower, baseline) == (
+            pytest.approx(5.0),
+            pytest.approx(1.88),
+            pytest.approx(10.0008),
+            0,
+            26,
+        )
+    values = [r[1] for r in rows]
+    assert values == HALF_VELOCITY  # the week without a finished item (04-20) is 0, not missing
+    assert [r[7] for r in rows] == [
+        "beyond_limit",  # 01-05: 11 > 10.0008
+        None,  # 01-12: 3, below the centre, alone
+        *["run_of_8"] * 8,  # 01-19 .. 03-09: 6 eight times above the centre (6 < 7.5004: not near the limit)
+        None,  # 03-16: 5, on the centre line (ends the run)
+        "three_of_four_near_limit",  # 03-23: 8 > 7.5004 ...
+        None,  # 03-30: 4, the one of the four that is not near the limit
+        "three_of_four_near_limit",  # 04-06: 9
+        "three_of_four_near_limit",  # 04-13: 8 -> 8, 4, 9, 8: three of four above 7.5004
+        None,  # 04-20: 0, below 5 - 2.5004 but alone; not below the lower limit 0
+    ]
+
+
+def test_xmr_limits_of_weekly_median_flow_time_and_short_baselines(signals_warehouse):
+    rows = signal_rows(signals_warehouse, "checkout", "flow_time_p50_days")
+    # Baseline medians 2, 4, 2, 4, ... (26 weeks): centre 78 / 26 = 3.0, moving ranges 25 x 2 / 25 = 2.0,
+    # upper limit 3 + 2.66 x 2 = 8.32, lower 3 - 5.32 < 0 -> 0
+    assert [(r[2], r[3], r[4], r[5]) for r in rows] == [
+        (pytest.approx(3.0), pytest.approx(2.0), pytest.approx(8.32), 0)
+    ] * 16
+    # 01-05: median 9 > 8.32; then 3 (on the centre line) for 14 weeks; 04-20: nothing finished, no median
+    assert [(r[1], r[7]) for r in rows] == [(9.0, "beyond_limit"), *[(3.0, None)] * 14, (None, None)]
+
+    # platform: its first item in the week of 2025-10-20 -> 11 baseline weeks for 2026-H1: no limits, no signal
+    platform = signal_rows(signals_warehouse, "platform", "flow_velocity")
+    assert {(r[2], r[3], r[4], r[5], r[6], r[7]) for r in platform} == {(None, None, None, None, 11, None)}
+    # checkout's own first half (2025-H2) has no baseline (no weeks before its first item): no limits
+    assert query(
+        signals_warehouse,
+        "select distinct baseline_weeks, center_line from marts.fct_flow_signals "
+        "where value_stream_id = 'checkout' and half_year_start = '2025-07-01'",
+    ) == [(0, None)]
+    # the charts begin with each stream's first week: no zeros before it
+    assert query(
+        signals_warehouse,
+        "select value_stream_id, min(week_start)::varchar from marts.fct_flow_signals "
+        "where value_stream_id in ('checkout', 'platform') group by 1 order by 1",
+    ) == [("checkout", "2025-07-07"), ("platform", "2025-10-20")]

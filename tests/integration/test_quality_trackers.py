@@ -299,6 +299,7 @@ def test_setting_the_critical_files_aside_lets_the_gate_through(critical_run):
 
 
 def test_tracker_fixtures_and_demo_data_pass_without_a_single_failure(tmp_path):
+    from flowmart.demo.business import generate_business_results
     from flowmart.demo.trackers import generate_trackers
 
     fixtures_db = tmp_path / "fixtures.duckdb"
@@ -306,6 +307,7 @@ def test_tracker_fixtures_and_demo_data_pass_without_a_single_failure(tmp_path):
     landed += land(fixtures_db, [FIXTURES / "linear"], instance="acme-mobility")
     demo_db = tmp_path / "demo.duckdb"
     generate_trackers(tmp_path / "demo", items=120)
+    generate_business_results(tmp_path / "demo")
     landed += land(demo_db, [tmp_path / "demo"])
     assert {r.status for r in landed} == {"landed"}
     for db in (fixtures_db, demo_db):
@@ -316,4 +318,10 @@ def test_tracker_fixtures_and_demo_data_pass_without_a_single_failure(tmp_path):
         assert [o.line() for o in report.outcomes if not o.success] == [], db.name
         checked = {t for t, n in report.rows_checked.items() if n and t != "landing_log"}
         assert checked == kinds  # every landed kind was validated by its suite
-    assert kinds == {"github_issues", "github_issue_events", "azure_work_items", "azure_work_item_updates"}
+    assert kinds == {
+        "github_issues",
+        "github_issue_events",
+        "azure_work_items",
+        "azure_work_item_updates",
+        "csv_business_results",
+    }

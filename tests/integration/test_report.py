@@ -13,6 +13,7 @@ import duckdb
 import pytest
 
 from flowmart.dbt import run_dbt
+from flowmart.demo.business import generate_business_results
 from flowmart.demo.jira import generate
 from flowmart.landing import land
 from flowmart.report import snapshots
@@ -36,6 +37,7 @@ def demo(tmp_path_factory):
     root = tmp_path_factory.mktemp("report")
     db = root / "flowmart.duckdb"
     generate(root / "exports", items=600, seed=42)
+    generate_business_results(root / "exports", seed=42)
     land(db, [root / "exports"])
     # the main warehouse, as_of = now (models only: the marts' own tests are test_marts.py's business)
     run_dbt(db, ["build", "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"])
@@ -188,3 +190,66 @@ def test_the_map_page_lists_the_configured_stages_with_their_facts(demo):
     # Enterprise Admin &amp; Compliance has its own: Security Review between Build and Verify
     own = portfolio.split("Enterprise Admin &amp; Compliance: stage", 1)[1].split("</table>", 1)[0]
     assert "4. Security Review" in own and "Internal security sign-off" in own
+
+
+def test_the_review_shows_business_results_and_the_revenue_view(demo):
+    import csv
+
+    html = demo["result"].html.read_text()
+    numbers = snapshot(demo["db"])
+    with (demo["root"] / "exports" / "business" / "business_results.csv").open() as handle:
+        results = list(csv.DictReader(handle))
+    in_half = [r for r in results if "2026-01-01" <= r["period_start"] <= "2026-06-01"]
+    # the file's own figures, added up here: revenue summed over the half's six months, the north star averaged
+    for stream in ("smb_fleet", "enterprise_ops"):
+        revenue = sum(float(r["value"]) for r in in_half if r["value_stream_id"] == stream and r["metric"] == "revenue")
+        assert numbers[(stream, "revenue")] == pytest.approx(revenue)
+    north_star = [
+        float(r["value"])
+        for r in in_half
+        if r["value_stream_id"] == "platform" and r["metric"].startswith("Vehicle events reaching apps")
+    ]
+    assert len(north_star) == 6
+    assert numbers[("platform", "north_star_value")] == pytest.approx(sum(north_star) / 6)
+    assert numbers[("platform", "revenue")] is None and numbers[("platform", "cost")] > 0
+    # the revenue view: the two streams customers pay for earn, the three others are essential without revenue
+    view = html.split('id="revenue"', 1)[1].split('id="prompts"', 1)[0]
+    earns = dict(re.findall(r'data-stream="(\w+)" data-earns="(yes|no)"', view))
+    assert earns == {
+        "smb_fleet": "yes",
+        "enterprise_ops": "yes",
+        "enterprise_it": "no",
+        "payments": "no",
+        "platform": "no",
+    }
+    assert list(earns)[:2] == sorted(["smb_fleet", "enterprise_ops"], key=lambda s: -numbers[(s, "revenue")])
+    assert view.count("essential without revenue") >= 3
+    shares = numbers[("smb_fleet", "revenue_share_pct")] + numbers[("enterprise_ops", "revenue_share_pct")]
+    assert shares == pytest.approx(100.0)
+    # every declared stream shows its outcome against flow
+    for stream in earns:
+        section = html.split(f'id="stream-{stream}"', 1)[1].split("</section>", 1)[0]
+        assert f'id="outcome-{stream}"' in section and "Outcome against flow" in section
+
+
+def test_the_review_draws_xmr_charts_and_lists_each_stream_s_signals(demo):
+    html = demo["result"].html.read_text()
+    numbers = snapshot(demo["db"])
+    signals = rows(
+        demo["as_of_db"],
+        """
+        select value_stream_id, count(*) filter (where signal is not null)
+        from marts.fct_flow_signals
+        where week_start >= '2026-01-01' and week_start < '2026-07-01'
+        group by 1
+        """,
+    )
+    assert signals and sum(n for _, n in signals) > 0  # the demo's half has signals to show
+    for stream, count in signals:
+        section = html.split(f'id="stream-{stream}"', 1)[1].split("</section>", 1)[0]
+        assert f'id="signals-{stream}"' in section
+        assert section.count('alt="XmR process behaviour chart of weekly') == 2
+        assert section.count("<tr data-signal=") == count
+        assert (numbers[(stream, "xmr_flow_velocity_signal_weeks")] or 0) + (
+            numbers[(stream, "xmr_flow_time_p50_days_signal_weeks")] or 0
+        ) == count

@@ -195,3 +195,89 @@ def test_every_chart_renders_with_and_without_data(empty):
 def test_charts_are_deterministic():
     first = charts.velocity_run_chart([date(2026, 1, 5)], [4], "v")
     assert charts.velocity_run_chart([date(2026, 1, 5)], [4], "v") == first
+
+
+@pytest.mark.parametrize("empty", [True, False])
+def test_the_business_and_signal_charts_render_with_and_without_data(empty):
+    weeks = [] if empty else [date(2025, 7, 7) + timedelta(weeks=w) for w in range(52)]
+    n = len(weeks)
+    in_half = [w >= date(2026, 1, 1) for w in weeks]
+    months = [] if empty else [date(2025, 7, 1) + pd.DateOffset(months=m) for m in range(12)]
+    months = [pd.Timestamp(m).date() for m in months]
+    signals = [None] * n
+    if n:
+        signals[30], signals[40] = "beyond_limit", "run_of_8"
+    images = [
+        charts.xmr_chart(
+            weeks,
+            [float(w % 7) for w in range(n)],
+            in_half,
+            [3.0 if h else None for h in in_half],
+            [8.0 if h else None for h in in_half],
+            [0.0 if h else None for h in in_half],
+            signals,
+            "Flow velocity (items/week)",
+            "x",
+        ),
+        # no limits (a short baseline) and a week without a value
+        charts.xmr_chart(
+            weeks,
+            [None] + [1.0] * (n - 1) if n else [],
+            in_half,
+            [None] * n,
+            [None] * n,
+            [None] * n,
+            [None] * n,
+            "Flow time, median (days)",
+            "x",
+        ),  # fmt: skip
+        charts.outcome_against_flow(
+            months,
+            [20.0 + m for m in range(len(months))],
+            [5] * len(months),
+            [12.0] * len(months),
+            "Trial fleets converting to paid within 14 days (%)",
+            date(2026, 1, 1),
+            "o",
+        ),  # fmt: skip
+        charts.revenue_view(
+            [] if empty else ["Earner", "Essential"],
+            [] if empty else [1_000_000.0, None],
+            [] if empty else [400_000.0, 300_000.0],
+            "EUR",
+            "r",
+        ),
+    ]
+    for image in images:
+        assert image.startswith(PNG) and len(image) > 5_000
+
+
+def test_the_revenue_view_puts_earning_streams_first_and_shares_their_revenue():
+    from flowmart.report.review import StreamReview, revenue_view
+
+    def stream(stream_id: str, revenue: float | None, kind: str = "top_level") -> StreamReview:
+        empty = pd.DataFrame()
+        return StreamReview(
+            stream_id, stream_id.title(), {"stream_kind": kind, "is_unassigned": stream_id == "unassigned"},
+            {"revenue": revenue, "cost": 10.0}, [], empty, empty, empty, empty, empty, empty, empty, empty, empty,
+        )  # fmt: skip
+
+    streams = [
+        stream("all", 400.0),
+        stream("platform", None, "supporting"),
+        stream("small", 100.0),
+        stream("big", 300.0),
+        stream("free", 0.0),
+        stream("unassigned", None),
+    ]
+    view = revenue_view(streams)
+    # earning streams by revenue, then those earning nothing (None or 0) by name; no portfolio, no unassigned
+    assert [(r["stream_id"], r["earns"]) for r in view] == [
+        ("big", True),
+        ("small", True),
+        ("free", False),
+        ("platform", False),
+    ]
+    # shares of the 400 the streams earned: 300 / 400 = 75%, 100 / 400 = 25%; none for the others
+    assert [r["revenue_share_pct"] for r in view] == [75.0, 25.0, None, None]
+    assert streams[3].metrics["revenue_share_pct"] == 75.0  # stored with the stream's numbers
