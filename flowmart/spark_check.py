@@ -7,9 +7,12 @@
 2. builds it with DuckDB (`dbt build`, the production build: models, seeds, data tests);
 3. exports the raw schema to Parquet (flowmart/raw_export.py) and declares each folder as the Spark table its
    dbt source names (macro declare_raw_parquet);
-4. builds the same project on a local Spark session (`dbt build --target spark`, profiles.yml);
-5. compares every mart: the same columns, the same rows by the mart's primary key, every value equal -
-   timestamps to the microsecond, fractional numbers (durations in days) within 1e-9.
+4. builds the same project on a local Spark session (`dbt build --target spark`, profiles.yml), then runs
+   the incremental model int_status_changes_unioned once more (its incremental path on Spark);
+5. compares every mart, and int_status_changes_unioned: the same columns, the same rows by the model's
+   primary key, every value equal - timestamps to the microsecond, fractional numbers (durations in days)
+   within 1e-9;
+6. publishes the marts read from Spark (flowmart publish, from a DuckDB file of their rows).
 
 Prints one line per mart and exits 1 on any difference (2 when a step cannot run). Needs the `spark` extra
 (pip install -c constraints.txt -e ".[spark]") and Java 17. docs/scaling.md has the measured times.
@@ -31,6 +34,9 @@ from flowmart import settings
 
 AS_OF = "2026-11-15 00:00:00"  # the demo sample's export moment (docs/adr/0059): results never depend on today
 MART_SCHEMA = "marts"
+# the incremental model: run a second time on Spark (its incremental path) and compared with DuckDB's too
+INCREMENTAL_MODEL = "int_status_changes_unioned"
+INCREMENTAL_SCHEMA = "intermediate"
 TOLERANCE = 1e-9  # days, for durations; any fractional number is compared within it
 FRACTIONAL_TYPES = ("DOUBLE", "FLOAT", "REAL", "DECIMAL")
 
@@ -48,10 +54,10 @@ def fixture_landings(project_dir: Path) -> list[tuple[list[Path], dict]]:
     ]
 
 
-def mart_primary_keys(project_dir: Path) -> dict[str, list[str]]:
-    """Each mart's grain from its primary_key data test (models/marts/*.yml)."""
+def primary_keys(project_dir: Path) -> dict[str, list[str]]:
+    """Each model's grain from its primary_key data test (models/**/*.yml)."""
     keys: dict[str, list[str]] = {}
-    for yml in sorted((project_dir / "models" / "marts").glob("*.yml")):
+    for yml in sorted((project_dir / "models").rglob("*.yml")):
         for model in (yaml.safe_load(yml.read_text(encoding="utf-8")) or {}).get("models") or []:
             for test in model.get("data_tests") or []:
                 if isinstance(test, dict) and "primary_key" in test:
@@ -238,6 +244,8 @@ class Check:
             self.start_spark()
         with self.step("building on Spark (dbt build --target spark)"):
             self.dbt(build, "spark")
+        with self.step(f"running {INCREMENTAL_MODEL} again on Spark, incrementally (insert_overwrite)"):
+            self.dbt(["run", "--select", INCREMENTAL_MODEL], "spark")
         with self.step("comparing every mart"):
             results = self.compare()
         with self.step("publishing the Spark marts (flowmart publish, from their rows in a DuckDB file)"):
@@ -252,7 +260,7 @@ class Check:
 
     def compare(self) -> list[MartResult]:
         spark = self.spark()
-        keys = mart_primary_keys(settings.PROJECT_DIR)
+        keys = primary_keys(settings.PROJECT_DIR)
         results: list[MartResult] = []
         with duckdb.connect() as con:
             con.execute("set TimeZone = 'UTC'")
@@ -266,16 +274,18 @@ class Check:
                 ).fetchall()
             }
             spark_marts = {table.name for table in spark.catalog.listTables(MART_SCHEMA)}
-            for name in sorted(duck_marts | spark_marts):
-                if name not in spark_marts or name not in duck_marts:
+            for name in [*sorted(duck_marts | spark_marts), INCREMENTAL_MODEL]:
+                schema = INCREMENTAL_SCHEMA if name == INCREMENTAL_MODEL else MART_SCHEMA
+                if schema == MART_SCHEMA and (name not in spark_marts or name not in duck_marts):
                     result = MartResult(name)
                     result.problems.append("not built on Spark" if name not in spark_marts else "only on Spark")
                 else:
-                    arrow = spark.sql(f"select * from {MART_SCHEMA}.`{name}`").toArrow()
-                    self.spark_marts[name] = arrow
+                    arrow = spark.sql(f"select * from {schema}.`{name}`").toArrow()
+                    if schema == MART_SCHEMA:
+                        self.spark_marts[name] = arrow
                     con.register(f"spark_{name}", arrow)
                     result = compare_mart(
-                        con, name, f"work.{MART_SCHEMA}.{_ident(name)}", f"spark_{name}", keys.get(name, [])
+                        con, name, f"work.{schema}.{_ident(name)}", f"spark_{name}", keys.get(name, [])
                     )
                 results.append(result)
                 self.say(result.line())
@@ -357,9 +367,14 @@ def main(argv: list[str] | None = None) -> int:
     print(f"spark-check: timings: {timings}")
     different = [r for r in results if r.problems]
     if different:
-        print(f"spark-check: {len(different)} of {len(results)} marts differ between DuckDB and Spark", file=sys.stderr)
+        print(
+            f"spark-check: {len(different)} of {len(results)} relations differ between DuckDB and Spark",
+            file=sys.stderr,
+        )
         return 1
-    print(f"spark-check: all {len(results)} marts identical on DuckDB and Spark")
+    print(
+        f"spark-check: all {len(results)} relations identical on DuckDB and Spark ({len(results) - 1} marts and {INCREMENTAL_MODEL})"
+    )
     return 0
 
 
