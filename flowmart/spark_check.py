@@ -273,7 +273,8 @@ class Check:
                     [MART_SCHEMA, MART_SCHEMA],
                 ).fetchall()
             }
-            spark_marts = {table.name for table in spark.catalog.listTables(MART_SCHEMA)}
+            # dbt-spark's incremental runs leave session temp views (<model>__dbt_tmp), listed in every schema
+            spark_marts = {table.name for table in spark.catalog.listTables(MART_SCHEMA) if not table.isTemporary}
             for name in [*sorted(duck_marts | spark_marts), INCREMENTAL_MODEL]:
                 schema = INCREMENTAL_SCHEMA if name == INCREMENTAL_MODEL else MART_SCHEMA
                 if schema == MART_SCHEMA and (name not in spark_marts or name not in duck_marts):
