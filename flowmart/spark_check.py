@@ -169,10 +169,12 @@ class Check:
         self.raw_parquet = workdir / "raw-parquet"
         self.spark_dir = workdir / "spark"
         self.timings: dict[str, float] = {}
+        self.current_step = "starting"
         self.spark_marts: dict = {}  # mart -> its rows read from Spark (pyarrow tables)
 
     def step(self, name: str):
         self.say(f"spark-check: {name}")
+        self.current_step = name.split(" (")[0]
         return _Timer(self.timings, name)
 
     def dbt_settings(self, target: str | None):
@@ -363,6 +365,10 @@ def main(argv: list[str] | None = None) -> int:
         results = check.compare_again() if args.compare_only else check.run()
     except CheckFailed as exc:
         print(f"spark-check: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # one line for the user (a Spark or DuckDB error's first line), not a traceback
+        first = (str(exc).strip().splitlines() or [""])[0]
+        print(f"spark-check: {check.current_step} failed: {type(exc).__name__}: {first}", file=sys.stderr)
         return 2
     timings = ", ".join(f"{name.split(' (')[0]} {seconds:.1f} s" for name, seconds in check.timings.items())
     print(f"spark-check: timings: {timings}")

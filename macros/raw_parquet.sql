@@ -3,7 +3,7 @@
     dbt source table as an external Parquet table at <location>/<table> - the raw schema exported to Parquet
     (flowmart/spark_check.py, `export_raw`), as raw lands in a lakehouse. The sources stay as they are: they
     name schema raw and the table, whatever holds it. Run it with
-        flowmart dbt run-operation declare_raw_parquet --args '{location: /path/to/raw-parquet}' --target spark
+        flowmart dbt --target spark run-operation declare_raw_parquet --args '{location: /path/to/raw-parquet}'
     A table whose folder is missing is skipped with a line (a source the warehouse never had).
 -#}
 {% macro declare_raw_parquet(location) %}
