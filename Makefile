@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev manifest demo test readme-walk test-fast lint format docs dagster bench clean
+.PHONY: help install install-dev install-spark manifest demo test readme-walk test-fast spark-check lint format docs dagster bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -24,9 +24,17 @@ $(DEV_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]' $(EDITABLE)
 	touch $(DEV_STAMP)
 
+SPARK_STAMP := $(VENV)/.installed-spark
+
+$(SPARK_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[spark]' $(EDITABLE)
+	touch $(SPARK_STAMP)
+
 install: $(STAMP) ## create .venv and install Flowmart with every pinned dependency (no test tools)
 
 install-dev: $(DEV_STAMP) ## install also the test and lint tools (pytest, playwright, ruff, sqlfluff)
+
+install-spark: $(SPARK_STAMP) ## install also dbt-spark and pyspark (the `spark` extra; Spark needs Java 17)
 
 manifest: install ## prepare the dbt manifest Dagster loads (dagster-dbt, orchestration/project.py)
 	$(BIN)/dagster-dbt project prepare-and-package --file orchestration/project.py
@@ -39,6 +47,9 @@ test: install-dev manifest ## run the whole test suite
 
 readme-walk: install-dev ## walk the README as a new user would (CI runs it on the oldest and newest Python)
 	$(BIN)/python -m pytest tests/integration/test_readme.py
+
+spark-check: install-spark ## build the fixtures on DuckDB and on a local Spark, compare every mart (docs/scaling.md)
+	$(BIN)/python -m flowmart.spark_check
 
 test-fast: install-dev ## the suite without the slow integration tests
 	$(BIN)/python -m pytest -m "not slow"

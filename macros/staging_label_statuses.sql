@@ -183,7 +183,7 @@
     (
         select state_labels.status
         from {{ label_states }} as state_labels
-        where lower({{ labels_column }}) like '%|' || lower(trim(state_labels.label)) || '|%'
+        where lower({{ labels_column }}) like {{ flowmart.like_pattern("'%|' || lower(trim(state_labels.label)) || '|%'") }}
         order by state_labels.precedence desc, state_labels.status
         limit 1
     )

@@ -5,5 +5,5 @@
     a pattern containing '|' or ending in '%' may run into the next element, documented in metrics.md).
 -#}
 {% macro pipe_list_contains(list_expression, value_expression) -%}
-    {{ list_expression }} like {{ dbt.concat(["'%|'", value_expression, "'|%'"]) }}
+    {{ list_expression }} like {{ flowmart.like_pattern(dbt.concat(["'%|'", value_expression, "'|%'"])) }}
 {%- endmacro %}

@@ -1,7 +1,7 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
+        incremental_strategy=flowmart.item_rewrite_strategy(),
         unique_key='work_item_id',
         on_schema_change='fail'
     )
@@ -15,7 +15,8 @@
     (counted by fct_data_quality) and get no change_sequence. Placed changes also carry the time of the
     next placed change (next_changed_at) and the to-status of the one before (previous_to_status).
     Incremental: only items with a staging row (item snapshot or change) landed after the newest
-    _landed_at already here are reprocessed, and all their changes are rewritten (delete+insert).
+    _landed_at already here are reprocessed, and all their changes are rewritten (delete+insert); on Spark
+    (no row-level delete on Parquet) every item is, and the table is overwritten (macros/portable/incremental.sql).
 -#}
 {%- set trackers = flowmart.trackers() -%}
 with
@@ -26,7 +27,7 @@ with
 {% endfor %}
 work_items as (select * from {{ ref('int_work_items_unioned') }}),
 
-{% if is_incremental() %}
+{% if flowmart.is_incremental_by_item() %}
 watermark as (
     select coalesce(max(_landed_at), cast('1900-01-01' as {{ dbt.type_timestamp() }})) as landed_at
     from {{ this }}
@@ -70,7 +71,7 @@ unioned as (
 scoped as (
     select unioned.*
     from unioned
-    {% if is_incremental() %}
+    {% if flowmart.is_incremental_by_item() %}
     inner join items_to_process
         on unioned.work_item_id = items_to_process.work_item_id
     {% endif %}

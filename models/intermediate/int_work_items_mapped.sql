@@ -42,7 +42,7 @@ rule_matches as (
             )
             or (
                 stream_assignment_rules.match_field = 'project' and stream_assignment_rules.match_type = 'pattern'
-                and items_in_scope.project_key like stream_assignment_rules.match_value
+                and items_in_scope.project_key like {{ flowmart.like_pattern('stream_assignment_rules.match_value') }}
             )
             or (
                 stream_assignment_rules.match_field = 'area_path' and stream_assignment_rules.match_type = 'exact'
@@ -50,7 +50,7 @@ rule_matches as (
             )
             or (
                 stream_assignment_rules.match_field = 'area_path' and stream_assignment_rules.match_type = 'pattern'
-                and items_in_scope.area_path like stream_assignment_rules.match_value
+                and items_in_scope.area_path like {{ flowmart.like_pattern('stream_assignment_rules.match_value') }}
             )
             -- lists ('|a|b|'): exact and pattern both match one whole element
             or (

@@ -1,4 +1,4 @@
-{{ config(materialized='view') }}
+{{ config(materialized=flowmart.replay_materialization()) }}
 {#-
     One row per synthetic status change of a GitHub issue, replayed from its events
     (macros/staging_label_statuses.sql): state labels of the label_states seed, assignment (when

@@ -1,4 +1,4 @@
-{{ config(materialized='view') }}
+{{ config(materialized=flowmart.replay_materialization()) }}
 {#-
     One row per synthetic status change of a GitLab issue, replayed from its resource label events
     (state labels of the label_states seed, e.g. workflow::in dev) and resource state events (closed,

@@ -1,7 +1,7 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
+        incremental_strategy=flowmart.item_rewrite_strategy(),
         unique_key=['instance', 'issue_id'],
         on_schema_change='fail'
     )
@@ -9,14 +9,15 @@
 {#-
     A table, not a view: several models read it (docs/adr/0012-views-where-readers-scan-once.md).
     Incremental: only issues with a snapshot landed after the newest _landed_at already here are
-    deduplicated again, from all their landed snapshots (delete+insert by issue). A snapshot set aside after
-    it was built makes the next build a full refresh (flowmart.dbt.rows_set_aside_since_last_build).
+    deduplicated again, from all their landed snapshots (delete+insert by issue; on Spark every issue, the
+    table overwritten: macros/portable/incremental.sql). A snapshot set aside after it was built makes the
+    next build a full refresh (flowmart.dbt.rows_set_aside_since_last_build).
 -#}
 with
 
 issues as (select * from {{ source('jira', 'jira_issues') }}),
 
-{% if is_incremental() %}
+{% if flowmart.is_incremental_by_item() %}
 watermark as (
     select coalesce(max(_landed_at), cast('1900-01-01' as {{ dbt.type_timestamp() }})) as landed_at
     from {{ this }}
@@ -34,7 +35,7 @@ issues_to_process as (
 scoped as (
     select issues.*
     from issues
-    {% if is_incremental() %}
+    {% if flowmart.is_incremental_by_item() %}
     inner join issues_to_process
         on issues.instance = issues_to_process.instance
         and issues.issue_id = issues_to_process.issue_id
