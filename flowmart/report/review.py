@@ -185,6 +185,7 @@ def _distance(shares: pd.Series, target: pd.Series) -> float | None:
 
 
 AGING_PERCENTILES = (50, 70, 85, 95)
+NEXT_ITEMS = 10  # the review's "when will the next N items be done"
 
 
 def _sle(metrics: dict) -> float | None:
@@ -246,7 +247,19 @@ def _stream_review(inputs: ReviewInputs, stream: str, info: dict, seed_text: str
     start_ts, end_ts = pd.Timestamp(half.start), pd.Timestamp(half.end)
     finished = items[(items.finished_at >= start_ts) & (items.finished_at < end_ts)]
     finished_timed = finished[finished.flow_time_days.notna()][
-        ["work_item_id", "finished_at", "flow_time_days", "flow_item_type", "project_key", "instance"]
+        [
+            "work_item_id",
+            "finished_at",
+            "flow_time_days",
+            "flow_item_type",
+            "project_key",
+            "instance",
+            # for the interactive charts (hover: key, type, dates; filter by stream and type)
+            "item_key",
+            "title",
+            "value_stream_id",
+            "started_at",
+        ]
     ]
 
     months = inputs.month_metrics
@@ -296,6 +309,8 @@ def _stream_review(inputs: ReviewInputs, stream: str, info: dict, seed_text: str
                 "current_flow_state",
                 "age_days",
                 "flow_item_type",
+                "value_stream_id",
+                "started_at",
             ]
         ]
         .sort_values(["age_days", "work_item_id"], ascending=[False, True])
@@ -348,11 +363,20 @@ def _stream_review(inputs: ReviewInputs, stream: str, info: dict, seed_text: str
         "26w": mc.how_many(throughput, 182, trials=trials, seed=mc.stable_seed(seed_text, stream, "26w")),
         "wip": mc.when_done(throughput, len(wip), trials=trials, seed=mc.stable_seed(seed_text, stream, "wip")),
     }
+    # the questions people ask, on dates: the next NEXT_ITEMS items, and how many by the end of the next quarter
+    next_quarter_end = (pd.Timestamp(half.end) + pd.DateOffset(months=3)).date() - pd.Timedelta(days=1)
+    forecasts["next_items"] = mc.items_done_by(
+        throughput, NEXT_ITEMS, half.end, trials=trials, seed=mc.stable_seed(seed_text, stream, "next_items")
+    ).days
+    forecasts["next_quarter"] = mc.how_many_by(
+        throughput, half.end, next_quarter_end, trials=trials, seed=mc.stable_seed(seed_text, stream, "next_quarter")
+    )
     metrics["throughput_history_days"] = float(len(throughput))
     metrics["throughput_history_items"] = float(sum(throughput))
+    prefixes = {"wip": "wip_done", "next_items": f"next_{NEXT_ITEMS}_done"}
     for name, result in forecasts.items():
-        kind = "days" if name == "wip" else "items"
-        prefix = "wip_done" if name == "wip" else f"forecast_{name}"
+        kind = "days" if name in prefixes else "items"
+        prefix = prefixes.get(name, f"forecast_{name}")
         for confidence, value in result.values.items():
             metrics[f"{prefix}_{kind}_p{round(confidence * 100)}"] = None if value is None else float(value)
 
@@ -710,7 +734,13 @@ def build_review(inputs: ReviewInputs, trials: int = mc.DEFAULT_TRIALS) -> Revie
         merge_candidates=merges,
         feed=fed,
         snapshot=snapshot,
-        settings={"history_weeks": inputs.history_weeks, "trials": trials},
+        settings={
+            "history_weeks": inputs.history_weeks,
+            "trials": trials,
+            "forecast_start": half.end,
+            "next_items": NEXT_ITEMS,
+            "next_quarter_end": (pd.Timestamp(half.end) + pd.DateOffset(months=3)).date() - pd.Timedelta(days=1),
+        },
         stage_facts=stage_facts(inputs),
         revenue_view=revenue,
         currency=currency(inputs.outcomes),

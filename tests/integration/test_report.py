@@ -19,7 +19,7 @@ from flowmart.landing import land
 from flowmart.report import snapshots
 from flowmart.report.build import make_report
 from flowmart.report.periods import Half
-from tests.browser import visit
+from tests.browser import offline_page, visit
 
 pytestmark = pytest.mark.slow
 
@@ -64,7 +64,11 @@ def test_the_report_builds_for_the_demo(demo):
         assert f'id="stream-{stream}"' in html
     # self-contained: every image inline, nothing fetched (no src/href to another document or host)
     assert not re.search(r'(?:src|href)="(?!data:|#)', html)
-    assert "<script" not in html
+    # scripts only inline (the interactive charts' vega bundle and specs), never loaded from elsewhere
+    assert not re.search(r"<script[^>]*\ssrc=", html)
+    assert html.count('<script type="module">') == 1
+    # the PDF's document has no script: its charts are the PNGs
+    assert result.pdf.stat().st_size > 100_000
     assert html.count("<img ") >= 9 * (len(streams) + 1) + 2
 
 
@@ -148,6 +152,53 @@ def test_the_html_opens_in_headless_chromium_without_console_errors(demo):
     assert seen.broken_images == 0
     assert screenshot.stat().st_size > 20_000
     print(f"screenshots: {screenshot} and {portfolio}")
+
+
+def test_the_html_charts_are_interactive_and_offline(demo):
+    import json
+
+    html_path = demo["result"].html
+    html = html_path.read_text()
+    streams = [r[0] for r in rows(demo["as_of_db"], "select value_stream_id from marts.dim_value_streams")]
+    spec = json.loads(html.split('<script type="application/json" id="spec-all">', 1)[1].split("</script>", 1)[0])
+    keys = {d["key"] for d in spec["datasets"].values() for d in d if isinstance(d, dict) and d.get("key")}
+    assert len(keys) > 100
+    shot = demo["root"] / "report-explore.png"
+    with offline_page(html_path) as (page, seen, outside):
+        page.wait_for_function(
+            f"document.querySelectorAll('div.explore[data-ready=yes]').length === {len(streams) + 1}", timeout=60_000
+        )
+        chart = page.locator("#explore-chart-all")
+        chart.scroll_into_view_if_needed()
+        # hover a dot of the scatter (the first symbol mark of the first view): the tooltip names the item
+        dot = chart.locator("g.mark-symbol path").first
+        dot.hover(force=True)
+        tooltip = page.locator("#vg-tooltip-element")
+        tooltip.wait_for(state="visible", timeout=10_000)
+        text = tooltip.inner_text()
+        assert "Item" in text and "Flow time (days)" in text and "Finished" in text
+        assert any(key in text for key in keys), text
+        # the type drop-down filters the item table (and the charts)
+        table = page.locator("#items-all tbody tr")
+        total = table.count()
+        chart.locator(".vega-bindings select").nth(1).select_option("defect")
+        page.wait_for_timeout(300)
+        types = page.eval_on_selector_all(
+            "#items-all tbody tr:not([hidden])", "rows => [...new Set(rows.map(r => r.dataset.type))]"
+        )
+        assert types == ["defect"]
+        assert 0 < page.locator("#items-all tbody tr:not([hidden])").count() < total
+        # and the stream drop-down too
+        chart.locator(".vega-bindings select").nth(0).select_option(streams[0])
+        page.wait_for_timeout(300)
+        shown = page.eval_on_selector_all(
+            "#items-all tbody tr:not([hidden])", "rows => rows.map(r => [r.dataset.stream, r.dataset.type])"
+        )
+        assert shown and all(row == [streams[0], "defect"] for row in shown)
+        chart.screenshot(path=str(shot))
+    assert outside == [], f"requests left the file: {outside[:5]}"
+    assert seen.problems == []
+    print(f"screenshot: {shot}")
 
 
 def test_the_pdf_turns_into_png_pages(demo):
