@@ -85,6 +85,8 @@ def run(args: argparse.Namespace) -> int:
             raise UserError(f"--stream {args.stream}: no such value stream (known: {known}, or {PORTFOLIO})")
         throughput, first, last = history(con, args.stream, weeks)
     start = last + timedelta(days=1)
+    if by is not None and by < start:
+        raise UserError(f"--by {by.isoformat()}: before the forecast starts ({start.isoformat()})")
     name = "every stream" if args.stream == PORTFOLIO else f"{streams[args.stream] or args.stream}"
     say(f"marts: {path}")
     print(
@@ -102,8 +104,6 @@ def run(args: argparse.Namespace) -> int:
             text = "not within 5 years" if day is None else f"by {day.isoformat()} ({days:,} days)"
             print(f"  {round(confidence * 100)}% confidence: {text}")
     else:
-        if by < start:
-            raise UserError(f"--by {by.isoformat()}: before the forecast starts ({start.isoformat()})")
         result = mc.how_many_by(
             throughput, start, by, trials=trials, seed=mc.stable_seed("forecast", args.stream, f"by={by.isoformat()}")
         )
@@ -124,7 +124,7 @@ def register(subparsers) -> None:
             description=(
                 "Monte Carlo forecast for one value stream (or 'all') from its daily throughput (items finished per "
                 "day) over the last --weeks weeks of the marts: --items N gives the dates by which N more items are "
-                "done, --by DATE how many items are done by that day, each at 50/85/95%% confidence. Reads the "
+                "done, --by DATE how many items are done by that day, each at 50/85/95% confidence. Reads the "
                 "published marts of the warehouse, else the warehouse itself. The forecast starts the day after "
                 "the last complete day of the marts; seeded, so the same marts give the same answer."
             ),

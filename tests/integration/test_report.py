@@ -7,6 +7,7 @@ the tests then check the report against the marts of the as_of work copy the rep
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -142,6 +143,13 @@ def test_the_numbers_in_the_report_equal_the_marts(demo):
         assert shown.replace(",", "") == str(velocity)
         forecast = re.search(r'data-metric="forecast_13w_items_p85">([^<]+)<', section).group(1)
         assert forecast == f"{numbers[(stream, 'forecast_13w_items_p85')]:,.0f} items"
+        # the questions people ask: how many by the end of the next quarter, when the next 10 are done
+        quarter = re.search(r'data-metric="forecast_next_quarter_items_p85">([^<]+)<', section).group(1)
+        assert quarter == f"{numbers[(stream, 'forecast_next_quarter_items_p85')]:,.0f} items"
+        days = numbers[(stream, "next_10_done_days_p85")]
+        shown = re.search(r'data-metric="next_10_done_days_p85">([^<]+)<', section).group(1).strip()
+        if days is not None:  # day 1 is 2026-07-01, the day after the half
+            assert shown == (date(2026, 7, 1) + timedelta(days=int(days) - 1)).isoformat()
 
 
 def test_the_html_opens_in_headless_chromium_without_console_errors(demo):
