@@ -145,16 +145,16 @@ def stream_charts(stream: StreamReview, review: Review) -> dict[str, dict]:
         ),
         "Flow distribution by month against the target mix",
     )
-    daily = stream.daily
+    bands = stream.cfd_bands
+    labels = {"done": "done (since the half began)", "canceled": "canceled (since the half began)"}
     out["cfd"] = _img(
-        charts.cumulative_flow(
-            list(pd.to_datetime(daily.date_day).dt.date),
-            daily.done_cumulative.tolist(),
-            daily.waiting_count.tolist(),
-            daily.active_count.tolist(),
-            f"Cumulative flow – {name}",
+        charts.cumulative_flow_by_stage(
+            list(pd.to_datetime(bands.index).date) if len(bands) else [],
+            [(labels.get(c, c), bands[c].tolist()) for c in bands.columns],
+            f"Cumulative flow by stage – {name}",
+            stage_order=review.stage_order,
         ),
-        "Cumulative flow diagram",
+        "Cumulative flow diagram: one band per stage, arrivals and departures lines",
     )
     wip = stream.wip
     out["aging"] = _img(

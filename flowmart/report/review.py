@@ -107,6 +107,8 @@ class StreamReview:
     # the XmR charts (fct_flow_signals): metric, week_start, value, center_line, limits, signal, in_half
     xmr: pd.DataFrame = field(default_factory=pd.DataFrame)
     signals: list[dict] = field(default_factory=list)  # the half's weeks with a signal, in week order
+    # the CFD by stage: one column per band, bottom to top (done, canceled, the stages last to first), a row a day
+    cfd_bands: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def is_portfolio(self) -> bool:
@@ -297,6 +299,8 @@ def _stream_review(inputs: ReviewInputs, stream: str, info: dict, seed_text: str
         drop=True
     )
 
+    cfd_bands = cfd_by_stage(inputs, stream)
+
     # aging WIP against the SLE (85th percentile flow time of the half)
     wip = (
         items[items.is_wip.fillna(False).astype(bool)][
@@ -395,6 +399,7 @@ def _stream_review(inputs: ReviewInputs, stream: str, info: dict, seed_text: str
         months=months_all,
         month_mix=month_mix,
         daily=cfd,
+        cfd_bands=cfd_bands,
         wip=wip,
         stage_time=stage,
         data_quality=quality,
@@ -404,6 +409,29 @@ def _stream_review(inputs: ReviewInputs, stream: str, info: dict, seed_text: str
         xmr=xmr,
         signals=signals,
     )
+
+
+def cfd_by_stage(inputs: ReviewInputs, stream: str) -> pd.DataFrame:
+    """Items at the end of each day of the half per band, the columns bottom to top as the CFD stacks them:
+    done and canceled since the half began, then the configured stages from the last to the first (the stages
+    no item was in are left out), '(no stage)' on top. Their sum each day is the arrivals line."""
+    frame = inputs.cfd
+    if frame is None or not len(frame):
+        return pd.DataFrame()
+    frame = frame if stream == PORTFOLIO else frame[frame.value_stream_id == stream]
+    if not len(frame):
+        return pd.DataFrame()
+    days = pd.date_range(inputs.half.start, inputs.half.last_day, freq="D")
+    frame = frame.assign(date_day=pd.to_datetime(frame.date_day))
+    table = frame.pivot_table(index="date_day", columns="band", values="items", aggfunc="sum")
+    table = table.reindex(days).fillna(0).astype(int)
+    stages = [s for s in inputs.stage_order if s in table.columns and s != "(no stage)"]
+    stages += sorted(set(table.columns) - set(stages) - {"done", "canceled", "(no stage)"})
+    order = [c for c in ("done", "canceled") if c in table.columns] + stages[::-1]
+    order += ["(no stage)"] if "(no stage)" in table.columns else []
+    table = table[order]
+    table.index.name = "date_day"
+    return table
 
 
 # business results (fct_stream_outcomes): levels are averaged over a period's months, amounts summed
