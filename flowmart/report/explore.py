@@ -83,6 +83,12 @@ def wip_records(wip: pd.DataFrame, names: dict[str, str]) -> list[dict]:
     ]
 
 
+def _top(values, lines) -> float:
+    """The upper end of a value axis: the largest value or line, 5% headroom, at least 1."""
+    known = [float(v) for v in [*values, *lines] if v is not None]
+    return round(max([1.0, *known]) * 1.05, 1)
+
+
 def _filter() -> str:
     return f"(stream_pick == '{EVERY}' || datum.stream == stream_pick) && (type_pick == '{EVERY}' || datum.type == type_pick)"
 
@@ -135,17 +141,18 @@ def explorer_spec(
         .transform_filter("datum.key != null")
         .transform_filter(_filter())
         .encode(
-            # no data (nothing finished): fixed domains, else the scales have an infinite extent
+            # fixed domains (the half; up to the longest item or line): axes stay put while the filters change,
+            # and a filter leaving no dot gives no infinite extent
             x=alt.X(
                 "finished_day:T",
                 title="Finished (day)",
                 axis=alt.Axis(format="%b %Y"),
-                scale=alt.Scale(domain=list(period)) if not finished else alt.Undefined,
+                scale=alt.Scale(domain=list(period)),
             ),
             y=alt.Y(
                 "flow_time_days:Q",
                 title="Flow time (calendar days)",
-                scale=alt.Scale(domain=[0, 1]) if not finished else alt.Undefined,
+                scale=alt.Scale(domain=[0, _top([r["flow_time_days"] for r in finished], percentiles.values())]),
             ),
             color=colour,
             shape=shape,
@@ -202,7 +209,7 @@ def explorer_spec(
             y=alt.Y(
                 "age_days:Q",
                 title="Age since start (calendar days)",
-                scale=alt.Scale(domain=[0, 1]) if not wip else alt.Undefined,
+                scale=alt.Scale(domain=[0, _top([r["age_days"] for r in wip], bands.values())]),
             ),
             color=colour,
             shape=shape,

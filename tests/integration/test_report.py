@@ -214,6 +214,17 @@ def test_the_html_charts_are_interactive_and_offline(demo):
             "#items-all tbody tr:not([hidden])", "rows => rows.map(r => [r.dataset.stream, r.dataset.type])"
         )
         assert shown and all(row == [streams[0], "defect"] for row in shown)
+        # a click on a dot keeps its stream and type in the table (the charts fade the others)
+        chart.locator(".vega-bindings select").nth(0).select_option("all")
+        chart.locator(".vega-bindings select").nth(1).select_option("all")
+        page.wait_for_timeout(300)
+        chart.locator("g.mark-symbol path").nth(3).click(force=True)
+        page.wait_for_timeout(300)
+        picked = page.eval_on_selector_all(
+            "#items-all tbody tr:not([hidden])",
+            "rows => [...new Set(rows.map(r => r.dataset.stream + '/' + r.dataset.type))]",
+        )
+        assert len(picked) == 1 and page.locator("#items-all tbody tr:not([hidden])").count() < total
         chart.screenshot(path=str(shot))
     assert outside == [], f"requests left the file: {outside[:5]}"
     assert seen.problems == []
