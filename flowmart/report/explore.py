@@ -5,8 +5,8 @@ item) beside aging WIP (each dot an open item), sharing
 
 * hover: a tooltip with the item's key, title, type, stream, dates, flow time or age and stage;
 * two drop-downs, stream (the portfolio only) and flow item type, that filter both charts and the item table;
-* click: a dot selects its stream and type in both charts (the others fade) and filters the item table;
-  a click on empty space clears it.
+* click: a dot filters both charts and the item table to its stream and type (the drop-downs follow);
+  a double-click shows everything again.
 
 The JavaScript (vega, vega-lite, vega-embed and their dependencies) comes from the ``vl-convert-python``
 wheel, which bundles those libraries (``vl_convert.javascript_bundle``): it is inlined once into the HTML,
@@ -19,7 +19,6 @@ from __future__ import annotations
 import functools
 import json
 import math
-import warnings
 
 import altair as alt
 import pandas as pd
@@ -103,8 +102,8 @@ def explorer_spec(
     title: str,
     period: tuple[str, str] = ("2000-01-01", "2000-01-02"),
 ) -> dict:
-    """The scatter and aging charts side by side with the shared drop-downs and click selection (a Vega-Lite
-    spec as a dict)."""
+    """The scatter and aging charts side by side with the shared stream and type drop-downs (a Vega-Lite spec as
+    a dict); the embedding script (``EMBED``) sets them on a click on a dot."""
     streams = sorted({r["stream"] for r in finished + wip})
     types = [t for t in TYPES if any(r["type"] == t for r in finished + wip)]
     # a drop-down of streams where there is more than one (the portfolio); else a fixed "every stream"
@@ -121,7 +120,6 @@ def explorer_spec(
         value=EVERY,
         bind=alt.binding_select(options=[EVERY, *types], labels=["every type", *types], name="Flow item type "),
     )
-    pick = alt.selection_point(name="pick", fields=["stream", "type"], on="click", clear="dblclick")
     colour = alt.Color(
         "type:N",
         title="Flow item type",
@@ -132,7 +130,7 @@ def explorer_spec(
     shape = alt.Shape(
         "type:N", title="Flow item type", scale=alt.Scale(domain=list(TYPES)), legend=alt.Legend(orient="bottom")
     )
-    opacity = alt.condition(pick, alt.value(0.85), alt.value(0.12))
+    opacity = alt.value(0.8)
 
     scatter_data = alt.Data(values=finished or [{"key": None}])
     scatter_points = (
@@ -167,7 +165,6 @@ def explorer_spec(
                 alt.Tooltip("flow_time_days:Q", title="Flow time (days)", format=".1f"),
             ],
         )
-        .add_params(pick)
     )
     lines = [
         {"label": f"{name} {value:.1f} d", "value": value, "colour": PERCENTILE_COLOURS[name]}
@@ -192,7 +189,7 @@ def explorer_spec(
     scatter = scatter.properties(
         width=WIDTH,
         height=HEIGHT,
-        title="Flow time of finished items (hover a dot: the item; click: its stream and type)",
+        title="Flow time of finished items (hover a dot: the item; click: only its stream and type)",
     )
 
     present = [s for s in stage_order if any(r["stage"] == s for r in wip)]
@@ -225,7 +222,6 @@ def explorer_spec(
                 alt.Tooltip("age_days:Q", title="Age (days)", format=".1f"),
             ],
         )
-        .add_params(pick)
     )
     band_rows = [{"label": f"p{p} {v:.0f} d", "value": v} for p, v in sorted(bands.items()) if v is not None]
     aging = aging_points
@@ -243,9 +239,7 @@ def explorer_spec(
         width=WIDTH, height=HEIGHT, title="Aging WIP at the half's end (50/70/85/95th percentiles)"
     )
 
-    with warnings.catch_warnings():  # one click selection shared by both charts is what we mean
-        warnings.filterwarnings("ignore", message="Automatically deduplicated selection parameter")
-        return _concat(scatter, aging, stream_pick, type_pick, title)
+    return _concat(scatter, aging, stream_pick, type_pick, title)
 
 
 def _concat(scatter, aging, stream_pick, type_pick, title: str) -> dict:
@@ -265,14 +259,14 @@ def spec_json(spec: dict) -> str:
     return json.dumps(spec, separators=(",", ":"), sort_keys=True).replace("</", "<\\/")
 
 
-# Embeds every explorer of the page and keeps its item table in step with the drop-downs and the click selection.
+# Embeds every explorer of the page, keeps its item table in step with the drop-downs, and turns a click on a dot
+# into the drop-downs' values.
 EMBED = r"""
-const tableFilter = (table, stream, type, picked) => {
+const tableFilter = (table, stream, type) => {
   if (!table) return;
   let shown = 0;
   for (const row of table.tBodies[0].rows) {
-    const ok = (stream === "all" || row.dataset.stream === stream) && (type === "all" || row.dataset.type === type)
-      && (!picked || picked.some(([s, t]) => row.dataset.stream === s && row.dataset.type === t));
+    const ok = (stream === "all" || row.dataset.stream === stream) && (type === "all" || row.dataset.type === type);
     row.hidden = !ok;
     if (ok) shown += 1;
   }
@@ -284,12 +278,16 @@ for (const holder of document.querySelectorAll("div.explore[data-spec]")) {
   vegaEmbed(holder, spec, { actions: false, renderer: "svg", tooltip: { theme: "light" } }).then((result) => {
     const view = result.view;
     const table = document.getElementById(holder.dataset.table);
-    const update = () => {
-      const store = view.data("pick_store") || [];
-      const picked = store.length ? store.map((t) => t.values) : null;
-      tableFilter(table, view.signal("stream_pick"), view.signal("type_pick"), picked);
-    };
-    for (const name of ["stream_pick", "type_pick", "pick"]) view.addSignalListener(name, update);
+    const update = () => tableFilter(table, view.signal("stream_pick"), view.signal("type_pick"));
+    for (const name of ["stream_pick", "type_pick"]) view.addSignalListener(name, update);
+    // a click on an item's dot filters both charts and the table to its stream and type (the drop-downs follow);
+    // a double-click anywhere shows everything again
+    const pick = (stream, type) => view.signal("stream_pick", stream).signal("type_pick", type).runAsync();
+    view.addEventListener("click", (event, item) => {
+      const datum = item && item.datum;
+      if (datum && datum.key && datum.stream) pick(datum.stream, datum.type);
+    });
+    view.addEventListener("dblclick", () => pick("all", "all"));
     holder.dataset.ready = "yes";
   }).catch((error) => { holder.dataset.ready = "failed"; console.error(error); });
 }
