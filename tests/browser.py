@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -78,3 +80,45 @@ def visit(
         finally:
             browser.close()
     return seen
+
+
+@contextmanager
+def offline_page(path: Path) -> Iterator[tuple[object, PageVisit, list[str]]]:
+    """A page with ``path`` loaded in headless Chromium where every request that is not file: or data: is
+    aborted and recorded (the third value: it must stay empty for a self-contained file), and console
+    errors/warnings and page errors are recorded in the visit's problems."""
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    seen, outside = PageVisit(), []
+
+    def route(r) -> None:
+        url = r.request.url
+        if url.startswith(("file:", "data:")):
+            r.continue_()
+        else:
+            outside.append(url)
+            r.abort()
+
+    with tempfile.TemporaryDirectory(prefix="flowmart-chromium-") as profile, sync_playwright() as pw:
+        browser = pw.chromium.launch_persistent_context(
+            profile,
+            executable_path=CHROMIUM,
+            headless=True,
+            args=BROWSER_FLAGS,
+            viewport={"width": 1280, "height": 900},
+        )
+        try:
+            page = browser.new_page()
+            page.route("**/*", route)
+            page.on(
+                "console",
+                lambda m: (
+                    seen.problems.append(f"console {m.type}: {m.text}") if m.type in ("error", "warning") else None
+                ),
+            )
+            page.on("pageerror", lambda e: seen.problems.append(f"page error: {e}"))
+            page.goto(path.as_uri(), wait_until="load")
+            yield page, seen, outside
+        finally:
+            browser.close()

@@ -20,6 +20,7 @@ COMMANDS = (
     "check",
     "build",
     "report",
+    "forecast",
     "publish",
     "sql",
     "mappings",

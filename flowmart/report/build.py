@@ -163,14 +163,15 @@ def make_report(
     html_path = pdf_path = None
     if html:
         log("report: drawing the charts")
-        document = render.render_html(review)
+        images = render.chart_images(review)
+        document = render.render_html(review, interactive=True, images=images)
         html_path = out_dir / f"flowmart-review-{half.label}.html"
         html_path.write_text(document, encoding="utf-8")
         if pdf:
             log("report: writing the PDF")
             pdf_path = out_dir / f"flowmart-review-{half.label}.pdf"
             try:
-                render.render_pdf(document, pdf_path)
+                render.render_pdf(render.render_html(review, interactive=False, images=images), pdf_path)
             except render.PdfUnavailable as exc:
                 log(f"report: no PDF: {exc}")
                 pdf_path = None

@@ -370,6 +370,84 @@ def cumulative_flow(
     return _png(fig)
 
 
+STAGE_COLORS = [
+    OKABE_ITO["sky_blue"],
+    OKABE_ITO["bluish_green"],
+    OKABE_ITO["yellow"],
+    OKABE_ITO["orange"],
+    OKABE_ITO["reddish_purple"],
+    OKABE_ITO["vermillion"],
+]
+STAGE_HATCHES = ["", "//", "..", "\\\\", "xx", "--"]
+
+
+def cumulative_flow_by_stage(
+    days: Sequence[date],
+    bands: Sequence[tuple[str, Sequence[float]]],
+    title: str,
+    stage_order: Sequence[str] = (),
+) -> bytes:
+    """Cumulative flow diagram with one band per configured stage: ``bands`` bottom to top (done and canceled
+    since the half began first, then the stages from the last to the first), each the items in it at the end
+    of each day. The top edge is drawn as the arrivals line (every item followed had arrived by then: open at
+    the half's start or created since), the top of the done band is the departures line: their slopes are
+    the arrival and departure rates, the vertical gap between them the work in the system."""
+    fig, ax = _figure()
+    ax.set_title(title)
+    if not len(days) or not bands:
+        _empty(ax)
+        return _png(fig)
+    x = np.array(days, dtype="datetime64[D]")
+    values = [np.asarray(v, dtype=float) for _, v in bands]
+    colours, hatches = [], []
+    for label, _ in bands:
+        # a stage keeps its colour in every stream's chart: by its place in the configured order
+        stage_index = list(stage_order).index(label) if label in stage_order else len(stage_order) + len(colours)
+        if label.startswith("done"):
+            colours.append(STATE_COLORS["done"])
+            hatches.append("")
+        elif label.startswith("canceled"):
+            colours.append(STATE_COLORS["canceled"])
+            hatches.append("xx")
+        else:
+            colours.append(STAGE_COLORS[stage_index % len(STAGE_COLORS)])
+            hatches.append(STAGE_HATCHES[(stage_index // len(STAGE_COLORS)) % len(STAGE_HATCHES)])
+    ax.stackplot(
+        x,
+        *values,
+        labels=[label for label, _ in bands],
+        colors=colours,
+        hatch=hatches,
+        alpha=0.9,
+        edgecolor="white",
+        linewidth=0.0,
+    )
+    total = np.sum(values, axis=0)
+    ax.plot(x, total, color=OKABE_ITO["black"], linewidth=1.6, label="arrivals (cumulative)")
+    done = next((v for (label, _), v in zip(bands, values, strict=True) if label.startswith("done")), None)
+    if done is not None:
+        ax.plot(x, done, color=OKABE_ITO["black"], linewidth=1.0, linestyle="--", label="departures (cumulative)")
+    ax.set_ylabel("Items (count, end of day UTC)")
+    ax.set_ylim(bottom=0)
+    _month_axis(ax)
+    # the plot is narrower than the others (legend beside it): months only, the year in the axis title
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%b"))
+    years = sorted({str(d.year) for d in days})
+    ax.set_xlabel(f"Day ({'–'.join([years[0], years[-1]] if len(years) > 1 else years)})")
+    # the legend lists the bands top to bottom as they are stacked; outside the plot, never over the data
+    handles, labels = ax.get_legend_handles_labels()
+    order = list(range(len(bands) - 1, -1, -1)) + list(range(len(bands), len(handles)))
+    ax.legend(
+        [handles[i] for i in order],
+        [labels[i] for i in order],
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        fontsize=7,
+        borderaxespad=0,
+    )
+    return _png(fig)
+
+
 def aging_wip(
     stages: Sequence[str],
     stage_order: Sequence[str],

@@ -42,6 +42,9 @@ class ReviewInputs:
     outcomes: pd.DataFrame = field(default_factory=pd.DataFrame)
     # marts.fct_flow_signals: the XmR chart rows from the baseline's first week to the half's end
     signals: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # the cumulative flow diagram: stream x day of the half x band (configured stage of the open items, done or
+    # canceled since the half began) -> items at the end of the day, and arrivals (items created) by then
+    cfd: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def _df(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pd.DataFrame:
@@ -189,7 +192,41 @@ def load(con: duckdb.DuckDBPyConnection, half: Half, history_weeks: int = 12) ->
     """,
         [(pd.Timestamp(start) - pd.Timedelta(weeks=27)).date(), end],
     )
+    cfd = _df(
+        con,
+        """
+        -- the flow items the half's CFD follows: open at its start, or created in it
+        with followed as (
+            select work_item_id, value_stream_id, created_at
+            from marts.fct_work_items
+            where is_flow_item
+                and created_at < ?
+                and not coalesce(finished_at < ? and not is_wip, false)
+                and not coalesce(canceled_at < ?, false)
+        ),
+        days as (
+            select cast(day as date) as date_day, day + interval 1 day as day_end
+            from range(cast(? as timestamp), cast(? as timestamp), interval 1 day) as t(day)
+        )
+        select
+            followed.value_stream_id,
+            days.date_day,
+            case
+                when i.flow_state in ('done', 'canceled') then i.flow_state
+                else coalesce(i.stage, '(no stage)')
+            end as band,
+            count(*) as items
+        from followed
+        inner join marts.fct_status_intervals as i on followed.work_item_id = i.work_item_id
+        inner join days
+            on i.entered_at < days.day_end and (i.exited_at is null or i.exited_at >= days.day_end)
+        group by all
+        order by all
+    """,
+        [end, start, start, start, end],
+    )
     return ReviewInputs(
+        cfd=cfd,
         half=half,
         streams=streams,
         half_metrics=half_metrics,

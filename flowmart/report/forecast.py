@@ -9,6 +9,15 @@ history, so the forecast keeps the same mix of working and idle days.
 * ``when_done(history, items, ...)``: days until ``items`` more items are finished, at each confidence
   level: the smallest number of days within which at least that share of the trials finished.
 
+The questions people ask, on calendar dates (``flowmart forecast``, the review's "next items" table):
+
+* ``items_done_by(history, items, start)``: the date by which ``items`` more items are finished (the day
+  ``when_done`` gives, counted from ``start``: day 1 is ``start`` itself);
+* ``how_many_by(history, start, end)``: items finished from ``start`` up to and including ``end``.
+
+The functions do not care what a history entry's period is: a history of weekly counts forecasts in
+weeks (the unit tests use one, 5 a week, to check the arithmetic by hand).
+
 Pure functions of their arguments: the same history, horizon, trial count and seed give the same
 result (numpy's PCG64 generator).
 """
@@ -18,6 +27,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 import numpy as np
 
@@ -120,6 +130,47 @@ def when_done(
         value = int(ascending[_rank(c, trials)])
         result[c] = None if value > max_days else value
     return Forecast(result, trials, int(values.size), int(values.sum()))
+
+
+@dataclass(frozen=True)
+class DateForecast:
+    """``items_done_by``: at each confidence, the last day of work (``None``: not within ``MAX_DAYS``)."""
+
+    dates: dict[float, date | None]
+    days: Forecast  # the same, in days counted from the start (day 1 = the start day)
+
+
+def items_done_by(
+    history: Sequence[float],
+    items: int,
+    start: date,
+    trials: int = DEFAULT_TRIALS,
+    seed: int = 0,
+    confidence_levels: Sequence[float] = CONFIDENCE_LEVELS,
+) -> DateForecast:
+    """When will the next ``items`` items be done, working from ``start`` on: at confidence c, the date by which
+    at least c of the trials had finished them (day n of a trial ends on ``start + n - 1 days``)."""
+    if items < 1:
+        raise ValueError("items must be at least 1")
+    days = when_done(history, items, trials=trials, seed=seed, confidence_levels=confidence_levels)
+    dates = {c: None if n is None else start + timedelta(days=n - 1) for c, n in days.values.items()}
+    return DateForecast(dates, days)
+
+
+def how_many_by(
+    history: Sequence[float],
+    start: date,
+    end: date,
+    trials: int = DEFAULT_TRIALS,
+    seed: int = 0,
+    confidence_levels: Sequence[float] = CONFIDENCE_LEVELS,
+) -> Forecast:
+    """How many items will be finished from ``start`` to ``end`` (both days included): at confidence c, the
+    count at least c of the trials reached."""
+    days = (end - start).days + 1
+    if days < 1:
+        raise ValueError(f"{end.isoformat()} is before {start.isoformat()}")
+    return how_many(history, days, trials=trials, seed=seed, confidence_levels=confidence_levels)
 
 
 def stable_seed(*parts: str) -> int:

@@ -1,13 +1,16 @@
 """Turning a ``Review`` into the self-contained HTML document and its PDF.
 
-Charts are PNG images embedded as data: URIs in <img> tags (no scripts, no web fonts, no network), so
-the HTML opens anywhere and the PDF renderer (WeasyPrint) draws the very same images.
+Charts are PNG images embedded as data: URIs in <img> tags (no web fonts, no network), so the HTML opens
+anywhere and the PDF renderer (WeasyPrint) draws the very same images. The HTML document (``interactive``)
+draws the flow-time scatter and aging WIP with Vega-Lite instead (flowmart/report/explore.py): specs and the
+vega/vega-lite/vega-embed JavaScript inlined, no request leaves the file; the PDF keeps their PNGs.
 """
 
 from __future__ import annotations
 
 import base64
 import math
+from datetime import timedelta
 from pathlib import Path
 
 import jinja2
@@ -60,6 +63,13 @@ def direction_text(comparison) -> str:
         return "= unchanged"
     arrow = "▲" if change > 0 else "▼"
     return f"{arrow} {comparison.direction}"
+
+
+def day_of(days, start) -> str:
+    """The date of forecast day ``days`` counted from ``start`` (day 1 = ``start``); '–' when none."""
+    if days is None or (isinstance(days, float) and math.isnan(days)):
+        return "–"
+    return (start + timedelta(days=int(days) - 1)).isoformat()
 
 
 def stream_charts(stream: StreamReview, review: Review) -> dict[str, dict]:
@@ -135,16 +145,16 @@ def stream_charts(stream: StreamReview, review: Review) -> dict[str, dict]:
         ),
         "Flow distribution by month against the target mix",
     )
-    daily = stream.daily
+    bands = stream.cfd_bands
+    labels = {"done": "done (since the half began)", "canceled": "canceled (since the half began)"}
     out["cfd"] = _img(
-        charts.cumulative_flow(
-            list(pd.to_datetime(daily.date_day).dt.date),
-            daily.done_cumulative.tolist(),
-            daily.waiting_count.tolist(),
-            daily.active_count.tolist(),
-            f"Cumulative flow – {name}",
+        charts.cumulative_flow_by_stage(
+            list(pd.to_datetime(bands.index).date) if len(bands) else [],
+            [(labels.get(c, c), bands[c].tolist()) for c in bands.columns],
+            f"Cumulative flow by stage – {name}",
+            stage_order=review.stage_order,
         ),
-        "Cumulative flow diagram",
+        "Cumulative flow diagram: one band per stage, arrivals and departures lines",
     )
     wip = stream.wip
     out["aging"] = _img(
@@ -271,7 +281,39 @@ def portfolio_charts(review: Review) -> dict[str, dict]:
     }
 
 
-def render_html(review: Review) -> str:
+def explorers(review: Review) -> dict[str, dict]:
+    """Per stream: the interactive scatter + aging spec (as JSON text) and the items of its table."""
+    from flowmart.report import explore
+
+    names = {s.stream_id: s.name for s in review.streams if not s.is_portfolio}
+    out = {}
+    for stream in review.streams:
+        m = stream.metrics
+        finished = explore.finished_records(stream.finished, names)
+        wip = explore.wip_records(stream.wip, names)
+        spec = explore.explorer_spec(
+            finished,
+            wip,
+            review.stage_order,
+            {
+                "p50": m.get("flow_time_p50_days"),
+                "p85": m.get("flow_time_p85_days"),
+                "p95": m.get("flow_time_p95_days"),
+            },
+            {pct: m.get(f"aging_p{pct}_days") for pct in (50, 70, 85, 95)},
+            names,
+            f"Explore the items – {stream.name}",
+            period=(review.half_start.isoformat(), review.as_of[:10]),
+        )
+        rows = [{**r, "kind": "finished"} for r in finished] + [{**r, "kind": "in progress"} for r in wip]
+        out[stream.stream_id] = {"spec": explore.spec_json(spec), "items": rows}
+    return out
+
+
+def render_html(review: Review, interactive: bool = True, images: dict | None = None) -> str:
+    """The review as one HTML document: ``interactive`` (the HTML file) with the Vega-Lite explorers and their
+    inlined JavaScript, else static images only (what the PDF is made from). ``images``: charts already drawn
+    (``chart_images``), so the two documents share one drawing of the PNGs."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=True,
@@ -282,18 +324,36 @@ def render_html(review: Review) -> str:
     env.filters["fmt"] = fmt
     env.filters["fmt_change"] = fmt_change
     env.filters["direction"] = direction_text
+    env.filters["day_of"] = day_of
     env.globals["isnan"] = lambda v: v is None or (isinstance(v, float) and math.isnan(v))
     template = env.get_template("review.html.j2")
-    stream_images = {s.stream_id: stream_charts(s, review) for s in review.streams}
+    images = images or chart_images(review)
     names = {s.stream_id: s.name for s in review.streams}
+    if interactive:
+        from flowmart.report import explore
+
+        explore_js, explore_specs = explore.javascript(), explorers(review)
+    else:
+        explore_js, explore_specs = None, {}
     return template.render(
         review=review,
-        images=stream_images,
+        images=images["streams"],
         names=names,
-        portfolio=portfolio_charts(review),
+        portfolio=images["portfolio"],
         css=(TEMPLATES / "review.css").read_text(),
         np=np,
+        interactive=interactive,
+        explore=explore_specs,
+        explore_js=explore_js,
     )
+
+
+def chart_images(review: Review) -> dict:
+    """Every PNG chart of the review, drawn once: {"streams": {stream: {chart: img}}, "portfolio": {...}}."""
+    return {
+        "streams": {s.stream_id: stream_charts(s, review) for s in review.streams},
+        "portfolio": portfolio_charts(review),
+    }
 
 
 PANGO_MISSING = (

@@ -107,6 +107,8 @@ class StreamReview:
     # the XmR charts (fct_flow_signals): metric, week_start, value, center_line, limits, signal, in_half
     xmr: pd.DataFrame = field(default_factory=pd.DataFrame)
     signals: list[dict] = field(default_factory=list)  # the half's weeks with a signal, in week order
+    # the CFD by stage: one column per band, bottom to top (done, canceled, the stages last to first), a row a day
+    cfd_bands: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def is_portfolio(self) -> bool:
@@ -185,6 +187,7 @@ def _distance(shares: pd.Series, target: pd.Series) -> float | None:
 
 
 AGING_PERCENTILES = (50, 70, 85, 95)
+NEXT_ITEMS = 10  # the review's "when will the next N items be done"
 
 
 def _sle(metrics: dict) -> float | None:
@@ -246,7 +249,19 @@ def _stream_review(inputs: ReviewInputs, stream: str, info: dict, seed_text: str
     start_ts, end_ts = pd.Timestamp(half.start), pd.Timestamp(half.end)
     finished = items[(items.finished_at >= start_ts) & (items.finished_at < end_ts)]
     finished_timed = finished[finished.flow_time_days.notna()][
-        ["work_item_id", "finished_at", "flow_time_days", "flow_item_type", "project_key", "instance"]
+        [
+            "work_item_id",
+            "finished_at",
+            "flow_time_days",
+            "flow_item_type",
+            "project_key",
+            "instance",
+            # for the interactive charts (hover: key, type, dates; filter by stream and type)
+            "item_key",
+            "title",
+            "value_stream_id",
+            "started_at",
+        ]
     ]
 
     months = inputs.month_metrics
@@ -284,6 +299,8 @@ def _stream_review(inputs: ReviewInputs, stream: str, info: dict, seed_text: str
         drop=True
     )
 
+    cfd_bands = cfd_by_stage(inputs, stream)
+
     # aging WIP against the SLE (85th percentile flow time of the half)
     wip = (
         items[items.is_wip.fillna(False).astype(bool)][
@@ -296,6 +313,8 @@ def _stream_review(inputs: ReviewInputs, stream: str, info: dict, seed_text: str
                 "current_flow_state",
                 "age_days",
                 "flow_item_type",
+                "value_stream_id",
+                "started_at",
             ]
         ]
         .sort_values(["age_days", "work_item_id"], ascending=[False, True])
@@ -348,11 +367,20 @@ def _stream_review(inputs: ReviewInputs, stream: str, info: dict, seed_text: str
         "26w": mc.how_many(throughput, 182, trials=trials, seed=mc.stable_seed(seed_text, stream, "26w")),
         "wip": mc.when_done(throughput, len(wip), trials=trials, seed=mc.stable_seed(seed_text, stream, "wip")),
     }
+    # the questions people ask, on dates: the next NEXT_ITEMS items, and how many by the end of the next quarter
+    next_quarter_end = (pd.Timestamp(half.end) + pd.DateOffset(months=3)).date() - pd.Timedelta(days=1)
+    forecasts["next_items"] = mc.items_done_by(
+        throughput, NEXT_ITEMS, half.end, trials=trials, seed=mc.stable_seed(seed_text, stream, "next_items")
+    ).days
+    forecasts["next_quarter"] = mc.how_many_by(
+        throughput, half.end, next_quarter_end, trials=trials, seed=mc.stable_seed(seed_text, stream, "next_quarter")
+    )
     metrics["throughput_history_days"] = float(len(throughput))
     metrics["throughput_history_items"] = float(sum(throughput))
+    prefixes = {"wip": "wip_done", "next_items": f"next_{NEXT_ITEMS}_done"}
     for name, result in forecasts.items():
-        kind = "days" if name == "wip" else "items"
-        prefix = "wip_done" if name == "wip" else f"forecast_{name}"
+        kind = "days" if name in prefixes else "items"
+        prefix = prefixes.get(name, f"forecast_{name}")
         for confidence, value in result.values.items():
             metrics[f"{prefix}_{kind}_p{round(confidence * 100)}"] = None if value is None else float(value)
 
@@ -371,6 +399,7 @@ def _stream_review(inputs: ReviewInputs, stream: str, info: dict, seed_text: str
         months=months_all,
         month_mix=month_mix,
         daily=cfd,
+        cfd_bands=cfd_bands,
         wip=wip,
         stage_time=stage,
         data_quality=quality,
@@ -380,6 +409,29 @@ def _stream_review(inputs: ReviewInputs, stream: str, info: dict, seed_text: str
         xmr=xmr,
         signals=signals,
     )
+
+
+def cfd_by_stage(inputs: ReviewInputs, stream: str) -> pd.DataFrame:
+    """Items at the end of each day of the half per band, the columns bottom to top as the CFD stacks them:
+    done and canceled since the half began, then the configured stages from the last to the first (the stages
+    no item was in are left out), '(no stage)' on top. Their sum each day is the arrivals line."""
+    frame = inputs.cfd
+    if frame is None or not len(frame):
+        return pd.DataFrame()
+    frame = frame if stream == PORTFOLIO else frame[frame.value_stream_id == stream]
+    if not len(frame):
+        return pd.DataFrame()
+    days = pd.date_range(inputs.half.start, inputs.half.last_day, freq="D")
+    frame = frame.assign(date_day=pd.to_datetime(frame.date_day))
+    table = frame.pivot_table(index="date_day", columns="band", values="items", aggfunc="sum")
+    table = table.reindex(days).fillna(0).astype(int)
+    stages = [s for s in inputs.stage_order if s in table.columns and s != "(no stage)"]
+    stages += sorted(set(table.columns) - set(stages) - {"done", "canceled", "(no stage)"})
+    order = [c for c in ("done", "canceled") if c in table.columns] + stages[::-1]
+    order += ["(no stage)"] if "(no stage)" in table.columns else []
+    table = table[order]
+    table.index.name = "date_day"
+    return table
 
 
 # business results (fct_stream_outcomes): levels are averaged over a period's months, amounts summed
@@ -710,7 +762,13 @@ def build_review(inputs: ReviewInputs, trials: int = mc.DEFAULT_TRIALS) -> Revie
         merge_candidates=merges,
         feed=fed,
         snapshot=snapshot,
-        settings={"history_weeks": inputs.history_weeks, "trials": trials},
+        settings={
+            "history_weeks": inputs.history_weeks,
+            "trials": trials,
+            "forecast_start": half.end,
+            "next_items": NEXT_ITEMS,
+            "next_quarter_end": (pd.Timestamp(half.end) + pd.DateOffset(months=3)).date() - pd.Timedelta(days=1),
+        },
         stage_facts=stage_facts(inputs),
         revenue_view=revenue,
         currency=currency(inputs.outcomes),

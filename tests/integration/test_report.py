@@ -7,6 +7,7 @@ the tests then check the report against the marts of the as_of work copy the rep
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -19,7 +20,7 @@ from flowmart.landing import land
 from flowmart.report import snapshots
 from flowmart.report.build import make_report
 from flowmart.report.periods import Half
-from tests.browser import visit
+from tests.browser import offline_page, visit
 
 pytestmark = pytest.mark.slow
 
@@ -62,9 +63,15 @@ def test_the_report_builds_for_the_demo(demo):
     assert len(streams) >= 3
     for stream in ["all", *streams]:
         assert f'id="stream-{stream}"' in html
-    # self-contained: every image inline, nothing fetched (no src/href to another document or host)
-    assert not re.search(r'(?:src|href)="(?!data:|#)', html)
-    assert "<script" not in html
+    # self-contained: every image inline, nothing fetched (no src/href to another document or host; the
+    # inlined scripts' own text aside: the browser test blocks and fails on any request they would make)
+    markup = re.sub(r"(<script[^>]*>).*?</script>", r"\1</script>", html, flags=re.S)
+    assert not re.search(r'(?:src|href)="(?!data:|#)', markup)
+    # scripts only inline (the interactive charts' vega bundle and specs), never loaded from elsewhere
+    assert not re.search(r"<script[^>]*\ssrc=", html)
+    assert html.count('<script type="module">') == 1
+    # the PDF's document has no script: its charts are the PNGs
+    assert result.pdf.stat().st_size > 100_000
     assert html.count("<img ") >= 9 * (len(streams) + 1) + 2
 
 
@@ -138,6 +145,13 @@ def test_the_numbers_in_the_report_equal_the_marts(demo):
         assert shown.replace(",", "") == str(velocity)
         forecast = re.search(r'data-metric="forecast_13w_items_p85">([^<]+)<', section).group(1)
         assert forecast == f"{numbers[(stream, 'forecast_13w_items_p85')]:,.0f} items"
+        # the questions people ask: how many by the end of the next quarter, when the next 10 are done
+        quarter = re.search(r'data-metric="forecast_next_quarter_items_p85">([^<]+)<', section).group(1)
+        assert quarter == f"{numbers[(stream, 'forecast_next_quarter_items_p85')]:,.0f} items"
+        days = numbers[(stream, "next_10_done_days_p85")]
+        shown = re.search(r'data-metric="next_10_done_days_p85">([^<]+)<', section).group(1).strip()
+        if days is not None:  # day 1 is 2026-07-01, the day after the half
+            assert shown == (date(2026, 7, 1) + timedelta(days=int(days) - 1)).isoformat()
 
 
 def test_the_html_opens_in_headless_chromium_without_console_errors(demo):
@@ -148,6 +162,73 @@ def test_the_html_opens_in_headless_chromium_without_console_errors(demo):
     assert seen.broken_images == 0
     assert screenshot.stat().st_size > 20_000
     print(f"screenshots: {screenshot} and {portfolio}")
+
+
+def test_the_html_charts_are_interactive_and_offline(demo):
+    import json
+
+    html_path = demo["result"].html
+    html = html_path.read_text()
+    streams = [r[0] for r in rows(demo["as_of_db"], "select value_stream_id from marts.dim_value_streams")]
+    spec = json.loads(html.split('<script type="application/json" id="spec-all">', 1)[1].split("</script>", 1)[0])
+
+    def item_keys(node) -> set[str]:  # every item key in the spec's inline data
+        if isinstance(node, dict):
+            found = {node["key"]} if isinstance(node.get("key"), str) else set()
+            return found.union(*(item_keys(v) for v in node.values()))
+        if isinstance(node, list):
+            return set().union(*(item_keys(v) for v in node))
+        return set()
+
+    keys = item_keys(spec)
+    assert len(keys) > 50
+    shot = demo["root"] / "report-explore.png"
+    with offline_page(html_path) as (page, seen, outside):
+        page.wait_for_function(
+            f"document.querySelectorAll('div.explore[data-ready=yes]').length === {len(streams) + 1}", timeout=60_000
+        )
+        chart = page.locator("#explore-chart-all")
+        chart.scroll_into_view_if_needed()
+        # hover a dot of the scatter (the first symbol mark of the first view): the tooltip names the item
+        dot = chart.locator("g.mark-symbol path").first
+        dot.hover(force=True)
+        tooltip = page.locator("#vg-tooltip-element")
+        tooltip.wait_for(state="visible", timeout=10_000)
+        text = tooltip.inner_text()
+        assert "Item" in text and "Flow time (days)" in text and "Finished" in text
+        assert any(key in text for key in keys), text
+        # the type drop-down filters the item table (and the charts)
+        table = page.locator("#items-all tbody tr")
+        total = table.count()
+        chart.locator(".vega-bindings select").nth(1).select_option("defect")
+        page.wait_for_timeout(300)
+        types = page.eval_on_selector_all(
+            "#items-all tbody tr:not([hidden])", "rows => [...new Set(rows.map(r => r.dataset.type))]"
+        )
+        assert types == ["defect"]
+        assert 0 < page.locator("#items-all tbody tr:not([hidden])").count() < total
+        # and the stream drop-down too
+        chart.locator(".vega-bindings select").nth(0).select_option(streams[0])
+        page.wait_for_timeout(300)
+        shown = page.eval_on_selector_all(
+            "#items-all tbody tr:not([hidden])", "rows => rows.map(r => [r.dataset.stream, r.dataset.type])"
+        )
+        assert shown and all(row == [streams[0], "defect"] for row in shown)
+        # a click on a dot keeps its stream and type in the table (the charts fade the others)
+        chart.locator(".vega-bindings select").nth(0).select_option("all")
+        chart.locator(".vega-bindings select").nth(1).select_option("all")
+        page.wait_for_timeout(300)
+        chart.locator("g.mark-symbol path").nth(3).click(force=True)
+        page.wait_for_timeout(300)
+        picked = page.eval_on_selector_all(
+            "#items-all tbody tr:not([hidden])",
+            "rows => [...new Set(rows.map(r => r.dataset.stream + '/' + r.dataset.type))]",
+        )
+        assert len(picked) == 1 and page.locator("#items-all tbody tr:not([hidden])").count() < total
+        chart.screenshot(path=str(shot))
+    assert outside == [], f"requests left the file: {outside[:5]}"
+    assert seen.problems == []
+    print(f"screenshot: {shot}")
 
 
 def test_the_pdf_turns_into_png_pages(demo):

@@ -165,6 +165,12 @@ def test_every_chart_renders_with_and_without_data(empty):
             "d",
         ),
         charts.cumulative_flow(days, list(range(len(days))), [2] * len(days), [3] * len(days), "c"),
+        charts.cumulative_flow_by_stage(
+            days,
+            [] if empty else [("done (since the half began)", list(range(len(days)))), ("Build", [2] * len(days))],
+            "c",
+            stage_order=["Build"],
+        ),
         charts.aging_wip(
             ["Build", "Review", "Build"][: 0 if empty else 3],
             ["Review", "Build"],
@@ -281,3 +287,76 @@ def test_the_revenue_view_puts_earning_streams_first_and_shares_their_revenue():
     # shares of the 400 the streams earned: 300 / 400 = 75%, 100 / 400 = 25%; none for the others
     assert [r["revenue_share_pct"] for r in view] == [75.0, 25.0, None, None]
     assert streams[3].metrics["revenue_share_pct"] == 75.0  # stored with the stream's numbers
+
+
+def test_the_cfd_has_a_band_per_stage_bottom_to_top_and_arrivals_are_their_sum():
+    from types import SimpleNamespace
+
+    from flowmart.report.review import cfd_by_stage
+
+    half = Half(2026, 1)
+    rows = [
+        # day 1: one item in Discover, one in Build; day 2: the Build item is done, a new item arrives in Discover
+        ("s", date(2026, 1, 1), "Discover", 1),
+        ("s", date(2026, 1, 1), "Build", 1),
+        ("s", date(2026, 1, 2), "Discover", 2),
+        ("s", date(2026, 1, 2), "done", 1),
+        ("t", date(2026, 1, 2), "Review", 4),
+    ]
+    inputs = SimpleNamespace(
+        cfd=pd.DataFrame(rows, columns=["value_stream_id", "date_day", "band", "items"]),
+        half=half,
+        stage_order=["Discover", "Decide", "Build", "Review", "(no stage)"],
+    )
+    table = cfd_by_stage(inputs, "s")
+    # bottom to top: done, then the stages from the last to the first (Decide: no item, no band)
+    assert list(table.columns) == ["done", "Build", "Discover"]
+    assert len(table) == 181  # every day of the half, days without rows are zero
+    arrivals = table.sum(axis=1)
+    assert arrivals.iloc[0] == 2 and arrivals.iloc[1] == 3 and arrivals.iloc[5] == 0
+    # the portfolio adds the streams up
+    assert list(cfd_by_stage(inputs, "all").columns) == ["done", "Review", "Build", "Discover"]
+
+
+def test_the_explorer_spec_has_tooltips_and_the_stream_and_type_filters():
+    from flowmart.report import explore
+
+    finished = [
+        {
+            "key": "A-1",
+            "title": "t",
+            "type": "feature",
+            "stream": "s",
+            "stream_name": "S",
+            "started": "2026-01-02",
+            "finished": "2026-01-09",
+            "finished_day": "2026-01-09",
+            "flow_time_days": 7.0,
+        }
+    ]
+    wip = [
+        {
+            "key": "B-2",
+            "title": "u",
+            "type": "defect",
+            "stream": "t",
+            "stream_name": "T",
+            "stage": "Build",
+            "status": "In Progress",
+            "state": "active",
+            "started": "2026-06-01",
+            "age_days": 30.0,
+        }
+    ]
+    spec = explore.explorer_spec(
+        finished, wip, ["Build"], {"p50": 5.0, "p85": None}, {50: 5.0}, {"s": "S", "t": "T"}, "x"
+    )
+    text = explore.spec_json(spec)
+    params = {p["name"]: p for p in spec["params"]}
+    # two streams: a drop-down of them; the types present (a click on a dot sets both: explore.EMBED)
+    assert params["stream_pick"]["bind"]["options"] == ["all", "s", "t"]
+    assert params["type_pick"]["bind"]["options"] == ["all", "feature", "defect"]
+    assert "stream_pick" in explore.EMBED and 'addEventListener("click"' in explore.EMBED
+    for field in ('"key"', '"finished"', '"started"', '"age_days"', '"stage"'):
+        assert field in text
+    assert "A-1" in text and "B-2" in text and "</" not in text

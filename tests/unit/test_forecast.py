@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import math
+from datetime import date
 
 import pytest
 
-from flowmart.report.forecast import how_many, stable_seed, when_done
+from flowmart.report.forecast import how_many, how_many_by, items_done_by, stable_seed, when_done
 
 
 def binomial_at_least(n: int, k: int, p: float = 0.5) -> float:
@@ -103,3 +104,52 @@ def test_bad_input_is_refused():
 def test_stable_seed_does_not_depend_on_the_process():
     assert stable_seed("2026-H1", "payments") == stable_seed("2026-H1", "payments")
     assert stable_seed("2026-H1", "payments") != stable_seed("2026-H1", "platform")
+
+
+# --- the questions people ask: "when will these N items be done", "how many by this date" ---
+
+
+def test_a_constant_weekly_history_gives_exact_weeks_and_items():
+    # 5 items finished every week for 12 weeks; each history entry is one week, so one draw = one week.
+    weekly = [5] * 12
+    # when will 20 items be done? every trial finishes 5 a week: 5, 10, 15, 20 -> week 4 = 20 / 5
+    assert when_done(weekly, 20, trials=500, seed=3).values == {0.5: 4, 0.85: 4, 0.95: 4}
+    # 22 items: 4 weeks give 20 < 22, the 5th week 25 >= 22 -> ceil(22 / 5) = 5 weeks
+    assert when_done(weekly, 22, trials=500, seed=3).values == {0.5: 5, 0.85: 5, 0.95: 5}
+    # how many in 13 weeks: 5 * 13 = 65 items, at every confidence level
+    assert how_many(weekly, 13, trials=500, seed=3).values == {0.5: 65, 0.85: 65, 0.95: 65}
+
+
+def test_items_done_by_counts_the_start_as_day_one():
+    # 2 items every day: 10 items take 5 days (2, 4, 6, 8, 10); day 1 is the start itself, so
+    # the 5th day is 2026-07-01 + 4 days = 2026-07-05, at every confidence level
+    result = items_done_by([2] * 84, 10, date(2026, 7, 1), trials=500, seed=1)
+    assert result.days.values == {0.5: 5, 0.85: 5, 0.95: 5}
+    assert result.dates == {c: date(2026, 7, 5) for c in (0.5, 0.85, 0.95)}
+    # 11 items: 5 days give 10, the 6th day 12 -> 2026-07-06
+    assert items_done_by([2] * 84, 11, date(2026, 7, 1), trials=500, seed=1).dates[0.85] == date(2026, 7, 6)
+    with pytest.raises(ValueError):
+        items_done_by([2] * 84, 0, date(2026, 7, 1))
+
+
+def test_items_done_by_without_throughput_has_no_date():
+    result = items_done_by([0] * 84, 3, date(2026, 7, 1), trials=200, seed=1)
+    assert result.dates == {0.5: None, 0.85: None, 0.95: None}
+
+
+def test_how_many_by_includes_both_days():
+    # from 2026-07-01 to 2026-09-30 (the quarter after H1): 31 + 31 + 30 = 92 days; 2 a day -> 184 items
+    result = how_many_by([2] * 84, date(2026, 7, 1), date(2026, 9, 30), trials=500, seed=1)
+    assert result.values == {0.5: 184, 0.85: 184, 0.95: 184}
+    # a single day: start = end -> 1 day -> 2 items
+    assert how_many_by([2] * 84, date(2026, 7, 1), date(2026, 7, 1), trials=100).values[0.95] == 2
+    with pytest.raises(ValueError):
+        how_many_by([2] * 84, date(2026, 7, 2), date(2026, 7, 1))
+
+
+def test_how_many_by_with_an_alternating_history():
+    # days of 0 or 4 items, equally likely: over 2 days the total is 0, 4 or 8 with probabilities
+    # 1/4, 1/2, 1/4. P(total >= 8) = 0.25 < 0.5 <= P(total >= 4) = 0.75 -> 50%: 4 items;
+    # 0.85 and 0.95 > 0.75 -> only P(total >= 0) = 1 reaches them -> 0 items
+    result = how_many_by([0, 4] * 42, date(2026, 7, 1), date(2026, 7, 2), trials=20_000, seed=5)
+    assert result.values == {0.5: 4, 0.85: 0, 0.95: 0}
