@@ -4,3 +4,9 @@
 (running the dbt project), ``report``, ``publishing``, ``pipeline`` (the steps in order), ``cli``, ``demo``.
 docs/architecture.md walks one refresh through them.
 """
+
+import warnings
+
+# With the `spark` extra installed, Great Expectations imports pyspark, which warns on every import that it
+# does not fully support pandas 3; Flowmart's own code never hands pandas data to Spark (docs/scaling.md).
+warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)

@@ -10,9 +10,9 @@ import argparse
 import importlib
 import sys
 
-from flowmart import pipeline
-from flowmart.cli.output import EXIT_USER_ERROR, UserError, error
-from flowmart.warehouse import DiskFull, Warehouse, disk_full_reason, is_disk_full
+# Nothing heavy is imported with the package: `python -m flowmart.cli` imports it before its __main__ exists,
+# and pyspark (the `spark` extra; Great Expectations imports it when present) takes a __main__ without a file
+# for a doctest run and exits. The commands' modules are imported by build_parser(), from main().
 
 COMMANDS = (
     "pull",
@@ -45,6 +45,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from flowmart import pipeline
+    from flowmart.cli.output import EXIT_USER_ERROR, UserError, error
+    from flowmart.warehouse import DiskFull, Warehouse, disk_full_reason, is_disk_full
+
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
