@@ -156,8 +156,10 @@ def flow_time_scatter(
     item_types: Sequence[str],
     percentiles: Mapping[str, float | None],
     title: str,
+    note: str = "",
 ) -> bytes:
-    """Each finished item: when it finished against its flow time, with the p50/p85/p95 lines."""
+    """Each finished item: when it finished against its flow time, with the p50/p85/p95 lines; ``note``
+    says under the plot what was left out."""
     fig, ax = _figure()
     ax.set_title(title)
     if not len(finished_at):
@@ -185,14 +187,24 @@ def flow_time_scatter(
     ax.set_xlabel("Finished on (UTC)")
     ax.set_ylim(bottom=0)
     _month_axis(ax)
-    ax.legend(loc="upper left", ncol=2)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), borderaxespad=0, fontsize=7)  # never over a dot
+    _note(ax, note)
     return _png(fig)
 
 
-def flow_time_histogram(flow_time_days: Sequence[float], percentiles: Mapping[str, float | None], title: str) -> bytes:
+def _note(ax, note: str) -> None:
+    """A line of small print under the plot (what the chart leaves out)."""
+    if note:
+        ax.annotate(note, xy=(0, -0.22), xycoords="axes fraction", fontsize=7, color="#555555", va="top", wrap=True)
+
+
+def flow_time_histogram(
+    flow_time_days: Sequence[float], percentiles: Mapping[str, float | None], title: str, note: str = ""
+) -> bytes:
     """How many finished items took how long, with the p50/p85/p95 lines."""
     fig, ax = _figure()
     ax.set_title(title)
+    _note(ax, note)
     values = np.asarray(flow_time_days, dtype=float)
     values = values[np.isfinite(values)]
     if not values.size:
@@ -206,7 +218,7 @@ def flow_time_histogram(flow_time_days: Sequence[float], percentiles: Mapping[st
     ax.set_xlabel("Flow time (calendar days; the last bar holds the slowest 1%)")
     ax.set_ylabel("Finished items (count)")
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.legend(loc="upper right")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), borderaxespad=0, fontsize=7)  # never over a bar
     return _png(fig)
 
 

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from flowmart.report import charts
+from flowmart.report.data import FLOW_ITEM_TYPES
 from flowmart.report.review import Review, StreamReview
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -72,6 +73,19 @@ def day_of(days, start) -> str:
     return (start + timedelta(days=int(days) - 1)).isoformat()
 
 
+def not_drawn_note(stream: StreamReview) -> str:
+    """What the scatter and histogram leave out of the half's finished items, and why."""
+    parts = []
+    if stream.finished_unmapped:
+        parts.append(f"{stream.finished_unmapped:,} of an unmapped item type (map it in seeds/flow_item_types.csv)")
+    if stream.finished_without_start:
+        parts.append(
+            f"{stream.finished_without_start:,} finished without an observed start (no flow time: created done, "
+            "or history from before the export)"
+        )
+    return ("Not drawn: " + "; ".join(parts) + ".") if parts else ""
+
+
 def stream_charts(stream: StreamReview, review: Review) -> dict[str, dict]:
     name = stream.name
     m = stream.metrics
@@ -90,7 +104,9 @@ def stream_charts(stream: StreamReview, review: Review) -> dict[str, dict]:
         ),
         "Weekly flow velocity run chart",
     )
-    finished = stream.finished
+    # the four flow items only; what is left out is said under both charts
+    finished = stream.finished[stream.finished.flow_item_type.isin(FLOW_ITEM_TYPES)]
+    note = not_drawn_note(stream)
     out["scatter"] = _img(
         charts.flow_time_scatter(
             finished.finished_at.to_numpy(),
@@ -98,11 +114,14 @@ def stream_charts(stream: StreamReview, review: Review) -> dict[str, dict]:
             finished.flow_item_type.tolist(),
             percentiles,
             f"Flow time of finished items – {name}",
+            note=note,
         ),
         "Flow time scatterplot with p50, p85 and p95",
     )
     out["histogram"] = _img(
-        charts.flow_time_histogram(finished.flow_time_days.tolist(), percentiles, f"Flow time distribution – {name}"),
+        charts.flow_time_histogram(
+            finished.flow_time_days.tolist(), percentiles, f"Flow time distribution – {name}", note=note
+        ),
         "Flow time histogram",
     )
     velocity = m.get("flow_velocity")
@@ -289,7 +308,8 @@ def explorers(review: Review) -> dict[str, dict]:
     out = {}
     for stream in review.streams:
         m = stream.metrics
-        finished = explore.finished_records(stream.finished, names)
+        four_items = stream.finished[stream.finished.flow_item_type.isin(FLOW_ITEM_TYPES)]  # as the static scatter
+        finished = explore.finished_records(four_items, names)
         wip = explore.wip_records(stream.wip, names)
         spec = explore.explorer_spec(
             finished,

@@ -107,6 +107,9 @@ class StreamReview:
     # the XmR charts (fct_flow_signals): metric, week_start, value, center_line, limits, signal, in_half
     xmr: pd.DataFrame = field(default_factory=pd.DataFrame)
     signals: list[dict] = field(default_factory=list)  # the half's weeks with a signal, in week order
+    # finished in the half but not drawn in the scatter and histogram (the four flow items only):
+    finished_without_start: int = 0  # no start observed, so no flow time (docs/adr/0062)
+    finished_unmapped: int = 0  # an item type no flow_item_types row maps
     # the CFD by stage: one column per band, bottom to top (done, canceled, the stages last to first), a row a day
     cfd_bands: pd.DataFrame = field(default_factory=pd.DataFrame)
 
@@ -396,6 +399,8 @@ def _stream_review(inputs: ReviewInputs, stream: str, info: dict, seed_text: str
         distribution=distribution,
         weeks=weeks,
         finished=finished_timed.reset_index(drop=True),
+        finished_without_start=int(finished.flow_time_days.isna().sum()),
+        finished_unmapped=int((finished_timed.flow_item_type == "unmapped").sum()),
         months=months_all,
         month_mix=month_mix,
         daily=cfd,

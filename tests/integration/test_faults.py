@@ -462,9 +462,9 @@ def test_a_full_disk_is_one_line_and_loses_nothing(small_disk, tmp_path):
 # A key held by two issue ids (deleted and recreated, or another issue moved onto the key)
 
 
-def test_a_key_recreated_under_a_new_issue_id_sets_the_older_aside_and_the_build_goes_on(tmp_path):
-    from flowmart.cli import main
-
+def recreated_key_issues() -> tuple[dict, dict, dict]:
+    """Issue 101 holds A-7 (done 2026-01-03); issue 205 holds A-7 again, newer (in progress since 2026-02-02);
+    issue 102 holds A-8."""
     old = jp.issue(
         "101",
         "A-7",
@@ -482,6 +482,13 @@ def test_a_key_recreated_under_a_new_issue_id_sets_the_older_aside_and_the_build
         histories=[jp.history("21", "2026-02-02T09:00:00.000+0000", "To Do", "In Progress")],
     )
     other = jp.issue("102", "A-8", "2026-01-02T09:00:00.000+0000", "2026-01-04T09:00:00.000+0000")
+    return old, recreated, other
+
+
+def test_a_key_recreated_under_a_new_issue_id_sets_the_older_aside_and_the_build_goes_on(tmp_path):
+    from flowmart.cli import main
+
+    old, recreated, other = recreated_key_issues()
     db = tmp_path / "w.duckdb"
     land(db, [jp.write(tmp_path / "day1" / "search.json", jp.search_page([old, other]))])
     land(db, [jp.write(tmp_path / "day2" / "search.json", jp.search_page([recreated]))])
@@ -507,23 +514,7 @@ def test_a_key_recreated_in_a_later_export_is_set_aside_by_the_daily_gate_and_bu
     the incremental models from scratch so that the set-aside change leaves them too."""
     from flowmart.cli import main
 
-    old = jp.issue(
-        "101",
-        "A-7",
-        "2026-01-02T09:00:00.000+0000",
-        "2026-01-06T09:00:00.000+0000",
-        histories=[jp.history("11", "2026-01-03T09:00:00.000+0000", "To Do", "Done")],
-    )
-    recreated = jp.issue(
-        "205",
-        "A-7",
-        "2026-02-01T09:00:00.000+0000",
-        "2026-02-03T09:00:00.000+0000",
-        current_status="In Progress",
-        category="indeterminate",
-        histories=[jp.history("21", "2026-02-02T09:00:00.000+0000", "To Do", "In Progress")],
-    )
-    other = jp.issue("102", "A-8", "2026-01-02T09:00:00.000+0000", "2026-01-04T09:00:00.000+0000")
+    old, recreated, other = recreated_key_issues()
     db = tmp_path / "w.duckdb"
     land(db, [jp.write(tmp_path / "day1" / "search.json", jp.search_page([old, other]))])
     assert main(["build", "--db", str(db), "--as-of", "2026-03-01", "--no-data-docs"]) == 0

@@ -360,3 +360,25 @@ def test_the_explorer_spec_has_tooltips_and_the_stream_and_type_filters():
     for field in ('"key"', '"finished"', '"started"', '"age_days"', '"stage"'):
         assert field in text
     assert "A-1" in text and "B-2" in text and "</" not in text
+
+
+def test_the_scatter_and_histogram_say_what_they_leave_out():
+    """Four flow items only: 2 finished items of an unmapped type and 3 finished without an observed start are
+    counted under the charts, not drawn; nothing left out, no note."""
+    from types import SimpleNamespace
+
+    from flowmart.report.render import not_drawn_note
+
+    note = not_drawn_note(SimpleNamespace(finished_unmapped=2, finished_without_start=3))
+    assert note.startswith("Not drawn: 2 of an unmapped item type")
+    assert "; 3 finished without an observed start" in note
+    assert not_drawn_note(SimpleNamespace(finished_unmapped=0, finished_without_start=0)) == ""
+    png = charts.flow_time_scatter(
+        np.array(["2026-03-01", "2026-03-05"], dtype="datetime64[s]"),
+        [1.5, 4.0],
+        ["feature", "defect"],
+        {"p50": 2.75, "p85": 3.6, "p95": 3.9},
+        "t",
+        note=note,
+    )
+    assert png.startswith(b"\x89PNG")
