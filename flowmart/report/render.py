@@ -58,6 +58,8 @@ def fmt_change(comparison) -> str:
 def direction_text(comparison) -> str:
     """Arrow for the change itself, word for whether it is good news."""
     change = comparison.change
+    if comparison.note:
+        return comparison.note
     if comparison.direction == "n/a":
         return "no previous data"
     if comparison.direction == "same":

@@ -59,6 +59,7 @@ class Comparison:
     better: str
     current: float | None
     previous: float | None
+    note: str = ""  # said instead of the direction (e.g. "no target mix set")
 
     @property
     def change(self) -> float | None:
@@ -181,6 +182,12 @@ def _distribution(inputs: ReviewInputs, stream: str) -> pd.DataFrame:
     return frame
 
 
+def _among_four(shares: pd.Series) -> pd.Series:
+    """Shares of the four flow items rescaled to sum to 100 among themselves (unmapped work left out)."""
+    total = shares.fillna(0).sum()
+    return shares * (100.0 / total) if total else shares
+
+
 def _distance(shares: pd.Series, target: pd.Series) -> float | None:
     """Total variation distance between a mix and its target, in percentage points (0 = on target); None
     (shown "–") without a target or without a mix (nothing finished: no distance to measure)."""
@@ -231,14 +238,26 @@ def _stream_review(inputs: ReviewInputs, stream: str, info: dict, seed_text: str
         metrics[f"distribution_{row.flow_item_type}_pct"] = row.current_pct
         metrics[f"distribution_{row.flow_item_type}_pct_previous"] = row.previous_pct
         metrics[f"distribution_{row.flow_item_type}_target_pct"] = row.target_pct
-    target = distribution.target_pct
-    metrics["distribution_distance_pp"] = _distance(distribution.current_pct, target)
+    # the distance from the target mix is over the four flow items: unmapped work is a data gap, not a fifth
+    # kind of work, so their shares are taken among the four (docs/report.md)
+    four = distribution[distribution.flow_item_type.isin(FLOW_ITEM_TYPES)]
+    target = four.target_pct
+    metrics["distribution_distance_pp"] = _distance(_among_four(four.current_pct), target)
     metrics["distribution_distance_pp_previous"] = (
-        _distance(distribution.previous_pct, target) if distribution.previous_pct.notna().any() else None
+        _distance(_among_four(four.previous_pct), target) if four.previous_pct.notna().any() else None
     )
+    no_target = "no target mix set" if target.isna().all() else ""
 
     comparisons = [
-        Comparison(metric, label, unit, better, metrics.get(metric), metrics.get(f"{metric}_previous"))
+        Comparison(
+            metric,
+            label,
+            unit,
+            better,
+            metrics.get(metric),
+            metrics.get(f"{metric}_previous"),
+            note=no_target if metric == "distribution_distance_pp" else "",
+        )
         for metric, label, unit, better in COMPARED
     ]
 

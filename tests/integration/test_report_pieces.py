@@ -382,3 +382,19 @@ def test_the_scatter_and_histogram_say_what_they_leave_out():
         note=note,
     )
     assert png.startswith(b"\x89PNG")
+
+
+def test_the_distance_from_the_target_mix_is_over_the_four_flow_items():
+    """Finished: feature 40%, defect 20%, risk 0%, debt 20%, unmapped 20%; target 50/25/0/25. Among the four
+    (80% of the work): 40/80 = 50%, 20/80 = 25%, 0%, 25% - on target, distance 0 pp. Counting unmapped as a
+    fifth kind would give (10 + 5 + 0 + 5 + 20) / 2 = 20 pp. Without a target the comparison says so."""
+    from flowmart.report.render import direction_text
+    from flowmart.report.review import _among_four, _distance
+
+    shares = pd.Series([40.0, 20.0, 0.0, 20.0])  # feature, defect, risk, debt (unmapped left out)
+    target = pd.Series([50.0, 25.0, 0.0, 25.0])
+    assert _distance(_among_four(shares), target) == pytest.approx(0.0)
+    assert _distance(pd.Series([40.0, 20.0, 0.0, 20.0, 20.0]), pd.Series([50.0, 25.0, 0.0, 25.0, 0.0])) == 20.0
+    no_target = Comparison("distribution_distance_pp", "d", "pp", "lower", None, None, note="no target mix set")
+    assert direction_text(no_target) == "no target mix set"
+    assert direction_text(Comparison("flow_velocity", "v", "", "higher", 5.0, None)) == "no previous data"
