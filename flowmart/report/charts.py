@@ -542,13 +542,20 @@ def aging_wip(
 
 
 def where_work_waits(labels: Sequence[str], shares: Sequence[float], states: Sequence[str], title: str) -> bytes:
-    """Share of all flow time spent in each status (stage: status), coloured by flow state."""
+    """Share of all flow time spent in each status (stage: status), coloured by flow state. Time in done
+    states comes only from items reopened after being done (flow time runs to the last finish): those bars
+    are drawn apart, below a line, and explained under the plot."""
     height = max(HEIGHT, 0.9 + 0.2 * len(labels))
     fig, ax = _figure(width=WIDTH * 2, height=height)
     ax.set_title(title)
     if not len(labels):
         _empty(ax)
         return _png(fig)
+    order = [i for i, s in enumerate(states) if s != "done"] + [i for i, s in enumerate(states) if s == "done"]
+    labels = [labels[i] for i in order]
+    shares = [shares[i] for i in order]
+    states = [states[i] for i in order]
+    done_rows = sum(1 for s in states if s == "done")
     y = np.arange(len(labels))[::-1]
     values = 100 * np.asarray(shares, dtype=float)
     colours = [STATE_COLORS.get(s, OKABE_ITO["grey"]) for s in states]
@@ -568,8 +575,17 @@ def where_work_waits(labels: Sequence[str], shares: Sequence[float], states: Seq
         plt.Rectangle((0, 0), 1, 1, facecolor=STATE_COLORS[s], edgecolor="white", hatch="//" if s == "waiting" else "")
         for s in present
     ]
-    ax.legend(handles, [f"{s} state" for s in present], loc="lower right")
+    names = [f"{s} state (reopened items)" if s == "done" else f"{s} state" for s in present]
+    ax.legend(handles, names, loc="upper left", bbox_to_anchor=(1.01, 1), borderaxespad=0, fontsize=7)
     ax.grid(axis="y")
+    if done_rows and done_rows < len(labels):
+        ax.axhline(done_rows - 0.5, color="#555555", linewidth=0.8, linestyle="--")
+    if done_rows:
+        _note(
+            ax,
+            "Below the dashed line: time spent in a done state by items reopened afterwards (an item's flow time "
+            "runs from its start to its last finish, so a reopen counts its time in done).",
+        )
     return _png(fig)
 
 
