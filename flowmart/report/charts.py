@@ -10,6 +10,7 @@ bytes; empty data gives a chart saying so.
 from __future__ import annotations
 
 import io
+import textwrap
 from collections.abc import Mapping, Sequence
 from datetime import date
 
@@ -17,7 +18,9 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import matplotlib.colors as mcolors
 import matplotlib.dates as mdates
+import matplotlib.patches as mpatches
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
@@ -589,40 +592,86 @@ def where_work_waits(labels: Sequence[str], shares: Sequence[float], states: Seq
     return _png(fig)
 
 
-def portfolio_map(row_labels: Sequence[str], stages: Sequence[str], days: np.ndarray, title: str) -> bytes:
-    """The two-dimensional value-stream map: stages across, segments and streams down, days in stage per cell."""
-    height = max(2.6, 1.2 + 0.36 * len(row_labels))
+MAP_RATIO_CAP = 3.0  # the map's colour scale: p85 / policy from 0 to this (white at 1)
+
+
+def portfolio_map(
+    row_labels: Sequence[str],
+    stages: Sequence[str],
+    p85_days: np.ndarray,
+    policy_days: np.ndarray,
+    items_passed: np.ndarray,
+    configured: np.ndarray,
+    title: str,
+    items_finished_in: np.ndarray | None = None,
+) -> bytes:
+    """The two-dimensional value-stream map: configured stages across (in order, empty ones too), customer
+    segments and their streams down. A cell is the 85th percentile of the days the half's finished items spent
+    in the stage, coloured by how it stands against the stage's policy (blue within, white at, red beyond);
+    grey without a policy; hatched where the stage is not one of the stream's."""
+    rows, cols = len(row_labels), len(stages)
+    lines = max([label.count("\n") + 1 for label in row_labels] or [1])
+    height = max(3.0, 1.5 + 0.2 * lines * rows + 0.12 * rows)
     fig, ax = _figure(width=WIDTH * 2, height=height)
     ax.set_title(title)
-    matrix = np.asarray(days, dtype=float)
-    if not len(row_labels) or not len(stages) or np.isnan(matrix).all():
+    p85 = np.asarray(p85_days, dtype=float).reshape(rows, cols)
+    if not rows or not cols or np.isnan(p85).all():
         _empty(ax)
         return _png(fig)
-    image = ax.imshow(np.ma.masked_invalid(matrix), cmap="cividis_r", aspect="auto")
-    colorbar = fig.colorbar(image, ax=ax, pad=0.01)
-    colorbar.set_label("Mean days in stage per finished item")
-    top = np.nanmax(matrix)
-    for (i, j), value in np.ndenumerate(matrix):
-        if np.isfinite(value):
-            ax.text(
-                j,
-                i,
-                f"{value:.1f}",
-                ha="center",
-                va="center",
-                fontsize=8,
-                color="white" if value > 0.55 * top else "black",
-            )
-        else:
-            ax.text(j, i, "-", ha="center", va="center", fontsize=8, color="#777777")
-    ax.set_xticks(range(len(stages)))
-    ax.set_xticklabels(stages, rotation=30, ha="left", rotation_mode="anchor")
-    ax.set_yticks(range(len(row_labels)))
-    ax.set_yticklabels(row_labels)
+    policy = np.asarray(policy_days, dtype=float).reshape(rows, cols)
+    passed = np.asarray(items_passed).reshape(rows, cols)
+    own = np.asarray(configured, dtype=bool).reshape(rows, cols)
+    finished_in = np.zeros((rows, cols), dtype=int) if items_finished_in is None else np.asarray(items_finished_in)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(policy > 0, p85 / policy, np.nan)
+    # three times the policy and beyond share the darkest red, so one outlier does not wash out the rest
+    norm = mcolors.TwoSlopeNorm(vmin=0.0, vcenter=1.0, vmax=MAP_RATIO_CAP)
+    cmap = plt.get_cmap("RdBu_r")
+    ax.set_facecolor("white")
+    for i in range(rows):
+        for j in range(cols):
+            box = dict(xy=(j - 0.5, i - 0.5), width=1, height=1)
+            if not own[i, j]:
+                ax.add_patch(mpatches.Rectangle(**box, facecolor="#f2f2f2", hatch="///", edgecolor="#cccccc"))
+                ax.text(j, i, "not a stage\nof this stream", ha="center", va="center", fontsize=6, color="#888888")
+                continue
+            value = p85[i, j]
+            if not np.isfinite(value):
+                ax.add_patch(mpatches.Rectangle(**box, facecolor="white", edgecolor="#dddddd"))
+                text = (
+                    f"done:\n{finished_in[i, j]:,} items\nfinished here"
+                    if finished_in[i, j]
+                    else "no finished item\npassed it"
+                )
+                ax.text(j, i, text, ha="center", va="center", fontsize=6.5, color="#555555")
+                continue
+            if np.isfinite(ratio[i, j]):
+                colour = cmap(norm(ratio[i, j]))
+                dark = abs(norm(ratio[i, j]) - 0.5) > 0.3
+                detail = f"policy {policy[i, j]:g} d · {passed[i, j]:,} items"
+            else:
+                colour, dark = "#d9d9d9", False
+                detail = f"no policy · {passed[i, j]:,} items"
+            ax.add_patch(mpatches.Rectangle(**box, facecolor=colour, edgecolor="white", linewidth=1.5))
+            ink = "white" if dark else "black"
+            ax.text(j, i - 0.12, f"{value:.1f} d", ha="center", va="center", fontsize=8.5, fontweight="bold", color=ink)
+            ax.text(j, i + 0.2, detail, ha="center", va="center", fontsize=6, color=ink)
+    ax.set_xlim(-0.5, cols - 0.5)
+    ax.set_ylim(rows - 0.5, -0.5)
+    mappable = plt.cm.ScalarMappable(norm=norm, cmap=cmap)
+    colorbar = fig.colorbar(mappable, ax=ax, pad=0.01, fraction=0.03, extend="max")
+    colorbar.set_label("p85 ÷ policy (1 = at the policy)")
+    ax.set_xticks(range(cols))
+    ax.set_xticklabels([textwrap.fill(s, 14) for s in stages], fontsize=8)
+    ax.set_yticks(range(rows))
+    ax.set_yticklabels(row_labels, fontsize=8)
     ax.set_xlabel("Stage (trigger -> value realized)")
     ax.xaxis.set_label_position("top")
     ax.xaxis.tick_top()
+    ax.tick_params(length=0)
     ax.grid(False)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
     return _png(fig)
 
 

@@ -45,6 +45,9 @@ class ReviewInputs:
     # the cumulative flow diagram: stream x day of the half x band (configured stage of the open items, done or
     # canceled since the half began) -> items at the end of the day, and arrivals (items created) by then
     cfd: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # the map's cells: stream x stage -> items finished in the half that spent time in the stage before they
+    # finished, the 85th percentile of their days in it, and how many finished in one of its done statuses
+    stage_p85: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def _df(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pd.DataFrame:
@@ -145,6 +148,7 @@ def load(con: duckdb.DuckDBPyConnection, half: Half, history_weeks: int = 12) ->
     """,
         [start],
     )
+    stage_p85 = stage_percentiles(con, start, end)
     data_quality = _df(
         con,
         """
@@ -227,6 +231,7 @@ def load(con: duckdb.DuckDBPyConnection, half: Half, history_weeks: int = 12) ->
     )
     return ReviewInputs(
         cfd=cfd,
+        stage_p85=stage_p85,
         half=half,
         streams=streams,
         half_metrics=half_metrics,
@@ -291,3 +296,50 @@ def _timeline_order(con: duckdb.DuckDBPyConnection) -> tuple[list[str], list[str
         if status not in seen:
             seen.append(status)
     return stages, seen
+
+
+def stage_percentiles(con: duckdb.DuckDBPyConnection, start, end) -> pd.DataFrame:
+    """The value-stream map's cells: per stream x stage, the flow items finished in [start, end) that spent
+    time in the stage before they finished (items_passed), the 85th percentile of their days in it (p85_days),
+    and how many finished in one of its done statuses (items_finished_in_stage)."""
+    return _df(
+        con,
+        """
+        -- per item finished in the half: the days it spent in each stage before it finished, from the trigger
+        -- on (so stages before its start, such as Discover, count too: a stage's policy bounds its whole stay)
+        with finished as (
+            select work_item_id, value_stream_id, finished_at
+            from marts.fct_work_items
+            where is_flow_item and finished_at >= ? and finished_at < ?
+        ),
+        item_stage_days as (
+            select
+                finished.value_stream_id,
+                coalesce(i.stage, '(no stage)') as stage,
+                finished.work_item_id,
+                -- time in done (a reopened item's) is no time in the stage: done is where an item finishes
+                sum(
+                    case
+                        when i.flow_state not in ('done', 'canceled')
+                            then date_diff('second', i.entered_at, least(i.exited_at, finished.finished_at)) / 86400.0
+                    end
+                ) as days_in_stage,
+                bool_or(i.flow_state = 'done') as finished_in_stage
+            from finished
+            inner join marts.fct_status_intervals as i on finished.work_item_id = i.work_item_id
+            where i.entered_at < finished.finished_at
+                or (i.entered_at = finished.finished_at and i.flow_state = 'done')
+            group by all
+        )
+        select
+            value_stream_id,
+            stage,
+            count(days_in_stage) as items_passed,
+            quantile_cont(days_in_stage, 0.85) as p85_days,
+            count(*) filter (where finished_in_stage) as items_finished_in_stage
+        from item_stage_days
+        group by all
+        order by all
+    """,
+        [start, end],
+    )

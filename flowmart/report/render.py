@@ -282,11 +282,16 @@ def portfolio_charts(review: Review) -> dict[str, dict]:
         ],
         "The streams compared: this half-year against the previous one",
     )
+    stage_map = review.stage_map
     heat = charts.portfolio_map(
-        review.map_rows,
-        review.stage_order,
-        review.map_days,
-        "Value-stream map: mean days per finished item in each stage, by segment and stream",
+        stage_map.rows,
+        stage_map.stages,
+        stage_map.p85_days,
+        stage_map.policy_days,
+        stage_map.items_passed,
+        stage_map.configured,
+        "Value-stream map: p85 days in each stage against its policy, by segment and stream",
+        stage_map.items_finished_in,
     )
     revenue = charts.revenue_view(
         [r["name"] for r in review.revenue_view],
@@ -297,7 +302,7 @@ def portfolio_charts(review: Review) -> dict[str, dict]:
     )
     return {
         "comparison": _img(comparison, "Streams compared on the flow metrics"),
-        "map": _img(heat, "Two-dimensional value-stream map with time in stage"),
+        "map": _img(heat, "Two-dimensional value-stream map: p85 days in each stage against the stage policy"),
         "revenue": _img(revenue, "Revenue and cost per value stream"),
     }
 

@@ -9,6 +9,7 @@ docs/adr/0018-review-numbers-keep-the-marts-values.md); the rest (WIP against th
 from __future__ import annotations
 
 import math
+import textwrap
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -128,8 +129,7 @@ class Review:
     streams: list[StreamReview]  # the portfolio first, then each stream
     stage_order: list[str]
     status_order: list[str]
-    map_rows: list[str]
-    map_days: np.ndarray
+    stage_map: StageMap
     split_candidates: list[dict]
     merge_candidates: list[dict]
     feed: pd.DataFrame  # per stream: items created, unassigned/unmapped share
@@ -717,24 +717,78 @@ def _joined_examples(values, separator: str, limit: int = 12) -> str:
     return " | ".join(seen[:limit]) + (f" | and {more} more" if more > 0 else "")
 
 
-def portfolio_map(inputs: ReviewInputs) -> tuple[list[str], list[str], np.ndarray]:
-    """Rows: segment and stream; columns: stages; cell: mean days in the stage per item finished in the half."""
+@dataclass
+class StageMap:
+    """The two-dimensional value-stream map: customer segments and their streams down, configured stages
+    across. Each cell holds, for the items finished in the half that spent time in the stage, the 85th
+    percentile of their days in it against the stage's policy (policy_sla_days) for that stream."""
+
+    rows: list[str]  # "stream name\nsegment" per stream, grouped by segment
+    stream_ids: list[str]
+    stages: list[str]
+    p85_days: np.ndarray  # rows x stages; nan where no finished item passed the stage
+    policy_days: np.ndarray  # rows x stages; nan where the stage has no policy (or is not the stream's)
+    items_passed: np.ndarray  # rows x stages
+    items_finished_in: np.ndarray  # rows x stages: items that finished in one of the stage's done statuses
+    configured: np.ndarray  # rows x stages: is the stage one of the stream's (seeds/value_stream_stages.csv)
+    mean_days: np.ndarray  # rows x stages: days in the stage per finished item (the snapshot's stage_days_)
+
+
+def _wrapped(text: str, width: int = 30) -> str:
+    return "\n".join(textwrap.wrap(text, width)) or text
+
+
+def portfolio_map(inputs: ReviewInputs) -> StageMap:
+    """Rows: streams grouped by segment; columns: every configured stage in order ('(no stage)' last when
+    statuses fell there); cell: p85 days in the stage of the half's finished items against its policy."""
     stage = inputs.stage_time
-    # every configured stage, even one no item has been in yet; '(no stage)' only when statuses fell there
-    present = set(stage.stage.fillna("(no stage)"))
+    p85 = inputs.stage_p85 if inputs.stage_p85 is not None else pd.DataFrame()
+    facts = inputs.stage_facts if inputs.stage_facts is not None else pd.DataFrame()
+    present = set(stage.stage.fillna("(no stage)")) if len(stage) else set()
     stages = [s for s in inputs.stage_order if s != "(no stage)" or s in present]
-    rows, matrix = [], []
-    for info in map(_clean, inputs.streams.to_dict("records")):
+    records = [_clean(row) for row in inputs.streams.to_dict("records")]
+    # segments in the order their first stream comes; unassigned work last
+    segment_of = {
+        r["value_stream_id"]: r.get("customer_segment") or ("(no stream)" if r.get("is_unassigned") else "-")
+        for r in records
+    }
+    first_seen: dict[str, int] = {}
+    for index, r in enumerate(records):
+        first_seen.setdefault(segment_of[r["value_stream_id"]], index)
+    records.sort(
+        key=lambda r: (bool(r.get("is_unassigned")), first_seen[segment_of[r["value_stream_id"]]], r.get("name") or "")
+    )
+    shape = (len(records), len(stages))
+    p85_days, policy_days, mean_days = np.full(shape, np.nan), np.full(shape, np.nan), np.full(shape, np.nan)
+    items_passed = np.zeros(shape, dtype=int)
+    items_finished_in = np.zeros(shape, dtype=int)
+    configured = np.zeros(shape, dtype=bool)
+    rows, ids = [], []
+    for i, info in enumerate(records):
         stream = info["value_stream_id"]
-        part = stage[stage.value_stream_id == stream]
-        segment = info.get("customer_segment") or ("(no stream)" if info.get("is_unassigned") else "-")
-        segment = segment if len(segment) <= 28 else segment[:27] + "…"
-        label = f"{segment}  ·  {info.get('name') or stream}"
-        rows.append(label)
+        ids.append(stream)
+        rows.append(f"{_wrapped(info.get('name') or stream)}\n{_wrapped(segment_of[stream])}")
+        part = stage[stage.value_stream_id == stream] if len(stage) else stage
         finished = float(part.items_finished.max()) if len(part) else 0.0
         by_stage = part.assign(stage=part.stage.fillna("(no stage)")).groupby("stage").total_days.sum()
-        matrix.append([by_stage.get(s, np.nan) / finished if finished else np.nan for s in stages])
-    return rows, stages, np.array(matrix, dtype=float).reshape(len(rows), len(stages))
+        own = facts[facts.value_stream_id == stream] if len(facts) else facts
+        policy = {row.stage: _num(row.policy_sla_days) for row in own.itertuples()} if len(own) else {}
+        cells = p85[p85.value_stream_id == stream] if len(p85) else p85
+        cell = {
+            row.stage: (int(row.items_passed), _num(row.p85_days), int(row.items_finished_in_stage))
+            for row in cells.itertuples()
+        }
+        for j, name in enumerate(stages):
+            # '(no stage)' is no stream's stage, but the time statuses without a stage took is drawn all the same
+            configured[i, j] = name in policy or name == "(no stage)"
+            if policy.get(name) is not None:
+                policy_days[i, j] = policy[name]
+            if name in cell:
+                items_passed[i, j], value, items_finished_in[i, j] = cell[name]
+                p85_days[i, j] = np.nan if value is None else value
+            if finished:
+                mean_days[i, j] = by_stage.get(name, np.nan) / finished
+    return StageMap(rows, ids, stages, p85_days, policy_days, items_passed, items_finished_in, configured, mean_days)
 
 
 def build_review(inputs: ReviewInputs, trials: int = mc.DEFAULT_TRIALS) -> Review:
@@ -748,7 +802,7 @@ def build_review(inputs: ReviewInputs, trials: int = mc.DEFAULT_TRIALS) -> Revie
     splits = split_candidates(inputs)
     merges = merge_candidates(inputs.streams)
     fed = feed(inputs)
-    map_rows, map_stages, map_days = portfolio_map(inputs)
+    stage_map = portfolio_map(inputs)
 
     snapshot: list[tuple[str, str, str, float | None]] = []
     for review in reviews:
@@ -767,9 +821,10 @@ def build_review(inputs: ReviewInputs, trials: int = mc.DEFAULT_TRIALS) -> Revie
         snapshot.append((label, stream, "split_candidate_segments", float(split_counts.get(stream, 0))))
         merged = sum(1 for m in merges if stream in m["streams"])
         snapshot.append((label, stream, "merge_candidate_streams", float(merged)))
-    for info, days in zip(stream_rows, map_days, strict=True):
-        for stage_name, value in zip(map_stages, days, strict=True):
-            snapshot.append((label, info["value_stream_id"], f"stage_days_{stage_name}", _num(value)))
+    for i, stream in enumerate(stage_map.stream_ids):
+        for j, stage_name in enumerate(stage_map.stages):
+            snapshot.append((label, stream, f"stage_days_{stage_name}", _num(stage_map.mean_days[i, j])))
+            snapshot.append((label, stream, f"stage_p85_days_{stage_name}", _num(stage_map.p85_days[i, j])))
     snapshot.sort(key=lambda r: (r[1] != PORTFOLIO, r[1], r[2]))
 
     return Review(
@@ -778,10 +833,9 @@ def build_review(inputs: ReviewInputs, trials: int = mc.DEFAULT_TRIALS) -> Revie
         half_start=half.start,
         as_of=half.as_of,
         streams=reviews,
-        stage_order=map_stages,
+        stage_order=stage_map.stages,
         status_order=inputs.status_order,
-        map_rows=map_rows,
-        map_days=map_days,
+        stage_map=stage_map,
         split_candidates=splits,
         merge_candidates=merges,
         feed=fed,

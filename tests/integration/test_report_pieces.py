@@ -187,9 +187,12 @@ def test_every_chart_renders_with_and_without_data(empty):
             "w",
         ),
         charts.portfolio_map(
-            [] if empty else ["SMB · Fleet"],
-            [] if empty else ["Build", "Review"],
-            np.empty((0, 0)) if empty else np.array([[2.0, np.nan]]),
+            [] if empty else ["Fleet\nSMB", "Billing\nInternal"],
+            [] if empty else ["Build", "Review", "Security"],
+            np.empty((0, 0)) if empty else np.array([[12.0, np.nan, np.nan], [4.0, 1.0, 3.0]]),
+            np.empty((0, 0)) if empty else np.array([[10.0, 2.0, np.nan], [10.0, 2.0, np.nan]]),
+            np.empty((0, 0)) if empty else np.array([[5, 0, 0], [7, 2, 1]]),
+            np.empty((0, 0)) if empty else np.array([[True, True, False], [True, True, True]]),
             "m",
         ),
         charts.stream_comparison(["x", "y"], [("v (items)", [1, 2], [None, 3])], "cmp"),
@@ -398,3 +401,84 @@ def test_the_distance_from_the_target_mix_is_over_the_four_flow_items():
     no_target = Comparison("distribution_distance_pp", "d", "pp", "lower", None, None, note="no target mix set")
     assert direction_text(no_target) == "no target mix set"
     assert direction_text(Comparison("flow_velocity", "v", "", "higher", 5.0, None)) == "no previous data"
+
+
+def test_the_map_cells_are_the_p85_days_in_each_stage_against_its_policy():
+    import duckdb
+
+    from flowmart.report.data import ReviewInputs, stage_percentiles
+    from flowmart.report.review import portfolio_map
+
+    con = duckdb.connect()
+    con.execute("create schema marts")
+    con.execute(
+        """create table marts.fct_work_items as select * from (values
+            ('A', 's', true, timestamp '2026-01-08'),
+            ('B', 's', true, timestamp '2026-01-16'),
+            ('C', 's', true, timestamp '2026-01-12'),
+            ('D', 's', true, timestamp '2025-12-20'),  -- finished before the half: not in it
+            ('E', 's', false, timestamp '2026-01-10')  -- an epic: no flow item
+        ) as t(work_item_id, value_stream_id, is_flow_item, finished_at)"""
+    )
+    con.execute(
+        """create table marts.fct_status_intervals as select * from (values
+            ('A', 'new', 'Discover', timestamp '2026-01-01', timestamp '2026-01-05'),
+            ('A', 'active', 'Build', timestamp '2026-01-05', timestamp '2026-01-08'),
+            ('A', 'done', 'Release', timestamp '2026-01-08', null),
+            ('B', 'new', 'Discover', timestamp '2026-01-02', timestamp '2026-01-03'),
+            ('B', 'active', 'Build', timestamp '2026-01-03', timestamp '2026-01-13'),
+            ('B', 'done', 'Release', timestamp '2026-01-13', timestamp '2026-01-15'),  -- reopened: no stage time
+            ('B', 'active', 'Build', timestamp '2026-01-15', timestamp '2026-01-16'),
+            ('B', 'done', 'Release', timestamp '2026-01-16', null),
+            ('C', 'new', 'Discover', timestamp '2026-01-01', timestamp '2026-01-11'),
+            ('C', 'active', 'Build', timestamp '2026-01-11', timestamp '2026-01-12'),
+            ('C', 'done', 'Release', timestamp '2026-01-12', null),
+            ('D', 'active', 'Build', timestamp '2025-12-01', timestamp '2025-12-20'),
+            ('E', 'active', 'Build', timestamp '2026-01-01', timestamp '2026-01-10')
+        ) as t(work_item_id, flow_state, stage, entered_at, exited_at)"""
+    )
+    cells = stage_percentiles(con, date(2026, 1, 1), date(2026, 7, 1)).set_index("stage")
+    # Build: A 3 days, B 10 + 1 = 11 (its 2 days in done before the reopen are no stage time), C 1;
+    # sorted 1, 3, 11: the 85th percentile sits at 0.85 * (3 - 1) = 1.7 -> 3 + 0.7 * (11 - 3) = 8.6
+    assert cells.loc["Build", "items_passed"] == 3
+    assert cells.loc["Build", "p85_days"] == pytest.approx(8.6)
+    # Discover (before the items' start, counted all the same): A 4, B 1, C 10 -> 4 + 0.7 * (10 - 4) = 8.2
+    assert cells.loc["Discover", "p85_days"] == pytest.approx(8.2)
+    # Release is done: no time in it, three items finished there
+    assert cells.loc["Release", "items_passed"] == 0 and cells.loc["Release", "items_finished_in_stage"] == 3
+
+    empty = pd.DataFrame()
+    stage_time = pd.DataFrame(
+        {"value_stream_id": ["s"], "stage": ["Build"], "total_days": [15.0], "items_finished": [3]}
+    )
+    facts = pd.DataFrame(
+        {
+            "value_stream_id": ["s"] * 4,
+            "stage": ["Discover", "Build", "Review", "Release"],
+            "policy_sla_days": [10.0, 5.0, 2.0, None],
+        }
+    )
+    streams = pd.DataFrame(
+        {
+            "value_stream_id": ["s"],
+            "name": ["Fleet Starter"],
+            "customer_segment": ["Internal (serves SMB and Enterprise customers)"],
+            "is_unassigned": [False],
+        }
+    )
+    inputs = ReviewInputs(
+        Half(2026, 1), streams, empty, empty, empty, empty, empty, stage_time, empty, empty,
+        stage_order=["Discover", "Build", "Review", "Security Review", "Release"],
+        stage_facts=facts, stage_p85=cells.reset_index(),
+    )  # fmt: skip
+    stage_map = portfolio_map(inputs)
+    # the segment is wrapped onto lines of at most 30 characters, never cut
+    assert stage_map.rows == ["Fleet Starter\nInternal (serves SMB and\nEnterprise customers)"]
+    assert stage_map.stages == ["Discover", "Build", "Review", "Security Review", "Release"]
+    # Build: p85 8.6 days against a 5-day policy; Review configured but empty; Security Review not the stream's
+    assert stage_map.p85_days[0, 1] == pytest.approx(8.6) and stage_map.policy_days[0, 1] == 5.0
+    assert np.isnan(stage_map.p85_days[0, 2]) and stage_map.configured[0, 2]
+    assert not stage_map.configured[0, 3]
+    assert stage_map.items_finished_in[0, 4] == 3 and np.isnan(stage_map.policy_days[0, 4])
+    # the snapshot's stage_days_: 15 days in Build over 3 finished items = 5 per item
+    assert stage_map.mean_days[0, 1] == pytest.approx(5.0)
