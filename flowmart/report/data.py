@@ -48,6 +48,9 @@ class ReviewInputs:
     # the map's cells: stream x stage -> items finished in the half that spent time in the stage before they
     # finished, the 85th percentile of their days in it, and how many finished in one of its done statuses
     stage_p85: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # value_stream_id, status: the statuses counted active only because the tracker's status category says
+    # so (no status_mappings row covers them; docs/adr/0061): flow efficiency counts them, the review says so
+    guessed_active: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def _df(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pd.DataFrame:
@@ -149,6 +152,15 @@ def load(con: duckdb.DuckDBPyConnection, half: Half, history_weeks: int = 12) ->
         [start],
     )
     stage_p85 = stage_percentiles(con, start, end)
+    guessed_active = _df(
+        con,
+        """
+        select distinct value_stream_id, status
+        from marts.fct_status_intervals
+        where flow_state = 'active' and mapped_by = 'status_category'
+        order by all
+    """,
+    )
     data_quality = _df(
         con,
         """
@@ -232,6 +244,7 @@ def load(con: duckdb.DuckDBPyConnection, half: Half, history_weeks: int = 12) ->
     return ReviewInputs(
         cfd=cfd,
         stage_p85=stage_p85,
+        guessed_active=guessed_active,
         half=half,
         streams=streams,
         half_metrics=half_metrics,

@@ -75,6 +75,20 @@ def day_of(days, start) -> str:
     return (start + timedelta(days=int(days) - 1)).isoformat()
 
 
+def guessed_active_note(stream: StreamReview) -> str:
+    """Under the flow efficiency: how much of the active time only the tracker's status category calls active."""
+    share = stream.metrics.get("guessed_active_share_pct")
+    if not share or not stream.guessed_active_statuses:
+        return ""
+    many = len(stream.guessed_active_statuses) > 1
+    return (
+        f"{share:.0f}% of this active time is in {', '.join(stream.guessed_active_statuses)}: active only by the "
+        "tracker's status category, as no row of seeds/status_mappings.csv maps "
+        f"{'them' if many else 'it'}. Map {'them' if many else 'it'} (waiting, if work is put aside there) and the "
+        "efficiency falls accordingly."
+    )
+
+
 def not_drawn_note(stream: StreamReview) -> str:
     """What the scatter and histogram leave out of the half's finished items, and why."""
     parts = []
@@ -191,8 +205,11 @@ def stream_charts(stream: StreamReview, review: Review) -> dict[str, dict]:
         "Aging WIP against the SLE",
     )
     stage = stream.stage_time
+    guessed = set(stream.guessed_active_statuses)
     labels = [
-        f"{s if isinstance(s, str) else '(no stage)'}: {t}" for s, t in zip(stage.stage, stage.status, strict=True)
+        f"{s if isinstance(s, str) else '(no stage)'}: {t}"
+        + (" (active by category, unmapped)" if t in guessed else "")
+        for s, t in zip(stage.stage, stage.status, strict=True)
     ]
     out["waits"] = _img(
         charts.where_work_waits(
@@ -352,6 +369,7 @@ def render_html(review: Review, interactive: bool = True, images: dict | None = 
     env.filters["fmt_change"] = fmt_change
     env.filters["direction"] = direction_text
     env.filters["day_of"] = day_of
+    env.filters["guessed_active_note"] = guessed_active_note
     env.globals["isnan"] = lambda v: v is None or (isinstance(v, float) and math.isnan(v))
     template = env.get_template("review.html.j2")
     images = images or chart_images(review)

@@ -112,6 +112,8 @@ class StreamReview:
     # finished in the half but not drawn in the scatter and histogram (the four flow items only):
     finished_without_start: int = 0  # no start observed, so no flow time (docs/adr/0062)
     finished_unmapped: int = 0  # an item type no flow_item_types row maps
+    # statuses counted active in the half only by the tracker's status category (no status_mappings row)
+    guessed_active_statuses: list[str] = field(default_factory=list)
     # the CFD by stage: one column per band, bottom to top (done, canceled, the stages last to first), a row a day
     cfd_bands: pd.DataFrame = field(default_factory=pd.DataFrame)
 
@@ -365,6 +367,13 @@ def _stream_review(inputs: ReviewInputs, stream: str, info: dict, seed_text: str
     stage = stage.sort_values(["order", "status"]).drop(columns="order").reset_index(drop=True)
     waiting = float(stage.loc[stage.flow_state != "active", "total_days"].sum())
     metrics["waiting_share_pct"] = round(100 * waiting / total, DECIMALS) if total > 0 else None
+    # active only by the tracker's status category (no mapping row): flow efficiency counts it, so say how much
+    guessed = inputs.guessed_active
+    if guessed is None or not len(guessed):
+        guessed_statuses: set = set()
+    else:
+        guessed_statuses = set((guessed if stream == PORTFOLIO else guessed[guessed.value_stream_id == stream]).status)
+    metrics["guessed_active_share_pct"], guessed_active_statuses = guessed_active_share(stage, guessed_statuses)
 
     # data quality
     quality = inputs.data_quality
@@ -420,6 +429,7 @@ def _stream_review(inputs: ReviewInputs, stream: str, info: dict, seed_text: str
         finished=finished_timed.reset_index(drop=True),
         finished_without_start=int(finished.flow_time_days.isna().sum()),
         finished_unmapped=int((finished_timed.flow_item_type == "unmapped").sum()),
+        guessed_active_statuses=guessed_active_statuses,
         months=months_all,
         month_mix=month_mix,
         daily=cfd,
@@ -736,6 +746,16 @@ class StageMap:
 
 def _wrapped(text: str, width: int = 30) -> str:
     return "\n".join(textwrap.wrap(text, width)) or text
+
+
+def guessed_active_share(stage: pd.DataFrame, guessed: set) -> tuple[float | None, list[str]]:
+    """Of the active days in ``stage`` (status, flow_state, total_days rows), the share (%) spent in the
+    ``guessed`` statuses (active only by the tracker's status category), and those of them with time."""
+    active = stage[stage.flow_state == "active"]
+    part = active[active.status.isin(guessed)]
+    active_days = float(active.total_days.sum())
+    share = round(100 * float(part.total_days.sum()) / active_days, DECIMALS) if active_days > 0 else None
+    return share, sorted(set(part.loc[part.total_days > 0, "status"]))
 
 
 def portfolio_map(inputs: ReviewInputs) -> StageMap:

@@ -482,3 +482,21 @@ def test_the_map_cells_are_the_p85_days_in_each_stage_against_its_policy():
     assert stage_map.items_finished_in[0, 4] == 3 and np.isnan(stage_map.policy_days[0, 4])
     # the snapshot's stage_days_: 15 days in Build over 3 finished items = 5 per item
     assert stage_map.mean_days[0, 1] == pytest.approx(5.0)
+
+
+def test_the_review_says_how_much_active_time_is_active_only_by_the_tracker_s_category():
+    from flowmart.report.review import guessed_active_share
+
+    stage = pd.DataFrame(
+        {
+            "status": ["In Progress", "Parked", "In Review", "On Hold"],
+            "flow_state": ["active", "active", "waiting", "active"],
+            "total_days": [30.0, 6.0, 20.0, 0.0],
+        }
+    )
+    # active days 30 + 6 + 0 = 36; Parked's 6 of them are active only by category: 6 / 36 = 16.6667%;
+    # On Hold is unmapped too but took no time, so it is not named
+    share, names = guessed_active_share(stage, {"Parked", "On Hold"})
+    assert share == pytest.approx(100 * 6 / 36, abs=1e-4) and names == ["Parked"]
+    assert guessed_active_share(stage, set()) == (0.0, [])
+    assert guessed_active_share(stage[stage.flow_state == "waiting"], {"Parked"}) == (None, [])
