@@ -406,6 +406,7 @@ def test_critical_cases_fail_the_gate_and_move_nothing(run_b):
 def test_build_stops_before_dbt_then_passes_once_the_files_are_set_aside(run_b, corpus, monkeypatch, capsys):
     from flowmart import cli
     from flowmart import dbt as dbt_runner
+    from flowmart.cli.output import EXIT_USER_ERROR
 
     db, _, _ = run_b
     calls = []
@@ -413,7 +414,7 @@ def test_build_stops_before_dbt_then_passes_once_the_files_are_set_aside(run_b, 
     monkeypatch.setattr("flowmart.settings.PROJECT_DIR", SEEDS.parent)  # the corpus seeds
     code = cli.main(["build", "--db", str(db), "--no-data-docs", "--no-publish"])
     err = capsys.readouterr().err
-    assert code == cli.EXIT_USER_ERROR and calls == []
+    assert code == EXIT_USER_ERROR and calls == []
     assert "error: quality gate failed (3 critical check(s), listed above): dbt did not run" in err
     assert "critical: raw__landing_log.file_landed: 5 files" in err
 
