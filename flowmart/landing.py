@@ -19,7 +19,6 @@ import hashlib
 import re
 import tempfile
 import time
-import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +33,7 @@ JSON_MAX_OBJECT_SIZE = 1 << 30  # a search page of 1,000 issues with changelogs 
 SUPPORTED_SUFFIXES = {".json", ".csv"}
 BATCH_BYTES = 64 << 20  # batchable pages landed together in one transaction (see land_files)
 BATCH_FILES = 500
+LANDING_CHECKPOINT_THRESHOLD = "1GB"  # WAL size at which a landing checkpoints (see land_files)
 INSERT_TARGET = re.compile(r"insert\s+into\s+raw\.(\w+)", re.IGNORECASE)
 GLOB_CHARACTERS = set("*?[]{}")  # DuckDB's readers expand these in a path
 
@@ -244,6 +244,31 @@ class Lander:
         # --drop-people: each file's people are pseudonymised in the transaction that lands it
         self.people_key = people.people_key(Path(self.db)) if drop_people else None
         ensure_raw_schema(con)
+        # path -> (size, mtime_ns, hash) of the files landed before: such a file is not read again
+        self.known: dict[str, tuple[int, int, str]] = {}
+
+    def remember(self, paths: Sequence[Path]) -> None:
+        """Look up which of ``paths`` landed before with the size and modification time they have now: landing
+        skips them without hashing their content again (a file rewritten in place gets a new mtime)."""
+        if not paths:
+            return
+        self.known.update(
+            (path, (size, mtime, digest))
+            for path, size, mtime, digest in self.con.execute(
+                """
+                select file_path, any_value(file_bytes), any_value(file_mtime_ns), any_value(file_hash)
+                from raw.landing_log
+                where status = 'landed' and file_mtime_ns is not null
+                    and file_path in (select unnest(?::varchar[]))
+                group by file_path, file_bytes, file_mtime_ns
+                """,
+                [[str(p) for p in paths]],
+            ).fetchall()
+        )
+
+    def _known_digest(self, path: Path, signature: tuple[int, int]) -> str | None:
+        known = self.known.get(str(path))
+        return known[2] if known and (known[0], known[1]) == signature else None
 
     def _drop_people(self, digests: list[str]) -> None:
         if self.people_key:
@@ -278,6 +303,10 @@ class Lander:
             return self._refuse(path, None, 0, None, "not a regular file", started)
         try:
             before = _signature(path)
+            digest = self._known_digest(path, before)
+            if digest:  # landed before as it is now: its path, size and mtime say so, no need to read it
+                self._log(path, digest, before[0], None, "skipped", "already landed", 0, started)
+                return FileResult(path, "skipped", None, 0, before[0], "already landed", time.perf_counter() - started)
             digest, size = file_digest(path)
         except OSError as exc:
             return self._refuse(path, None, 0, None, f"cannot read: {exc.strerror}", started)
@@ -321,7 +350,9 @@ class Lander:
                 rows = counts.get(kind.table, 0)
                 self._rows_total = sum(counts.values())
                 self._record_rows(digest, counts)
-                self._log(path, digest, size, kind.name, "landed", None, rows, started, landed_at=landed_at)
+                self._log(
+                    path, digest, size, kind.name, "landed", None, rows, started, landed_at=landed_at, mtime=before[1]
+                )
                 self.con.execute("commit")
             except BaseException:
                 self._rollback()
@@ -416,21 +447,32 @@ class Lander:
         candidates: dict[str, tuple[Path, str, int]] = {}
         hashes: set[str] = set()
         signatures: dict[Path, tuple[int, int]] = {}
+        known: dict[Path, FileResult] = {}  # landed before as they are now: skipped unread
         for path in paths:
             if GLOB_CHARACTERS & set(str(path)):
                 continue  # read on its own, through a literal name
             try:
-                if not path.is_file() or _first_char(path) != "{":
+                if not path.is_file():
                     continue
                 signatures[path] = _signature(path)
+                digest = self._known_digest(path, signatures[path])
+                if digest:
+                    known[path] = FileResult(path, "skipped", None, 0, signatures[path][0], "already landed")
+                    continue
+                if _first_char(path) != "{":
+                    continue
                 digest, size = file_digest(path)
             except OSError:
                 continue
             if digest not in hashes:
                 hashes.add(digest)
                 candidates[str(path)] = (path, digest, size)
+        if known:
+            self._log_many(
+                [(p, self.known[str(p)][2], r.bytes, None, "skipped", r.reason, 0, None) for p, r in known.items()]
+            )
         if not candidates:
-            return {}
+            return known
         landed = {
             h
             for (h,) in self.con.execute(
@@ -440,7 +482,7 @@ class Lander:
         }
         candidates = {name: c for name, c in candidates.items() if c[1] not in landed}
         if len(candidates) < 2:
-            return {}
+            return known
         try:
             self.con.execute(
                 "create or replace temp table _batch as "
@@ -451,7 +493,7 @@ class Lander:
         except duckdb.Error as exc:
             if is_disk_full(exc):
                 raise self._disk_full(exc, Path(next(iter(candidates)))) from None
-            return {}  # some file is not valid JSON: each goes on its own, with its reason
+            return known  # some file is not valid JSON: each goes on its own, with its reason
         kinds: dict[int, tuple[Kind, list[str]]] = {}
         for name, count, keys in self.con.execute(
             "select _source_file, count(*), any_value(json_keys(doc)) from _batch group by _source_file"
@@ -465,18 +507,20 @@ class Lander:
             if kind.batchable:
                 kinds.setdefault(id(kind), (kind, []))[1].append(name)
         if not kinds:
-            return {}
+            return known
         self.con.execute(
             "create or replace temp table _files (_source_file varchar, _file_hash varchar, _issue_ref varchar)"
         )
-        self.con.executemany(
-            "insert into _files values (?, ?, ?)",
-            [
-                [name, digest, _issue_ref(kind, path)]
-                for kind, members in kinds.values()
-                for name in members
-                for path, digest, _ in [candidates[name]]
-            ],
+        files = [
+            (name, digest, _issue_ref(kind, path))
+            for kind, members in kinds.values()
+            for name in members
+            for path, digest, _ in [candidates[name]]
+        ]
+        names, digests, refs = (list(c) for c in zip(*files, strict=True))
+        self.con.execute(
+            "insert into _files select unnest(?::varchar[]), unnest(?::varchar[]), unnest(?::varchar[])",
+            [names, digests, refs],
         )
 
         params = {"instance": instance}
@@ -516,29 +560,31 @@ class Lander:
                         per_file[table] = per_file.get(table, 0) + n
                     self.con.execute(sql, _subset(sql, params))
                 self._drop_people([candidates[name][1] for name in good])
+                landed_rows, log = [], []
                 for name in good:
                     path, digest, size = candidates[name]
                     _check_unchanged(path, signatures[path])
                     per_file = counts.setdefault(name, {})
-                    self._record_rows(digest, per_file)
-                    self._log(path, digest, size, kind.name, "landed", None, per_file.get(kind.table, 0), started)
-                    results[path] = FileResult(
-                        path, "landed", kind.name, per_file.get(kind.table, 0), size, None, 0.0, sum(per_file.values())
-                    )
+                    landed_rows.extend((digest, table, n) for table, n in per_file.items() if n)
+                    rows = per_file.get(kind.table, 0)
+                    log.append((path, digest, size, kind.name, "landed", None, rows, signatures[path][1]))
+                    results[path] = FileResult(path, "landed", kind.name, rows, size, None, 0.0, sum(per_file.values()))
+                self._record_rows_many(landed_rows)
+                self._log_many(log)
             self.con.execute("commit")
         except (RefusedFile, duckdb.Error) as exc:
             # a file changed while it was read, or the batch failed: each file goes on its own, with its reason
             self._rollback()
             if is_disk_full(exc):
                 raise self._disk_full(exc, Path(next(iter(candidates)))) from None
-            return {}
+            return known
         except BaseException:
             self._rollback()
             raise
         share = (time.perf_counter() - started) / max(len(results), 1)
         for result in results.values():
             result.seconds = share
-        return results
+        return {**known, **results}
 
     def _drop_docs(self, names: set[str]) -> None:
         if names:
@@ -547,18 +593,45 @@ class Lander:
     # -- log ---------------------------------------------------------------------------------
 
     def _record_rows(self, digest: str, counts: dict[str, int]) -> None:
-        rows = [(digest, table, n) for table, n in counts.items() if n]
-        if rows:
-            self.con.executemany("insert into raw.landed_rows values (?, ?, ?)", rows)
+        self._record_rows_many([(digest, table, n) for table, n in counts.items() if n])
 
-    def _log(self, path, digest, size, kind, status, reason, rows, started, landed_at=None) -> None:
+    def _record_rows_many(self, rows: list[tuple[str, str, int]]) -> None:
+        if rows:
+            hashes, tables, counts = (list(c) for c in zip(*rows, strict=True))
+            self.con.execute(
+                "insert into raw.landed_rows select unnest(?::varchar[]), unnest(?::varchar[]), unnest(?::bigint[])",
+                [hashes, tables, counts],
+            )
+
+    def _log(self, path, digest, size, kind, status, reason, rows, started, landed_at=None, mtime=None) -> None:
+        self._log_many([(path, digest, size, kind, status, reason, rows, mtime)], landed_at)
+
+    def _log_many(self, entries: list[tuple], landed_at=None) -> None:
+        """Landing-log rows (path, hash, bytes, kind, status, reason, rows, mtime_ns) in one statement."""
+        if not entries:
+            return
+        columns = list(zip(*entries, strict=True))
         self.con.execute(
             """
             insert into raw.landing_log
-                (landing_id, file_path, file_hash, file_bytes, kind, status, reason, rows, started_at, finished_at)
-            values (?, ?, ?, ?, ?, ?, ?, ?, coalesce(?::timestamptz, now()::timestamptz), now()::timestamptz)
+                (landing_id, file_path, file_hash, file_bytes, kind, status, reason, rows, started_at, finished_at,
+                 file_mtime_ns)
+            select
+                uuid()::varchar, unnest(?::varchar[]), unnest(?::varchar[]), unnest(?::bigint[]),
+                unnest(?::varchar[]), unnest(?::varchar[]), unnest(?::varchar[]), unnest(?::bigint[]),
+                coalesce(?::timestamptz, now()::timestamptz), now()::timestamptz, unnest(?::bigint[])
             """,
-            [str(uuid.uuid4()), str(path), digest, size, kind, status, reason, rows, landed_at],
+            [
+                [str(p) for p in columns[0]],
+                list(columns[1]),
+                list(columns[2]),
+                list(columns[3]),
+                list(columns[4]),
+                list(columns[5]),
+                list(columns[6]),
+                landed_at,
+                list(columns[7]),
+            ],
         )
 
     def _refuse(self, path, digest, size, kind, reason, started) -> FileResult:
@@ -592,6 +665,26 @@ def land_files(
     ``drop_people``: pseudonymise the people each file names as it lands (:mod:`flowmart.people`)."""
     lander = Lander(con, drop_people=drop_people)
     files = expand_paths(paths)
+    lander.remember(files)
+    # every batch commits; at DuckDB's default threshold (16 MB of WAL) each commit also checkpointed,
+    # rewriting the tables' last row groups a hundred times at 1M items. Checkpoint after ~1 GB instead
+    # (the WAL keeps every commit durable meanwhile; closing the warehouse checkpoints the rest).
+    threshold = con.execute("select current_setting('checkpoint_threshold')").fetchone()[0]
+    con.execute(f"set checkpoint_threshold = '{LANDING_CHECKPOINT_THRESHOLD}'")
+    try:
+        return _land_runs(lander, files, source, instance, progress)
+    finally:
+        with contextlib.suppress(duckdb.Error):  # a full disk invalidates the database: its error stands
+            con.execute(f"set checkpoint_threshold = '{threshold}'")
+
+
+def _land_runs(
+    lander: Lander,
+    files: list[Path],
+    source: str | None,
+    instance: str | None,
+    progress: Callable[[int, int, FileResult], None] | None,
+) -> list[FileResult]:
     results: list[FileResult] = []
 
     def report(batch_results: list[FileResult]) -> None:

@@ -162,6 +162,9 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
         for migration in table.migrations():
             con.execute(migration)
     con.execute(LANDING_LOG_DDL)
+    # the file's modification time when it landed: with its path and size, a file landed before is known
+    # without reading it again (docs/adr/0074)
+    con.execute("alter table raw.landing_log add column if not exists file_mtime_ns bigint")
     con.execute(QUARANTINE_DDL)
     con.execute(VALIDATION_RESULTS_DDL)
     con.execute("alter table raw.validation_results add column if not exists files json")

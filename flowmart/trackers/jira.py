@@ -98,10 +98,13 @@ group by _source_file
 
 def search_sql() -> KindSql:
     precheck = """
-        select '"issues" is not a JSON array', _source_file from _doc where json_type(doc -> 'issues') <> 'ARRAY'
+        select '"issues" is not a JSON array', _source_file from _doc where json_type(doc, '$.issues') <> 'ARRAY'
     """
+    # One pass over each issue: json_transform reads the head, the raw fields and the changelog's parts in
+    # one parse (each `->` on the issue text parsed it again), and a second pass types the fields. The
+    # temp tables keep no copy of the whole issue (docs/benchmarks.md, issue 22).
     prepare = (
-        """
+        f"""
         create or replace temp table _iss as
         with issues as (
             select
@@ -109,24 +112,33 @@ def search_sql() -> KindSql:
                 generate_subscripts(arr, 1) as pos,
                 unnest(arr) as issue
             from (select _source_file, _file_hash, cast(doc -> 'issues' as json[]) as arr from _doc)
+        ),
+        parsed as (
+            select
+                _source_file,
+                _file_hash,
+                pos,
+                starts_with(ltrim(issue::varchar), '{{') as is_object,
+                json_transform(
+                    issue,
+                    '{{"id": "VARCHAR", "key": "VARCHAR", "self": "VARCHAR", "fields": "JSON",
+                       "changelog": {{"total": "VARCHAR", "maxResults": "VARCHAR", "histories": "JSON"}}}}'
+                ) as i
+            from issues
         )
         select
             _source_file,
             _file_hash,
             pos,
-            issue,
-            json_transform(issue, '{"id": "VARCHAR", "key": "VARCHAR", "self": "VARCHAR"}') as head,
-            issue -> 'fields' as fields,
-            issue -> 'changelog' as changelog
-        from issues
-        """,
-        f"""
-        create or replace temp table _iss2 as
-        select
-            *,
-            coalesce($instance, {HOST.format(url="head.self")}) as instance,
-            json_transform(fields, '{ISSUE_FIELDS_TYPE}') as f
-        from _iss
+            is_object,
+            struct_pack(id := i.id, key := i.key, self := i.self) as head,
+            i.fields as fields,
+            i.changelog.histories as histories,
+            i.changelog.total as changelog_total,
+            i.changelog.maxResults as changelog_max_results,
+            coalesce($instance, {HOST.format(url="i.self")}) as instance,
+            json_transform(i.fields, '{ISSUE_FIELDS_TYPE}') as f
+        from parsed
         """,
         """
         create or replace temp table _hist as
@@ -134,9 +146,9 @@ def search_sql() -> KindSql:
             select
                 _source_file, _file_hash,
                 instance, head.id as issue_id, head.key as issue_key, pos as parent_pos,
-                cast(changelog -> 'histories' as json[]) as histories
-            from _iss2
-            where changelog is not null
+                cast(histories as json[]) as histories
+            from _iss
+            where histories is not null
         )
         select
             _source_file, _file_hash,
@@ -152,17 +164,17 @@ def search_sql() -> KindSql:
         select min_by(reason, priority), _source_file
         from (
             select 1 as priority, 'issue at position ' || min(pos) || ' is not an object' as reason, _source_file
-            from _iss where json_type(issue) <> 'OBJECT' group by _source_file
+            from _iss where not is_object group by _source_file
             union all
             select 2, 'issue at position ' || min(pos) || ' lacks id, key or fields', _source_file
             from _iss where head.id is null or head.key is null or fields is null group by _source_file
             union all
             select 3, 'cannot tell the Jira site: issue at position ' || min(pos) || ' has no self URL (pass --instance)',
                 _source_file
-            from _iss2 where instance is null group by _source_file
+            from _iss where instance is null group by _source_file
             union all
             select 4, 'issue at position ' || min(pos) || ' has no fields.created', _source_file
-            from _iss2 where f.created is null group by _source_file
+            from _iss where f.created is null group by _source_file
         )
         group by _source_file
     """
@@ -174,16 +186,14 @@ def search_sql() -> KindSql:
             f.status.id, f.status.name, f.status.statusCategory.key,
             f.resolution.name, f.resolutiondate, f.created, f.updated, f.summary,
             f.labels, to_json(list_transform(f.components, lambda c: c.name)), f.parent.key,
-            try_cast(changelog ->> 'total' as integer),
-            try_cast(changelog ->> 'maxResults' as integer),
-            coalesce(json_array_length(changelog -> 'histories'), 0),
+            try_cast(changelog_total as integer),
+            try_cast(changelog_max_results as integer),
+            coalesce(json_array_length(histories), 0),
             fields,
             _source_file, _file_hash, pos, now()::timestamptz
-        from _iss2
+        from _iss
     """
-    return KindSql(
-        precheck, prepare, validate, (insert_issues, INSERT_CHANGELOG_ITEMS), ("_iss", "_iss2", "_hist", "_items")
-    )
+    return KindSql(precheck, prepare, validate, (insert_issues, INSERT_CHANGELOG_ITEMS), ("_iss", "_hist", "_items"))
 
 
 def _changelog_ref_sql(ref: str) -> str:
@@ -196,18 +206,23 @@ def _changelog_ref_sql(ref: str) -> str:
 def changelog_page_sql() -> KindSql:
     """`GET /rest/api/3/issue/{issueIdOrKey}/changelog`: {"self": ".../issue/KEY/changelog?...", "values": [...]}."""
     precheck = """
-        select '"values" is not a JSON array', _source_file from _doc where json_type(doc -> 'values') <> 'ARRAY'
+        select '"values" is not a JSON array', _source_file from _doc where json_type(doc, '$.values') <> 'ARRAY'
     """
     prepare = (
         f"""
         create or replace temp table _page as
+        with parsed as (
+            -- one parse of the page for its self URL and its histories
+            select _source_file, _file_hash, _issue_ref, json_transform(doc, '{{"self": "VARCHAR", "values": "JSON"}}') as d
+            from _doc
+        )
         select
             _source_file,
             _file_hash,
-            coalesce($instance, {HOST.format(url="doc ->> 'self'")}) as instance,
-            coalesce(regexp_extract(doc ->> 'self', '/issue/([^/?#]+)/changelog', 1), _issue_ref) as ref,
-            cast(doc -> 'values' as json[]) as histories
-        from _doc
+            coalesce($instance, {HOST.format(url="d.self")}) as instance,
+            coalesce(regexp_extract(d.self, '/issue/([^/?#]+)/changelog', 1), _issue_ref) as ref,
+            cast(d."values" as json[]) as histories
+        from parsed
         """,
         f"""
         create or replace temp table _hist as

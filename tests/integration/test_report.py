@@ -77,7 +77,7 @@ def test_the_report_builds_for_the_demo(demo):
     # category, which the flow efficiency card says, with the share of the active time they took
     portfolio = html.split('id="stream-all"', 1)[1].split("<section", 1)[0]
     note = re.search(r'data-note="guessed-active">([^<]+)<', portfolio).group(1)
-    assert "Parked" in note and "status_mappings.csv" in note
+    assert ("Parked" in note or "On Hold" in note) and "status_mappings.csv" in note
     share = snapshot(demo["db"])[("all", "guessed_active_share_pct")]
     assert 0 < share < 100 and note.split("Flow efficiency: ", 1)[1].startswith(f"{share:.0f}% ")
 

@@ -310,3 +310,49 @@ def test_batch_with_a_truncated_page_still_lands_the_others(tmp_path):
     results = land(tmp_path / "w.duckdb", [folder])
     assert [r.status for r in results] == ["landed", "refused", "landed"]
     assert results[1].reason.startswith("Malformed JSON")
+
+
+def test_a_file_landed_before_is_not_read_again_while_its_path_size_and_mtime_are_unchanged(tmp_path, monkeypatch):
+    import os
+
+    from flowmart import landing
+
+    db = tmp_path / "w.duckdb"
+    folder = tmp_path / "in"
+    pages = [
+        jp.write(
+            folder / f"page{n}.json",
+            jp.search_page(
+                [jp.issue(str(n), f"PAY-{n}", "2024-01-02T09:00:00.000+0100", "2024-01-02T09:00:00.000+0100")]
+            ),
+        )
+        for n in range(1, 4)
+    ]
+    hashed: list[str] = []
+    real_digest = landing.file_digest
+    monkeypatch.setattr(landing, "file_digest", lambda path: (hashed.append(path.name), real_digest(path))[1])
+
+    assert [r.status for r in land(db, [folder])] == ["landed"] * 3
+    assert sorted(hashed) == ["page1.json", "page2.json", "page3.json"]  # new files: their content is hashed
+
+    hashed.clear()
+    again = land(db, [folder])
+    assert [(r.status, r.reason) for r in again] == [("skipped", "already landed")] * 3
+    assert hashed == []  # path, size and mtime as landed: not read again
+
+    # touched (new mtime, same content): read again, and still skipped by its content hash
+    os.utime(pages[0], ns=(pages[0].stat().st_atime_ns, pages[0].stat().st_mtime_ns + 1_000_000_000))
+    hashed.clear()
+    assert [r.status for r in land(db, [pages[0]])] == ["skipped"] and hashed == ["page1.json"]
+
+    # rewritten in place with the same size: a new mtime, so it is read, and its new content lands
+    text = pages[1].read_text()
+    assert '"PAY-2"' in text
+    pages[1].write_text(text.replace('"PAY-2"', '"PAY-9"'))
+    hashed.clear()
+    [result] = land(db, [pages[1]])
+    assert result.status == "landed" and hashed == ["page2.json"]
+    # 3 issues landed first + the rewritten page's 1 = 4 rows; each page logged landed once, page2 twice
+    assert count(db, "select count(*) from raw.jira_issues") == 4
+    assert count(db, "select count(*) from raw.landing_log where status = 'landed'") == 4
+    assert count(db, "select count(*) from raw.landing_log where status = 'landed' and file_mtime_ns is null") == 0
