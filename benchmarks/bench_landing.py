@@ -80,6 +80,12 @@ def main() -> int:
     parser.add_argument("--items", type=int, default=100_000, help="work items to generate (default 100000)")
     parser.add_argument("--page-size", type=int, default=100, help="issues per search page (default 100)")
     parser.add_argument("--workdir", help="keep data here (default: a temp dir, removed afterwards)")
+    parser.add_argument("--runs", type=int, default=1, help="landings and floors, alternately (default 1)")
+    parser.add_argument(
+        "--relanding",
+        action="store_true",
+        help="after each landing, land the same folder again: every file is known (path, size, mtime) and skipped",
+    )
     args = parser.parse_args()
 
     from flowmart.demo.jira import generate
@@ -91,21 +97,28 @@ def main() -> int:
             started = time.perf_counter()
             summary = generate(data, items=args.items, page_size=args.page_size)
             print(f"generated {summary} in {time.perf_counter() - started:.1f} s", file=sys.stderr)
-        for db in (workdir / "land.duckdb", workdir / "floor.duckdb"):
-            db.unlink(missing_ok=True)
-        landed = run_child(CHILD_LAND, str(workdir / "land.duckdb"), str(data))
-        floor = run_child(CHILD_FLOOR, str(workdir / "floor.duckdb"), str(data))
-        mb = landed["bytes"] / 1e6
         print(f"machine: {machine()}")
-        print("| items | files | MB | rows landed | wall s | MB/s | rows/s | peak RSS MB | floor s | ratio to floor |")
-        print("|---|---|---|---|---|---|---|---|---|---|")
         print(
-            f"| {args.items:,} | {landed['files']:,} | {mb:,.0f} | {landed['rows']:,} | {landed['seconds']:.1f} | "
-            f"{mb / landed['seconds']:.1f} | {landed['rows'] / landed['seconds']:,.0f} | {landed['peak_mb']:,.0f} | "
-            f"{floor['seconds']:.1f} | {landed['seconds'] / floor['seconds']:.2f} |"
+            "| run | items | files | MB | rows landed | wall s | MB/s | rows/s | peak RSS MB | floor s | ratio to floor |"
+            + (" re-landing s |" if args.relanding else "")
         )
-        if landed["refused"]:
-            print(f"warning: {landed['refused']} files refused", file=sys.stderr)
+        print("|---|---|---|---|---|---|---|---|---|---|---|" + ("---|" if args.relanding else ""))
+        for run in range(1, args.runs + 1):
+            for db in (workdir / "land.duckdb", workdir / "floor.duckdb"):
+                db.unlink(missing_ok=True)
+            landed = run_child(CHILD_LAND, str(workdir / "land.duckdb"), str(data))
+            again = run_child(CHILD_LAND, str(workdir / "land.duckdb"), str(data)) if args.relanding else None
+            floor = run_child(CHILD_FLOOR, str(workdir / "floor.duckdb"), str(data))
+            mb = landed["bytes"] / 1e6
+            print(
+                f"| {run} | {args.items:,} | {landed['files']:,} | {mb:,.0f} | {landed['rows']:,} | "
+                f"{landed['seconds']:.1f} | {mb / landed['seconds']:.1f} | {landed['rows'] / landed['seconds']:,.0f} | "
+                f"{landed['peak_mb']:,.0f} | {floor['seconds']:.1f} | {landed['seconds'] / floor['seconds']:.2f} |"
+                + (f" {again['seconds']:.1f} |" if again else ""),
+                flush=True,
+            )
+            if landed["refused"]:
+                print(f"warning: {landed['refused']} files refused", file=sys.stderr)
     finally:
         if not args.workdir:
             shutil.rmtree(workdir, ignore_errors=True)

@@ -18,14 +18,16 @@ import contextlib
 import hashlib
 import re
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
-from flowmart import people, trackers
+from flowmart import people, settings, trackers
 from flowmart.trackers.spec import Kind, KindSql, RefusedFile, Tracker, csv_header
 from flowmart.warehouse import DiskFull, Warehouse, disk_full_reason, ensure_raw_schema, is_disk_full
 
@@ -232,18 +234,50 @@ def _issue_ref(kind: Kind, path: Path) -> str | None:
 # landing
 
 
+class Claims:
+    """The content hashes the landers running side by side are landing right now: a file whose content another
+    lander holds waits (it is landed after them, and then found already landed), so parallel batches never
+    land the same content twice."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._owner: dict[str, int] = {}
+
+    def take(self, owner: int, digests: Iterable[str]) -> set[str]:
+        """Claim ``digests`` for ``owner``; return those another owner holds (not claimed)."""
+        with self._lock:
+            busy = {d for d in digests if self._owner.get(d, owner) != owner}
+            for digest in digests:
+                if digest not in busy:
+                    self._owner[digest] = owner
+            return busy
+
+    def release(self, owner: int) -> None:
+        with self._lock:
+            for digest in [d for d, o in self._owner.items() if o == owner]:
+                del self._owner[digest]
+
+
 class Lander:
     """Lands files into one DuckDB connection."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, drop_people: bool = False):
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        drop_people: bool = False,
+        claims: Claims | None = None,
+        prepared: bool = False,
+    ):
         self.con = con
+        self.claims = claims  # set when landers run side by side (land_files with several workers)
         self._rows_total = 0
         self.db = con.execute(
             "select path from duckdb_databases() where database_name = current_database()"
         ).fetchone()[0]
         # --drop-people: each file's people are pseudonymised in the transaction that lands it
         self.people_key = people.people_key(Path(self.db)) if drop_people else None
-        ensure_raw_schema(con)
+        if not prepared:
+            ensure_raw_schema(con)
         # path -> (size, mtime_ns, hash) of the files landed before: such a file is not read again
         self.known: dict[str, tuple[int, int, str]] = {}
 
@@ -265,6 +299,14 @@ class Lander:
                 [[str(p) for p in paths]],
             ).fetchall()
         )
+
+    def _claim(self, digests: Iterable[str]) -> set[str]:
+        """Claim content hashes before looking them up in the landing log; return those another lander holds."""
+        return self.claims.take(id(self), list(digests)) if self.claims else set()
+
+    def _release(self) -> None:
+        if self.claims:
+            self.claims.release(id(self))
 
     def _known_digest(self, path: Path, signature: tuple[int, int]) -> str | None:
         known = self.known.get(str(path))
@@ -310,7 +352,14 @@ class Lander:
             digest, size = file_digest(path)
         except OSError as exc:
             return self._refuse(path, None, 0, None, f"cannot read: {exc.strerror}", started)
+        if self._claim([digest]):  # another lander is landing the same content: this file waits for it
+            return FileResult(path, "deferred", None, 0, size, "same content is being landed beside it")
+        try:
+            return self._land_claimed(path, source, instance, started, before, digest, size)
+        finally:
+            self._release()
 
+    def _land_claimed(self, path, source, instance, started, before, digest, size) -> FileResult:
         already = self.con.execute(
             "select file_path from raw.landing_log where file_hash = ? and status = 'landed' limit 1", [digest]
         ).fetchone()
@@ -473,6 +522,14 @@ class Lander:
             )
         if not candidates:
             return known
+        try:
+            return self._land_claimed_pages(candidates, hashes, signatures, known, source, instance, started)
+        finally:
+            self._release()
+
+    def _land_claimed_pages(self, candidates, hashes, signatures, known, source, instance, started):
+        busy = self._claim(hashes)  # content another lander is landing: those files go on their own, later
+        candidates = {name: c for name, c in candidates.items() if c[1] not in busy}
         landed = {
             h
             for (h,) in self.con.execute(
@@ -660,56 +717,115 @@ def land_files(
     instance: str | None = None,
     progress: Callable[[int, int, FileResult], None] | None = None,
     drop_people: bool = False,
+    workers: int | None = None,
 ) -> list[FileResult]:
-    """Land files (and folders of them). Runs of JSON files go through :meth:`Lander.land_batch`.
-    ``drop_people``: pseudonymise the people each file names as it lands (:mod:`flowmart.people`)."""
+    """Land files (and folders of them). Runs of JSON files go through :meth:`Lander.land_batch`, ``workers``
+    runs side by side (default: ``settings.landing_workers()``; one with ``drop_people``).
+    ``drop_people``: pseudonymise the people each file names as it lands (:mod:`flowmart.people`).
+    Results come back in the order of the files."""
     lander = Lander(con, drop_people=drop_people)
     files = expand_paths(paths)
     lander.remember(files)
+    workers = 1 if drop_people else max(1, workers or settings.landing_workers())
     # every batch commits; at DuckDB's default threshold (16 MB of WAL) each commit also checkpointed,
     # rewriting the tables' last row groups a hundred times at 1M items. Checkpoint after ~1 GB instead
     # (the WAL keeps every commit durable meanwhile; closing the warehouse checkpoints the rest).
     threshold = con.execute("select current_setting('checkpoint_threshold')").fetchone()[0]
     con.execute(f"set checkpoint_threshold = '{LANDING_CHECKPOINT_THRESHOLD}'")
     try:
-        return _land_runs(lander, files, source, instance, progress)
+        return _land_jobs(lander, files, _jobs(files), source, instance, progress, workers)
     finally:
         with contextlib.suppress(duckdb.Error):  # a full disk invalidates the database: its error stands
             con.execute(f"set checkpoint_threshold = '{threshold}'")
 
 
-def _land_runs(
-    lander: Lander,
-    files: list[Path],
-    source: str | None,
-    instance: str | None,
-    progress: Callable[[int, int, FileResult], None] | None,
-) -> list[FileResult]:
-    results: list[FileResult] = []
-
-    def report(batch_results: list[FileResult]) -> None:
-        for result in batch_results:
-            results.append(result)
-            if progress:
-                progress(len(results), len(files), result)
-
-    run: list[Path] = []
+def _jobs(files: list[Path]) -> list[tuple[bool, list[int]]]:
+    """The files in landing order as jobs (is a run of JSON files, their indexes): runs of at most
+    BATCH_FILES files or BATCH_BYTES bytes, every other file on its own."""
+    jobs: list[tuple[bool, list[int]]] = []
+    run: list[int] = []
     run_bytes = 0
-    for path in files:
+    for index, path in enumerate(files):
         if path.suffix.lower() == ".json" and path.is_file():
-            run.append(path)
+            run.append(index)
             run_bytes += path.stat().st_size
             if len(run) >= BATCH_FILES or run_bytes >= BATCH_BYTES:
-                report(lander.land_batch(run, source=source, instance=instance))
+                jobs.append((True, run))
                 run, run_bytes = [], 0
             continue
         if run:
-            report(lander.land_batch(run, source=source, instance=instance))
+            jobs.append((True, run))
             run, run_bytes = [], 0
-        report([lander.land_file(path, source=source, instance=instance)])
+        jobs.append((False, [index]))
     if run:
-        report(lander.land_batch(run, source=source, instance=instance))
-    return results
+        jobs.append((True, run))
+    return jobs
+
+
+def _land_jobs(
+    lander: Lander,
+    files: list[Path],
+    jobs: list[tuple[bool, list[int]]],
+    source: str | None,
+    instance: str | None,
+    progress: Callable[[int, int, FileResult], None] | None,
+    workers: int,
+) -> list[FileResult]:
+    results: list[FileResult | None] = [None] * len(files)
+    reported = 0
+    guard = threading.Lock()
+
+    def run(worker: Lander, job: tuple[bool, list[int]]) -> None:
+        nonlocal reported
+        is_run, indexes = job
+        paths = [files[i] for i in indexes]
+        if is_run:
+            landed = worker.land_batch(paths, source=source, instance=instance)
+        else:
+            landed = [worker.land_file(paths[0], source=source, instance=instance)]
+        with guard:
+            for index, result in zip(indexes, landed, strict=True):
+                results[index] = result
+                if result.status != "deferred":
+                    reported += 1
+                    if progress:
+                        progress(reported, len(files), result)
+
+    if workers <= 1 or len(jobs) <= 1:
+        for job in jobs:
+            run(lander, job)
+        return results  # type: ignore[return-value]
+
+    # Side by side: each worker has its own connection to the warehouse (its own temp tables and
+    # transactions; DuckDB appends from several transactions to one table without conflict). Most landing
+    # statements read a temp table of a few hundred pages, one row group, so DuckDB runs each on one
+    # thread: two batches at once keep both cores busy (docs/adr/0075).
+    claims = Claims()
+    local = threading.local()
+    opened: list[Lander] = []
+
+    def worker() -> Lander:
+        if not hasattr(local, "lander"):
+            local.lander = Lander(lander.con.cursor(), claims=claims, prepared=True)
+            local.lander.known = lander.known
+            with guard:
+                opened.append(local.lander)
+        return local.lander
+
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="flowmart-land")
+    try:
+        for future in [pool.submit(lambda job=job: run(worker(), job)) for job in jobs]:
+            future.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)  # after an error (a full disk): start no further batch
+        for each in opened:
+            with contextlib.suppress(duckdb.Error):
+                each.con.close()
+    # files whose content another worker was landing at the time: now it has landed (or was refused)
+    for index, result in enumerate(results):
+        if result is not None and result.status == "deferred":
+            run(lander, (False, [index]))
+    return results  # type: ignore[return-value]
 
 
 def land(db: str | Path | Warehouse, paths: Sequence[str | Path], **kwargs) -> list[FileResult]:

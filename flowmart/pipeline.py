@@ -93,11 +93,20 @@ def land(
     progress: Callable[[int, int, FileResult], None] | None = None,
     on_wait: Say | None = None,
     drop_people: bool = False,
+    workers: int | None = None,
 ) -> list[FileResult]:
     """Land files and folders of exports (:mod:`flowmart.landing`) under the writer lock (``on_wait`` hears a
     line when another process holds it)."""
     with warehouse.writing(on_wait=on_wait), warehouse.connect() as con:
-        return land_files(con, paths, source=source, instance=instance, progress=progress, drop_people=drop_people)
+        return land_files(
+            con,
+            paths,
+            source=source,
+            instance=instance,
+            progress=progress,
+            drop_people=drop_people,
+            workers=workers,
+        )
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,15 @@ def dbt_threads() -> int:
     return int(value) if value.isdigit() and int(value) > 0 else DEFAULT_DBT_THREADS
 
 
+def landing_workers() -> int:
+    """Batches of pages landed side by side: $FLOWMART_LANDING_WORKERS, else one per core, at most 4
+    (docs/adr/0075)."""
+    value = os.environ.get("FLOWMART_LANDING_WORKERS", "").strip()
+    if value.isdigit() and int(value) > 0:
+        return int(value)
+    return max(1, min(4, os.cpu_count() or 1))
+
+
 def drop_people() -> bool:
     """$FLOWMART_DROP_PEOPLE is on (1, true, yes): landings pseudonymise people (:mod:`flowmart.people`)."""
     return os.environ.get("FLOWMART_DROP_PEOPLE", "").strip().lower() in ("1", "true", "yes", "on")

@@ -66,7 +66,8 @@ order by value_stream_id = 'all', value_stream_id""",
             f"Oldest work in progress (aging WIP) among the four flow items, at {as_of}",
             """select work_item_id, value_stream_id, flow_item_type, current_status, round(age_days, 1) as age_days
 from marts.fct_work_items
-where is_wip and flow_item_type <> 'unmapped'  -- unmapped: epics, sub-tasks (see marts.fct_data_quality)
+-- the four flow items: not the types the seed excludes (epics, sub-tasks) nor unmapped ones (fct_data_quality)
+where is_wip and flow_item_type in ('feature', 'defect', 'risk', 'debt')
 order by age_days desc
 limit 10""",
         ),

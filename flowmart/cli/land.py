@@ -10,7 +10,9 @@ from flowmart.cli.output import EXIT_REFUSED, UserError, add_db_option, counted,
 from flowmart.warehouse import Warehouse
 
 
-def land_and_report(warehouse: Warehouse, paths, source=None, instance=None, quiet=False, drop_people=False) -> int:
+def land_and_report(
+    warehouse: Warehouse, paths, source=None, instance=None, quiet=False, drop_people=False, workers=None
+) -> int:
     """Land ``paths``, showing progress and every refused file; returns the exit code."""
     import time
 
@@ -39,6 +41,7 @@ def land_and_report(warehouse: Warehouse, paths, source=None, instance=None, qui
             progress=on_file,
             on_wait=say,
             drop_people=drop_people,
+            workers=workers,
         )
     elapsed = max(time.perf_counter() - started, 1e-9)
     mb = totals["bytes"] / 1e6
@@ -62,6 +65,12 @@ def land_and_report(warehouse: Warehouse, paths, source=None, instance=None, qui
     return EXIT_REFUSED if totals["refused"] else 0
 
 
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return int(text)
+
+
 def run(args: argparse.Namespace) -> int:
     for raw in args.paths:
         if not Path(raw).exists():
@@ -73,6 +82,7 @@ def run(args: argparse.Namespace) -> int:
         instance=args.instance,
         quiet=args.quiet,
         drop_people=args.drop_people or settings.drop_people(),
+        workers=args.workers,
     )
 
 
@@ -106,6 +116,13 @@ def register(subparsers) -> None:
         action="store_true",
         help="replace the people the files name (assignees, authors: logins, names, emails) by pseudonyms as they "
         "land, and drop people from the stored payloads (default: $FLOWMART_DROP_PEOPLE; docs/serving.md)",
+    )
+    p.add_argument(
+        "--workers",
+        type=_positive,
+        metavar="N",
+        help="batches of pages landed side by side, each on its own connection (default: "
+        "$FLOWMART_LANDING_WORKERS, else one per core, at most 4; one with --drop-people)",
     )
     p.add_argument("-q", "--quiet", action="store_true", help="print only the summary and errors")
     p.set_defaults(func=run)

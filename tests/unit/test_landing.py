@@ -356,3 +356,38 @@ def test_a_file_landed_before_is_not_read_again_while_its_path_size_and_mtime_ar
     assert count(db, "select count(*) from raw.jira_issues") == 4
     assert count(db, "select count(*) from raw.landing_log where status = 'landed'") == 4
     assert count(db, "select count(*) from raw.landing_log where status = 'landed' and file_mtime_ns is null") == 0
+
+
+def test_batches_landed_side_by_side_land_what_one_at_a_time_lands(tmp_path, monkeypatch):
+    from flowmart import landing
+
+    monkeypatch.setattr(landing, "BATCH_FILES", 2)  # 13 files: 6 runs of 2 and one of 1
+    folder = tmp_path / "in"
+    texts = []
+    for n in range(1, 11):
+        page = jp.search_page(
+            [jp.issue(str(n), f"PAY-{n}", "2024-01-02T09:00:00.000+0100", "2024-01-03T09:00:00.000+0100")]
+        )
+        texts.append(jp.write(folder / f"p{n:02d}.json", page).read_text())
+    # the same content as p01 and p02 under other names, in other runs: each content lands once
+    (folder / "p11.json").write_text(texts[0])
+    (folder / "p12.json").write_text(texts[1])
+    (folder / "p13.json").write_text('{"issues": {"not": "an array"}}')
+
+    def landed(workers: int) -> tuple[list, list, int]:
+        db = tmp_path / f"w{workers}.duckdb"
+        with duckdb.connect(str(db)) as con:
+            results = landing.land_files(con, [folder], workers=workers)
+        with duckdb.connect(str(db), read_only=True) as con:
+            keys = con.execute("select issue_key from raw.jira_issues order by issue_key").fetchall()
+            logged = con.execute("select count(*) from raw.landing_log").fetchone()[0]
+        return [(r.path.name, r.status, r.reason) for r in results], keys, logged
+
+    serial, parallel = landed(1), landed(2)
+    assert parallel == serial
+    statuses, keys, logged = parallel
+    # 10 distinct pages land; p11/p12 are skipped as the same content as p01/p02; p13 is refused
+    assert [s for _, s, _ in statuses] == ["landed"] * 10 + ["skipped", "skipped", "refused"]
+    assert statuses[10][2].startswith("already landed (same content as") and "p01.json" in statuses[10][2]
+    assert statuses[12][2] == '"issues" is not a JSON array'
+    assert len(keys) == 10 and logged == 13
