@@ -78,7 +78,9 @@ select i.*,
             or (r.match_field = 'component' and i.components like '%|' || r.match_value || '|%')
             or (r.match_field = 'label' and i.labels like '%|' || r.match_value || '|%'))
         order by r.priority limit 1), 'unassigned') as value_stream_id,
-    coalesce((select t.flow_item_type from mappings.flow_item_types t
+    -- the seed's 'exclude' (epics, sub-tasks): in fct_work_items as 'excluded', in no flow metric
+    coalesce((select case lower(trim(t.flow_item_type)) when 'exclude' then 'excluded' else lower(trim(t.flow_item_type)) end
+        from mappings.flow_item_types t
         where lower(trim(t.tracker_item_type)) = lower(trim(i.tracker_item_type)) and (t.source = '*' or t.source = i.source)
           and (nullif(trim(t.label), '') is null or lower(i.labels) like '%|' || lower(trim(t.label)) || '|%')
         order by nullif(trim(t.label), '') is null, t.source = '*', t.flow_item_type limit 1), 'unmapped') as flow_item_type,
@@ -161,24 +163,26 @@ select work_item_id, source, instance, item_key, title, value_stream_id, flow_it
 from clocked;
 
 create or replace table floor.fct_flow_daily as
-with bounds as (select min(entered_at)::date as d0 from f_intervals),
+with flow_intervals as (select * from f_intervals where flow_item_type <> 'excluded'),
+flow_items as (select * from floor.fct_work_items where flow_item_type <> 'excluded'),
+bounds as (select min(entered_at)::date as d0 from flow_intervals),
 days as (select range::date as date_day from range((select d0 from bounds), getvariable('as_of')::date + 1, interval 1 day)),
 deltas as (
-    select value_stream_id, flow_item_type, entered_at::date as date_day, flow_state, 1 as delta from f_intervals
+    select value_stream_id, flow_item_type, entered_at::date as date_day, flow_state, 1 as delta from flow_intervals
     where flow_state in ('active', 'waiting') and (exited_at is null or exited_at::date > entered_at::date)
     union all
-    select value_stream_id, flow_item_type, exited_at::date, flow_state, -1 from f_intervals
+    select value_stream_id, flow_item_type, exited_at::date, flow_state, -1 from flow_intervals
     where flow_state in ('active', 'waiting') and exited_at::date > entered_at::date
 ),
 daily as (select value_stream_id, flow_item_type, date_day,
     sum(delta) filter (where flow_state = 'active') as a, sum(delta) filter (where flow_state = 'waiting') as w from deltas group by all),
 events as (select value_stream_id, flow_item_type, date_day, sum(s) as arrivals, sum(f) as departures, sum(x) as canceled,
     sum(n) as created from (
-    select value_stream_id, flow_item_type, started_at::date as date_day, 1 as s, 0 as f, 0 as x, 0 as n from floor.fct_work_items where started_at is not null
-    union all select value_stream_id, flow_item_type, finished_at::date, 0, 1, 0, 0 from floor.fct_work_items where finished_at is not null
-    union all select value_stream_id, flow_item_type, canceled_at::date, 0, 0, 1, 0 from floor.fct_work_items where canceled_at is not null
-    union all select value_stream_id, flow_item_type, created_at::date, 0, 0, 0, 1 from floor.fct_work_items) group by all),
-combos as (select distinct value_stream_id, flow_item_type from floor.fct_work_items)
+    select value_stream_id, flow_item_type, started_at::date as date_day, 1 as s, 0 as f, 0 as x, 0 as n from flow_items where started_at is not null
+    union all select value_stream_id, flow_item_type, finished_at::date, 0, 1, 0, 0 from flow_items where finished_at is not null
+    union all select value_stream_id, flow_item_type, canceled_at::date, 0, 0, 1, 0 from flow_items where canceled_at is not null
+    union all select value_stream_id, flow_item_type, created_at::date, 0, 0, 0, 1 from flow_items) group by all),
+combos as (select distinct value_stream_id, flow_item_type from flow_items)
 select c.value_stream_id, d.date_day, c.flow_item_type,
     sum(coalesce(daily.a, 0) + coalesce(daily.w, 0)) over w as flow_load,
     sum(coalesce(daily.a, 0)) over w as active_count, sum(coalesce(daily.w, 0)) over w as waiting_count,
@@ -195,7 +199,7 @@ finished as (
     select g.grain, case g.grain when 'week' then date_trunc('week', finished_at) when 'month' then date_trunc('month', finished_at)
         when 'quarter' then date_trunc('quarter', finished_at) else date_trunc('month', finished_at) - to_months((month(finished_at) - 1) % 6) end::date as period_start,
         value_stream_id, flow_item_type, flow_time_days, active_days
-    from floor.fct_work_items, grains g where finished_at is not null
+    from floor.fct_work_items, grains g where finished_at is not null and flow_item_type <> 'excluded'
 ),
 flow as (
     select grain, period_start, coalesce(value_stream_id, 'all') as value_stream_id, coalesce(flow_item_type, 'all') as flow_item_type,
