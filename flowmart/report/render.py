@@ -333,8 +333,12 @@ def explorers(review: Review) -> dict[str, dict]:
     for stream in review.streams:
         m = stream.metrics
         four_items = stream.finished[stream.finished.flow_item_type.isin(FLOW_ITEM_TYPES)]  # as the static scatter
-        finished = explore.finished_records(four_items, names)
-        wip = explore.wip_records(stream.wip, names)
+        all_finished = explore.finished_records(four_items, names)
+        all_wip = explore.wip_records(stream.wip, names)
+        finished = explore.sampled(
+            all_finished, explore.MAX_FINISHED, f"{review.half_label}:{stream.stream_id}:finished"
+        )
+        wip = explore.sampled(all_wip, explore.MAX_WIP, f"{review.half_label}:{stream.stream_id}:wip")
         spec = explore.explorer_spec(
             finished,
             wip,
@@ -350,7 +354,15 @@ def explorers(review: Review) -> dict[str, dict]:
             period=(review.half_start.isoformat(), review.as_of[:10]),
         )
         rows = [{**r, "kind": "finished"} for r in finished] + [{**r, "kind": "in progress"} for r in wip]
-        out[stream.stream_id] = {"spec": explore.spec_json(spec), "items": rows}
+        out[stream.stream_id] = {
+            "spec": explore.spec_json(spec),
+            "items": rows,
+            "sampled": len(finished) < len(all_finished) or len(wip) < len(all_wip),
+            "finished_shown": len(finished),
+            "finished_total": len(all_finished),
+            "wip_shown": len(wip),
+            "wip_total": len(all_wip),
+        }
     return out
 
 

@@ -341,3 +341,33 @@ def test_the_review_draws_xmr_charts_and_lists_each_stream_s_signals(demo):
         assert (numbers[(stream, "xmr_flow_velocity_signal_weeks")] or 0) + (
             numbers[(stream, "xmr_flow_time_p50_days_signal_weeks")] or 0
         ) == count
+
+
+def test_a_large_half_year_s_explorer_draws_a_sample_and_says_so(demo, monkeypatch, tmp_path):
+    import shutil
+
+    from flowmart.report import explore
+
+    # the demo's half is small: make "large" mean more than 20 finished or 5 open items per explorer
+    monkeypatch.setattr(explore, "MAX_FINISHED", 20)
+    monkeypatch.setattr(explore, "MAX_WIP", 5)
+    copy = tmp_path / "as_of.duckdb"
+    shutil.copyfile(demo["as_of_db"], copy)
+    result = make_report(copy, HALF, tmp_path / "r", pdf=False, built_as_of=True, trials=200, log=lambda _: None)
+    portfolio = result.html.read_text().split('id="stream-all"', 1)[1].split("<section", 1)[0]
+    note = re.search(r'data-note="explorer-sample">([^<]+)<', portfolio).group(1)
+    [(finished, wip)] = rows(
+        copy,
+        """
+        select
+            count(*) filter (where finished_at >= '2026-01-01' and finished_at < '2026-07-01'
+                and flow_time_days is not null),
+            count(*) filter (where is_wip and age_days is not null)
+        from marts.fct_work_items where flow_item_type in ('feature', 'defect', 'risk', 'debt')
+    """,
+    )
+    assert finished > 20 and wip > 5
+    assert f"20 of the {finished:,} finished items and 5 of the {wip:,} open ones" in note
+    # the table behind the charts holds the sample: 20 finished + 5 open rows
+    table = portfolio.split('id="items-all"', 1)[1].split("</table>", 1)[0]
+    assert table.count("<tr data-stream=") == 25

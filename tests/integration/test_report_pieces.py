@@ -500,3 +500,15 @@ def test_the_review_says_how_much_active_time_is_active_only_by_the_tracker_s_ca
     assert share == pytest.approx(100 * 6 / 36, abs=1e-4) and names == ["Parked"]
     assert guessed_active_share(stage, set()) == (0.0, [])
     assert guessed_active_share(stage[stage.flow_state == "waiting"], {"Parked"}) == (None, [])
+
+
+def test_the_explorer_draws_a_stable_sample_of_a_large_half_year():
+    from flowmart.report.explore import sampled
+
+    records = [{"key": f"K-{i}"} for i in range(10)]
+    assert sampled(records, 10, "s") is records  # 10 fit in 10: all of them, as they are
+    first = sampled(records, 4, "2026-H1:smb")
+    # 4 of the 10, in their original order, and the same 4 each time the report is written
+    assert len(first) == 4 and first == sorted(first, key=lambda r: int(r["key"][2:]))
+    assert sampled(records, 4, "2026-H1:smb") == first
+    assert len({r["key"] for r in first}) == 4
