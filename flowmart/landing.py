@@ -267,6 +267,7 @@ class Lander:
         drop_people: bool = False,
         claims: Claims | None = None,
         prepared: bool = False,
+        known: dict[str, tuple[int, int, str]] | None = None,
     ):
         self.con = con
         self.claims = claims  # set when landers run side by side (land_files with several workers)
@@ -279,7 +280,7 @@ class Lander:
         if not prepared:
             ensure_raw_schema(con)
         # path -> (size, mtime_ns, hash) of the files landed before: such a file is not read again
-        self.known: dict[str, tuple[int, int, str]] = {}
+        self.known: dict[str, tuple[int, int, str]] = {} if known is None else known
 
     def remember(self, paths: Sequence[Path]) -> None:
         """Look up which of ``paths`` landed before with the size and modification time they have now: landing
@@ -497,6 +498,7 @@ class Lander:
         hashes: set[str] = set()
         signatures: dict[Path, tuple[int, int]] = {}
         known: dict[Path, FileResult] = {}  # landed before as they are now: skipped unread
+        skipped_log: list[tuple] = []
         for path in paths:
             if GLOB_CHARACTERS & set(str(path)):
                 continue  # read on its own, through a literal name
@@ -507,6 +509,7 @@ class Lander:
                 digest = self._known_digest(path, signatures[path])
                 if digest:
                     known[path] = FileResult(path, "skipped", None, 0, signatures[path][0], "already landed")
+                    skipped_log.append((path, digest, signatures[path][0], None, "skipped", "already landed", 0, None))
                     continue
                 if _first_char(path) != "{":
                     continue
@@ -516,10 +519,7 @@ class Lander:
             if digest not in hashes:
                 hashes.add(digest)
                 candidates[str(path)] = (path, digest, size)
-        if known:
-            self._log_many(
-                [(p, self.known[str(p)][2], r.bytes, None, "skipped", r.reason, 0, None) for p, r in known.items()]
-            )
+        self._log_many(skipped_log)
         if not candidates:
             return known
         try:
@@ -806,8 +806,7 @@ def _land_jobs(
 
     def worker() -> Lander:
         if not hasattr(local, "lander"):
-            local.lander = Lander(lander.con.cursor(), claims=claims, prepared=True)
-            local.lander.known = lander.known
+            local.lander = Lander(lander.con.cursor(), claims=claims, prepared=True, known=lander.known)
             with guard:
                 opened.append(local.lander)
         return local.lander
