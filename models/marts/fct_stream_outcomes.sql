@@ -27,7 +27,9 @@ business_results as (
             when results.metric in ('revenue', 'cost', 'quality', 'happiness') then results.metric
             else 'north_star'
         end as metric,
-        results.value,
+        -- exact decimals, so a sum or mean does not depend on the order rows arrive in (doubles would:
+        -- (2.9 + 3.1) + 3.3 and (3.3 + 3.1) + 2.9 differ in the last bit, and a rebuild could change a figure)
+        cast(results.value as {{ dbt.type_numeric() }}) as value,
         results.unit
     from {{ ref('stg_csv__business_results') }} as results
     inner join value_streams
@@ -67,14 +69,14 @@ results as (
         value_stream_id,
         period_grain,
         period_start,
-        avg(case when metric = 'north_star' then value end) as north_star_value,
+        cast(avg(case when metric = 'north_star' then value end) as {{ flowmart.type_double() }}) as north_star_value,
         max(case when metric = 'north_star' then unit end) as north_star_unit,
-        sum(case when metric = 'revenue' then value end) as revenue,
+        cast(sum(case when metric = 'revenue' then value end) as {{ flowmart.type_double() }}) as revenue,
         max(case when metric = 'revenue' then unit end) as revenue_unit,
-        sum(case when metric = 'cost' then value end) as cost,
+        cast(sum(case when metric = 'cost' then value end) as {{ flowmart.type_double() }}) as cost,
         max(case when metric = 'cost' then unit end) as cost_unit,
-        avg(case when metric = 'quality' then value end) as quality,
-        avg(case when metric = 'happiness' then value end) as happiness,
+        cast(avg(case when metric = 'quality' then value end) as {{ flowmart.type_double() }}) as quality,
+        cast(avg(case when metric = 'happiness' then value end) as {{ flowmart.type_double() }}) as happiness,
         count(distinct month_start) as months_with_results
     from results_by_period
     group by value_stream_id, period_grain, period_start
