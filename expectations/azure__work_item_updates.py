@@ -70,8 +70,10 @@ SPEC = TableSpec(
         Timestamp("changed_date", "fields.System.ChangedDate.newValue"),
         Timestamp("revised_date", "revisedDate", source=REVISED),
     ),
-    ctes=f"items as (select organization, work_item_id, min({utc('created_date')}) as item_created_at "
-    "from raw.azure_work_items group by all)",
+    lookups={
+        "items": f"select organization, work_item_id, min({utc('created_date')}) as item_created_at "
+        "from raw.azure_work_items group by all"
+    },
     joins="left join items\n        on updates.organization = items.organization\n"
     "        and updates.work_item_id = items.work_item_id",
     item_created_at="items.item_created_at",

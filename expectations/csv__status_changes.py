@@ -23,12 +23,12 @@ SPEC = TableSpec(
     ),
     timestamps=(Timestamp("changed_at", "the time of the change"),),
     # the change's item: matched like staging matches it (source lower case, everything trimmed)
-    ctes=f"""items as (
-        select lower(trim(source)) as source, trim(instance) as instance, trim(item_key) as item_key,
+    lookups={
+        "items": f"""select lower(trim(source)) as source, trim(instance) as instance, trim(item_key) as item_key,
             min({utc("created_at")}) as item_created_at
         from raw.csv_work_items
-        group by all
-    )""",
+        group by all"""
+    },
     joins="left join items\n        on lower(trim(changes.source)) = items.source\n"
     "        and trim(changes.instance) = items.instance\n        and trim(changes.item_key) = items.item_key",
     item_created_at="items.item_created_at",

@@ -61,8 +61,10 @@ SPEC = TableSpec(
     required_in_file=("event", "created_at"),
     present=(Present("instance", "repository"), Present("issue_number", "issue number")),
     timestamps=(Timestamp("created_at", "event time"),),
-    ctes=f"items as (select instance, issue_number, min({utc('created_at')}) as item_created_at "
-    "from raw.github_issues group by all)",
+    lookups={
+        "items": f"select instance, issue_number, min({utc('created_at')}) as item_created_at "
+        "from raw.github_issues group by all"
+    },
     joins="left join items\n        on events.instance = items.instance\n"
     "        and events.issue_number = items.issue_number",
     item_created_at="items.item_created_at",

@@ -25,7 +25,9 @@ SPEC = TableSpec(
         Present("label_name", "label"),
     ),
     timestamps=(Timestamp("created_at", "event time"),),
-    ctes=f"items as (select issue_id, min({utc('created_at')}) as item_created_at from raw.gitlab_issues group by all)",
+    lookups={
+        "items": f"select issue_id, min({utc('created_at')}) as item_created_at from raw.gitlab_issues group by all"
+    },
     joins="left join items\n        on lower(coalesce(events.resource_type, 'issue')) = 'issue'\n"
     "        and events.resource_id = items.issue_id",
     item_created_at="items.item_created_at",

@@ -58,13 +58,12 @@ SPEC = TableSpec(
     timestamps=(Timestamp("history_created", "history created", name="history created"),),
     # the item's creation: the earliest `created` of any landed snapshot, by id and by key (changelog pages
     # may address their issue by key only)
-    ctes=f"""created_by_id as (
-        select instance, issue_id, min({utc("created")}) as item_created_at from raw.jira_issues group by all
-    ),
-
-    created_by_key as (
-        select instance, issue_key, min({utc("created")}) as item_created_at from raw.jira_issues group by all
-    )""",
+    lookups={
+        "created_by_id": f"select instance, issue_id, min({utc('created')}) as item_created_at "
+        "from raw.jira_issues group by all",
+        "created_by_key": f"select instance, issue_key, min({utc('created')}) as item_created_at "
+        "from raw.jira_issues group by all",
+    },
     joins="""left join created_by_id
         on items.issue_id is not null
         and items.instance = created_by_id.instance

@@ -42,14 +42,14 @@ SPEC = TableSpec(
     long_text="summary",
     # the issue id that holds each key with the newest update: a key held by two issue ids (an issue deleted
     # and recreated, or another moved onto its key) keeps only the newer one; the older snapshot is set aside
-    ctes=f"""key_holders as (
-        select instance, issue_key,
+    lookups={
+        "key_holders": f"""select instance, issue_key,
             max_by(issue_id, coalesce({utc("updated")}, timestamp '1900-01-01')) as newest_issue_id
         from raw.jira_issues
         where issue_key is not null
         group by instance, issue_key
-        having count(distinct issue_id) > 1
-    )""",
+        having count(distinct issue_id) > 1"""
+    },
     joins="""left join key_holders
         on t.instance = key_holders.instance
         and t.issue_key = key_holders.issue_key""",

@@ -13,7 +13,7 @@ suite from it, in this order:
 * the table's own warnings (unmapped statuses and types, unknown states), then the long-text warning.
 
 What a table needs beyond the pattern (a joined item's creation time, keys for mapping checks, its own
-checks) is declared in ``columns``, ``ctes``/``joins`` and ``checks``. A suite module then exports
+checks) is declared in ``columns``, ``lookups``/``joins`` and ``checks``. A suite module then exports
 ``TABLE``, ``SUITE_NAME``, ``frame_sql`` and ``build_suite`` with :meth:`TableSpec.exports`.
 """
 
@@ -91,7 +91,7 @@ class TableSpec:
     identifiers_what: str = "a key, status, type or timestamp value"
     long_text: str | None = None  # a raw column (title, summary): a warning when longer than the text limit
     columns: dict[str, str] = field(default_factory=dict)  # more frame columns: name -> SQL (alias in scope)
-    ctes: str = ""  # `name as (...)` CTEs the joins read
+    lookups: dict[str, str] = field(default_factory=dict)  # name -> SELECT the joins read (computed once)
     joins: str = ""  # joins after `from raw.<table> as <alias>`
     empty_required_columns: str | None = None  # SQL replacing the default whole-file check
     checks: Callable[[Mappings, GateSettings], list[Expectation]] | None = None
@@ -104,14 +104,25 @@ class TableSpec:
     def _col(self, name: str) -> str:
         return f"{self.alias}.{name}"
 
-    def frame_sql(self, settings: GateSettings, scope: str | None = None) -> str:
-        """``scope``: a relation of ``file_hash``es; the frame then holds the rows of those files only (and
-        the rows ``revalidate_when`` brings back), and the per-file subqueries read only those files."""
+    def frame_parts(self, settings: GateSettings, scope: str | None = None) -> tuple[dict[str, str], str]:
+        """The frame in two parts: ``lookups`` (name -> SELECT: what needs other rows - the items' creation
+        times, the in-file copies, the columns empty in a whole file - each computed once, set-based) and
+        the row SELECT, one row per raw row, reading them by name and carrying ``_row_ref``, the raw row's
+        rowid. The gate keeps the lookups as temp tables and reads the rows chunk by chunk, a rowid range
+        at a time (pushed down to the scan), so a big raw table is never copied whole.
+
+        ``scope``: a relation of ``file_hash``es; the frame then holds the rows of those files only (and
+        the rows ``revalidate_when`` brings back), and the per-file lookups read only those files."""
         a = self.alias
         raw = f"raw.{self.table}"
         in_scope = f"_file_hash in (select file_hash from {scope})" if scope else ""
         per_file = f"(select * from {raw} where {in_scope})" if scope else raw
-        selected: dict[str, str] = {"_file_hash": f"{a}._file_hash", "_record_position": f"{a}._record_position"}
+        lookups = dict(self.lookups)
+        selected: dict[str, str] = {
+            "_row_ref": f"{a}.rowid",
+            "_file_hash": f"{a}._file_hash",
+            "_record_position": f"{a}._record_position",
+        }
         plain = [*self.required_in_file, *(p.column for p in self.present)]
         for column in plain:
             if column not in self.columns and not any(t.column == column for t in self.timestamps):
@@ -128,8 +139,9 @@ class TableSpec:
         joins = [self.joins] if self.joins else []
         if self.unique:
             selected["copy_number"] = "coalesce(copies.copy_number, 1)"
+            lookups["copies"] = f"select * from {in_file_copies(per_file, list(self.unique.key))} as copies"
             joins.append(
-                f"left join {in_file_copies(per_file, list(self.unique.key))} as copies\n"
+                "left join copies\n"
                 f"        on {a}._file_hash = copies._file_hash and {a}._record_position = copies._record_position"
             )
         if self.identifiers:
@@ -140,23 +152,29 @@ class TableSpec:
             selected["empty_required_columns"] = self.empty_required_columns
         elif self.required_in_file:
             selected["empty_required_columns"] = "files.empty_required_columns"
-            joins.append(
-                f"left join {empty_in_file_by_file(per_file, list(self.required_in_file))} as files\n"
-                f"        on {a}._file_hash = files._file_hash"
-            )
+            lookups["files"] = f"select * from {empty_in_file_by_file(per_file, list(self.required_in_file))} as files"
+            joins.append(f"left join files\n        on {a}._file_hash = files._file_hash")
         columns = ",\n        ".join(f"{sql} as {name}" for name, sql in selected.items())
-        with_clause = f"with\n\n    {self.ctes.strip()}\n\n    " if self.ctes else ""
         where = ""
         if scope:
             where = f"    where {a}.{in_scope}" + (
                 f"\n        or ({self.revalidate_when})" if self.revalidate_when else ""
             )
-        return (
-            f"    {with_clause}select\n        {columns}\n    from {raw} as {a}\n    "
+        rows = (
+            f"    select\n        {columns}\n    from {raw} as {a}\n    "
             + "\n    ".join(joins)
             + "\n"
             + (where + "\n" if where else "")
         )
+        return lookups, rows
+
+    def frame_sql(self, settings: GateSettings, scope: str | None = None) -> str:
+        """The frame as one SELECT (the lookups as CTEs): what :meth:`frame_parts` gives, in one piece."""
+        lookups, rows = self.frame_parts(settings, scope)
+        if not lookups:
+            return rows
+        ctes = ",\n\n    ".join(f"{name} as (\n        {sql}\n    )" for name, sql in lookups.items())
+        return f"    with\n\n    {ctes}\n\n{rows}"
 
     # -- the suite ---------------------------------------------------------------------------------
 

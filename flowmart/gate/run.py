@@ -2,8 +2,9 @@
 
 :func:`run_gate` validates what ``flowmart land`` put in the ``raw`` schema:
 
-1. per raw table with a suite (the tracker registry names it), the suite module's ``frame_sql`` is
-   materialised once in DuckDB and validated chunk by chunk (:mod:`flowmart.gate.validation`);
+1. per raw table with a suite (the tracker registry names it), the suite's frame - one row per raw row
+   with what its checks read, streamed from the raw table a rowid range at a time for a declared suite -
+   is validated chunk by chunk (:mod:`flowmart.gate.validation`);
 2. the file-level suite (``raw__landing_log``) checks every landed file: refused at landing, rows
    reconcile (raw + quarantine = rows landed), not every row failing, not empty;
 3. severities decide: any failed *critical* expectation fails the gate and nothing is moved; else the
@@ -39,7 +40,9 @@ from flowmart.gate.validation import (
     DEFAULT_CHUNK_ROWS,
     attach_examples,
     create_frame,
+    frame_tables,
     gx_context,
+    stream_frame,
     validate_frame,
 )
 from flowmart.warehouse import ensure_raw_schema
@@ -116,9 +119,9 @@ def run_gate(
 
     ``apply=False`` validates and records results without moving anything (a dry run).
 
-    While it runs, DuckDB's memory is capped like dbt's (``FLOWMART_MEMORY_LIMIT``): the frames are temp
-    tables of every raw row, and DuckDB spills them to disk instead of holding them in memory next to the
-    pandas chunks.
+    While it runs, DuckDB's memory is capped like dbt's (``FLOWMART_MEMORY_LIMIT``): the lookups (and the
+    frames of undeclared suites) are temp tables, and DuckDB spills them to disk instead of holding them in
+    memory next to the pandas chunks.
     """
     previous = con.execute("select current_setting('memory_limit')").fetchone()[0]
     con.execute(f"set memory_limit = '{flowmart_settings.memory_limit()}'")
@@ -152,6 +155,7 @@ def _run_gate(
     rows_checked: dict[str, int] = {}
     suites = {}
     frames: dict[str, str] = {}
+    lookups: dict[str, dict[str, str]] = {}  # a streamed frame's lookup tables, by frame
     planned = [(module, module.build_suite(mappings, settings)) for module in map(suite_module, row_suites())]
     file_module = suite_module(FILE_SUITE)
     main_table = {name: kind.table for name, kind in trackers.kinds().items()}
@@ -170,13 +174,19 @@ def _run_gate(
     for module, planned_suite in planned:
         table, frame = module.TABLE, f"_gate_frame_{module.TABLE}"
         say(f"{module.SUITE_NAME}: preparing the frame")
-        rows = create_frame(con, frame, scope.frame_sql(module, settings))
+        parts = scope.frame_parts(module, settings)
+        if parts is None:
+            rows = create_frame(con, frame, scope.frame_sql(module, settings))
+            refs = range(rows)
+        else:
+            rows, refs = stream_frame(con, frame, *parts)
+            lookups[frame] = parts[0]
         rows_checked[table] = rows
         suite = context.suites.add(planned_suite)
         suites[module.SUITE_NAME] = suite
         frames[table] = frame
         say(f"{module.SUITE_NAME}: validating {rows:,} rows")
-        table_outcomes = validate_frame(con, batch_definition, suite, table, frame, rows, chunk_rows)
+        table_outcomes = validate_frame(con, batch_definition, suite, table, frame, refs, chunk_rows)
         raw_columns = {r[0] for r in con.execute(f"describe {frame}").fetchall()}
         for outcome in table_outcomes:
             attach_examples(con, outcome, frame, raw_columns)
@@ -233,7 +243,9 @@ def _run_gate(
     file_suite = context.suites.add(file_suite)
     suites[file_module.SUITE_NAME] = file_suite
     say(f"{file_module.SUITE_NAME}: validating {files:,} files")
-    file_outcomes = validate_frame(con, batch_definition, file_suite, "landing_log", file_frame, files, chunk_rows)
+    file_outcomes = validate_frame(
+        con, batch_definition, file_suite, "landing_log", file_frame, range(files), chunk_rows
+    )
     raw_columns = {r[0] for r in con.execute(f"describe {file_frame}").fetchall()}
     for outcome in file_outcomes:
         attach_examples(con, outcome, file_frame, raw_columns)
@@ -259,7 +271,8 @@ def _run_gate(
     finally:
         for frame in [*frames.values(), file_frame]:
             _quietly(con, f"drop view if exists {frame}")
-            _quietly(con, f"drop table if exists {frame}_rows")
+            for temp in frame_tables(frame, lookups.get(frame, {})):
+                _quietly(con, f"drop table if exists {temp}")
         for table in ["_gate_q", "_gate_q_rows", "_gate_to_quarantine", SCOPE_TABLE]:
             _quietly(con, f"drop table if exists {table}")
 

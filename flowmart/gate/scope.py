@@ -88,6 +88,14 @@ class Scope:
         files = con.execute(f"select count(*) from {SCOPE_TABLE}").fetchone()[0]
         return cls(fingerprint, full, files, before, reason)
 
+    def frame_parts(self, module: ModuleType, settings) -> tuple[dict[str, str], str] | None:
+        """A declared suite's streamed frame (``TableSpec.frame_parts``) over the files in scope, narrowed
+        by the suite itself; None for an undeclared suite (its frame is materialised: :meth:`frame_sql`)."""
+        spec = getattr(module, "SPEC", None)
+        if spec is None:
+            return None
+        return spec.frame_parts(settings, scope=None if self.full else SCOPE_TABLE)
+
     def frame_sql(self, module: ModuleType, settings) -> str:
         """The suite's frame over the rows of the files in scope (plus the older rows a cross-file check
         judges again); the whole frame when every file is in scope."""

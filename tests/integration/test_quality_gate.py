@@ -129,8 +129,10 @@ def test_row_level_cases_pass_the_gate_and_quarantine_exactly_the_bad_rows(run_a
 
 
 def test_small_chunks_and_categorical_frames_give_the_same_outcome(run_a, corpus, tmp_path, monkeypatch):
-    """The same corpus through the paths big data takes: many chunks (the next one read while GX validates
-    the current) and text columns handed to GX as categoricals (normally only in frames of 100k+ rows)."""
+    """The same corpus through the paths big data takes: many chunks (the next rowid range of a streamed
+    frame read while GX validates the current one; some ranges empty, as rows from other files fall
+    between) and, in a materialised frame (the file-level suite's), text columns handed to GX as
+    categoricals (normally only in frames of 100k+ rows)."""
     db_a, report_a = run_a
     monkeypatch.setattr(validation_module, "CATEGORICAL_MIN_ROWS", 0)
     db = tmp_path / "w.duckdb"
@@ -151,7 +153,7 @@ def test_small_chunks_and_categorical_frames_give_the_same_outcome(run_a, corpus
         quarantined = sorted(
             con.execute("select source_file, record_position, expectation from raw.quarantine").fetchall()
         )
-    assert "source" in categorical  # e.g. csv__status_changes.source: one value, 'csv'
+    assert "status" in categorical  # raw__landing_log.status: 'landed' and 'refused'
     assert {o.name: (o.success, o.unexpected_count) for o in report.outcomes} == {
         o.name: (o.success, o.unexpected_count) for o in report_a.outcomes
     }
