@@ -15,7 +15,9 @@ frames are materialised whole (:func:`create_frame`).
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
@@ -85,6 +87,17 @@ def _categorical_texts(chunk: pa.Table) -> pa.Table:
     return chunk
 
 
+def _columns_read(config, frame_columns: list[str]) -> tuple[str, ...]:
+    """The frame columns an expectation reads: its domain column(s), the columns its row condition names,
+    and ``_row_ref`` (the failing rows' reference); in frame order. A column named only inside a value set
+    is read needlessly, never missed."""
+    spelled = json.dumps(config.kwargs, default=str)
+    read = {"_row_ref"} | {
+        c for c in frame_columns if re.search(rf"(?<![A-Za-z0-9_]){re.escape(c)}(?![A-Za-z0-9_])", spelled)
+    }
+    return tuple(c for c in frame_columns if c in read)
+
+
 def _domain_column(config) -> str | None:
     kwargs = config.kwargs
     return kwargs.get("column") or (f"{kwargs['column_A']},{kwargs['column_B']}" if "column_A" in kwargs else None)
@@ -104,7 +117,8 @@ def validate_frame(
     import great_expectations as gx
 
     outcomes: list[CheckOutcome] = []
-    by_severity: dict[str, list] = {}
+    by_severity: dict[tuple[str, tuple[str, ...]], list] = {}
+    frame_columns = [name for name, *_ in con.execute(f"describe {frame}").fetchall() if name != "_file_hash"]
     for ordinal, expectation in enumerate(suite.expectations):
         meta = expectation.meta or {}
         config = expectation.configuration
@@ -121,13 +135,15 @@ def validate_frame(
                 config=config,
             )
         )
-        by_severity.setdefault(meta["flowmart_severity"], []).append(expectation)
+        by_severity.setdefault((meta["flowmart_severity"], _columns_read(config, frame_columns)), []).append(
+            expectation
+        )
     by_check = {o.check: o for o in outcomes}
 
     # quarantine expectations need every failing row (COMPLETE); the others a count and a few examples
     parts = []
-    for severity, expectations in by_severity.items():
-        part = gx.ExpectationSuite(name=f"{suite.name}.{severity}")
+    for (severity, columns), expectations in by_severity.items():
+        part = gx.ExpectationSuite(name=f"{suite.name}.{severity}.{'.'.join(columns)}")
         for expectation in expectations:
             copied = expectation.copy(deep=True)
             copied.id = None
@@ -137,6 +153,7 @@ def validate_frame(
         parts.append(
             (
                 part,
+                list(columns),
                 {
                     "result_format": result_format,
                     "unexpected_index_column_names": ["_row_ref"],
@@ -166,13 +183,16 @@ def validate_frame(
             upcoming = reader.submit(fetch, starts[index + 1]) if index + 1 < len(starts) else None
             if df.empty:  # a rowid range without rows of the frame (files out of scope, rows moved away)
                 continue
-            batch = batch_definition.get_batch(batch_parameters={"dataframe": df})
-            for part, result_format in parts:
+            for part, columns, result_format in parts:
+                # only the columns the part reads: GX filters its whole frame for every row condition and
+                # every failing expectation's rows, so each extra column is moved again each time
+                batch = batch_definition.get_batch(batch_parameters={"dataframe": df[columns]})
                 result = batch.validate(part, result_format=result_format)
                 for r in result.results:
                     outcome = by_check[r.expectation_config.meta["check"]]
                     _merge(outcome, r)
-            del df, batch
+                del batch
+            del df
     return outcomes
 
 
