@@ -117,7 +117,7 @@ def validate_frame(
     import great_expectations as gx
 
     outcomes: list[CheckOutcome] = []
-    by_severity: dict[tuple[str, tuple[str, ...]], list] = {}
+    groups: dict[tuple[str, tuple[str, ...]], list] = {}  # by severity and the columns read
     frame_columns = [name for name, *_ in con.execute(f"describe {frame}").fetchall() if name != "_file_hash"]
     for ordinal, expectation in enumerate(suite.expectations):
         meta = expectation.meta or {}
@@ -135,14 +135,12 @@ def validate_frame(
                 config=config,
             )
         )
-        by_severity.setdefault((meta["flowmart_severity"], _columns_read(config, frame_columns)), []).append(
-            expectation
-        )
+        groups.setdefault((meta["flowmart_severity"], _columns_read(config, frame_columns)), []).append(expectation)
     by_check = {o.check: o for o in outcomes}
 
     # quarantine expectations need every failing row (COMPLETE); the others a count and a few examples
     parts = []
-    for (severity, columns), expectations in by_severity.items():
+    for (severity, columns), expectations in groups.items():
         part = gx.ExpectationSuite(name=f"{suite.name}.{severity}.{'.'.join(columns)}")
         for expectation in expectations:
             copied = expectation.copy(deep=True)
@@ -164,8 +162,8 @@ def validate_frame(
         )
 
     def fetch(start: int) -> pd.DataFrame:
-        # through Arrow: the same pandas frame (Arrow-backed strings, categoricals for the ENUMs) about
-        # five times faster than DuckDB's own .df() conversion
+        # through Arrow: the same pandas frame as DuckDB's own .df() conversion (Arrow-backed strings,
+        # categoricals for ENUMs and dictionaries), about five times faster
         chunk = con.sql(
             f"select * exclude (_file_hash) from {frame} "
             f"where _row_ref >= {int(start)} and _row_ref < {int(min(start + chunk_rows, refs.stop))}"
