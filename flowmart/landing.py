@@ -15,6 +15,7 @@ One call of :func:`land_files` lands a batch of files. Each file is:
 from __future__ import annotations
 
 import contextlib
+import gzip
 import hashlib
 import re
 import tempfile
@@ -32,7 +33,7 @@ from flowmart.trackers.spec import Kind, KindSql, RefusedFile, Tracker, csv_head
 from flowmart.warehouse import DiskFull, Warehouse, disk_full_reason, ensure_raw_schema, is_disk_full
 
 JSON_MAX_OBJECT_SIZE = 1 << 30  # a search page of 1,000 issues with changelogs is far below 1 GB
-SUPPORTED_SUFFIXES = {".json", ".csv"}
+SUPPORTED_SUFFIXES = {".json", ".csv", ".json.gz"}  # a gzip-compressed JSON page is read as it is (docs/adr/0077)
 BATCH_BYTES = 64 << 20  # batchable pages landed together in one transaction (see land_files)
 BATCH_FILES = 500
 LANDING_CHECKPOINT_THRESHOLD = "1GB"  # WAL size at which a landing checkpoints (see land_files)
@@ -69,27 +70,40 @@ class FileResult:
 # discovery
 
 
+def file_type(path: Path) -> str:
+    """The file's type as landing reads it: ``.json``, ``.json.gz`` (gzip-compressed JSON), ``.csv``, or
+    its last suffix (lower case) for anything else."""
+    name = path.name.lower()
+    if name.endswith(".json.gz"):
+        return ".json.gz"
+    return path.suffix.lower()
+
+
+def is_json(path: Path) -> bool:
+    return file_type(path) in (".json", ".json.gz")
+
+
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
-    """Files named directly, plus every .json/.csv file under named folders (sorted, recursive)."""
+    """Files named directly, plus every .json/.json.gz/.csv file under named folders (sorted, recursive)."""
     found: list[Path] = []
     for raw in paths:
         path = Path(raw).expanduser()
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES))
+            found.extend(sorted(p for p in path.rglob("*") if p.is_file() and file_type(p) in SUPPORTED_SUFFIXES))
         else:
             found.append(path)
     return [p.resolve() for p in found]
 
 
 def unsupported_files(paths: Iterable[str | Path]) -> list[Path]:
-    """Files under named folders that landing does not read (not .json or .csv), sorted: a landing names
+    """Files under named folders that landing does not read (not .json, .json.gz or .csv), sorted: a landing names
     them, so nothing is passed over silently."""
     found: list[Path] = []
     for raw in paths:
         path = Path(raw).expanduser()
         if path.is_dir():
             found.extend(
-                sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() not in SUPPORTED_SUFFIXES)
+                sorted(p for p in path.rglob("*") if p.is_file() and file_type(p) not in SUPPORTED_SUFFIXES)
             )
     return [p.resolve() for p in found]
 
@@ -109,8 +123,12 @@ def file_digest(path: Path) -> tuple[str, int]:
 
 
 def _first_char(path: Path) -> str:
-    with path.open("rb") as handle:
-        head = handle.read(4096)
+    opener = gzip.open if file_type(path) == ".json.gz" else open
+    try:
+        with opener(path, "rb") as handle:
+            head = handle.read(4096)
+    except (OSError, EOFError) as exc:  # gzip.BadGzipFile is an OSError
+        raise RefusedFile(f"not a readable gzip file ({exc})") from None
     if head.startswith(b"\xef\xbb\xbf"):
         head = head[3:]
     text = head.lstrip()
@@ -204,7 +222,7 @@ def literal_path(path: Path) -> Iterator[Path]:
         yield path
         return
     with tempfile.TemporaryDirectory(prefix="flowmart-land-") as folder:
-        link = Path(folder) / f"file{path.suffix}"
+        link = Path(folder) / f"file{file_type(path)}"
         link.symlink_to(path)
         yield link
 
@@ -375,13 +393,13 @@ class Lander:
         kind: Kind | None = None
         temp_tables: tuple[str, ...] = ()
         try:
-            suffix = path.suffix.lower()
+            suffix = file_type(path)
             if suffix == ".csv":
                 kind = recognise_csv(path, source)
-            elif suffix == ".json":
+            elif suffix in (".json", ".json.gz"):
                 _candidates(source, "json")  # a .json file given as a CSV-only tracker: refused before parsing
             else:
-                raise RefusedFile(f"unsupported file type '{suffix or '(none)'}' (expected .json or .csv)")
+                raise RefusedFile(f"unsupported file type '{suffix or '(none)'}' (expected .json, .json.gz or .csv)")
 
             self.con.execute("begin transaction")
             try:
@@ -514,8 +532,8 @@ class Lander:
                 if _first_char(path) != "{":
                     continue
                 digest, size = file_digest(path)
-            except OSError:
-                continue
+            except (OSError, RefusedFile):
+                continue  # read on its own, which says why
             if digest not in hashes:
                 hashes.add(digest)
                 candidates[str(path)] = (path, digest, size)
@@ -746,7 +764,7 @@ def _jobs(files: list[Path]) -> list[tuple[bool, list[int]]]:
     run: list[int] = []
     run_bytes = 0
     for index, path in enumerate(files):
-        if path.suffix.lower() == ".json" and path.is_file():
+        if is_json(path) and path.is_file():
             run.append(index)
             run_bytes += path.stat().st_size
             if len(run) >= BATCH_FILES or run_bytes >= BATCH_BYTES:

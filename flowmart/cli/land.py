@@ -59,9 +59,9 @@ def land_and_report(
         shown = ", ".join(str(p) for p in ignored[:10]) + (
             f" and {len(ignored) - 10} more" if len(ignored) > 10 else ""
         )
-        say(f"land: ignored {len(ignored)} file(s) that are not .json or .csv: {shown}")
+        say(f"land: ignored {len(ignored)} file(s) that are not .json, .json.gz or .csv: {shown}")
     if not results:
-        raise UserError(f"{', '.join(map(str, paths))}: no .json or .csv files found")
+        raise UserError(f"{', '.join(map(str, paths))}: no .json, .json.gz or .csv files found")
     return EXIT_REFUSED if totals["refused"] else 0
 
 
@@ -100,7 +100,7 @@ def register(subparsers) -> None:
             ),
         )
     )
-    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (searched recursively for .json/.csv)")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (searched recursively for .json, .json.gz and .csv)")
     p.add_argument(
         "--source",
         choices=[t.name for t in registered],

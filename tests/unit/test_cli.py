@@ -122,7 +122,7 @@ def test_a_landing_names_the_files_it_does_not_read(tmp_path):
     # two files that are neither .json nor .csv: counted and named, sorted
     [line] = [line for line in result.stderr.splitlines() if "ignored" in line]
     assert line == (
-        f"land: ignored 2 file(s) that are not .json or .csv: {(export / 'README.md').resolve()}, "
+        f"land: ignored 2 file(s) that are not .json, .json.gz or .csv: {(export / 'README.md').resolve()}, "
         f"{(export / 'notes.txt').resolve()}"
     )
 

@@ -150,7 +150,7 @@ def test_refusal_keeps_what_was_landed_before(tmp_path):
             "issue at position 1 lacks id, key or fields",
         ),
         ("text.json", "hello", "not JSON (expected a JSON object or array)"),
-        ("notes.txt", "hello", "unsupported file type '.txt' (expected .json or .csv)"),
+        ("notes.txt", "hello", "unsupported file type '.txt' (expected .json, .json.gz or .csv)"),
         ("empty_array.json", "[]", "JSON holds no records"),
     ],
 )
@@ -391,3 +391,43 @@ def test_batches_landed_side_by_side_land_what_one_at_a_time_lands(tmp_path, mon
     assert statuses[10][2].startswith("already landed (same content as") and "p01.json" in statuses[10][2]
     assert statuses[12][2] == '"issues" is not a JSON array'
     assert len(keys) == 10 and logged == 13
+
+
+def test_gzip_compressed_pages_land_exactly_like_the_plain_ones_and_a_broken_one_is_refused(tmp_path):
+    import gzip
+
+    from flowmart.demo.jira import generate
+
+    plain, packed = tmp_path / "plain", tmp_path / "packed"
+    generate(plain, items=300, page_size=50)
+    generate(packed, items=300, page_size=50, compress=True)
+    plain_files = sorted(p.relative_to(plain).as_posix() for p in plain.rglob("*.json"))
+    packed_files = sorted(p.relative_to(packed).as_posix()[: -len(".gz")] for p in packed.rglob("*.json.gz"))
+    assert plain_files == packed_files and not list(packed.rglob("*.json"))
+    # every compressed page holds the plain page's bytes
+    for name in plain_files[:5]:
+        assert gzip.decompress((packed / f"{name}.gz").read_bytes()) == (plain / name).read_bytes()
+    broken = packed / "broken.json.gz"
+    broken.write_bytes(gzip.compress(b'{"issues": [')[:-6])  # cut before gzip's trailer: not a whole stream
+
+    def landed(folder: Path, db: Path) -> tuple[list, list, list]:
+        results = land(db, [folder])
+        with duckdb.connect(str(db), read_only=True) as con:
+            # what landed, but the lineage columns that name the file (path and hash differ by construction)
+            issues = con.execute(
+                "select * exclude (_source_file, _file_hash, _landed_at) from raw.jira_issues order by all"
+            ).fetchall()
+            items = con.execute(
+                "select * exclude (_source_file, _file_hash, _landed_at) from raw.jira_changelog_items order by all"
+            ).fetchall()
+        return results, issues, items
+
+    plain_results, plain_issues, plain_items = landed(plain, tmp_path / "plain.duckdb")
+    packed_results, packed_issues, packed_items = landed(packed, tmp_path / "packed.duckdb")
+    # 300 issues over the two sites, and every one of their changelog items, identical row for row
+    assert len(plain_issues) == 300 and plain_items
+    assert (packed_issues, packed_items) == (plain_issues, plain_items)
+    by_name = {r.path.name: r for r in packed_results}
+    assert by_name["broken.json.gz"].status == "refused"
+    assert by_name["broken.json.gz"].reason.startswith("not a readable gzip file")
+    assert sum(r.status == "landed" for r in packed_results) == len(plain_results) == len(plain_files)
