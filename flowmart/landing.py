@@ -102,9 +102,7 @@ def unsupported_files(paths: Iterable[str | Path]) -> list[Path]:
     for raw in paths:
         path = Path(raw).expanduser()
         if path.is_dir():
-            found.extend(
-                sorted(p for p in path.rglob("*") if p.is_file() and file_type(p) not in SUPPORTED_SUFFIXES)
-            )
+            found.extend(sorted(p for p in path.rglob("*") if p.is_file() and file_type(p) not in SUPPORTED_SUFFIXES))
     return [p.resolve() for p in found]
 
 

@@ -100,7 +100,9 @@ def register(subparsers) -> None:
             ),
         )
     )
-    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (searched recursively for .json, .json.gz and .csv)")
+    p.add_argument(
+        "paths", nargs="+", metavar="PATH", help="files or folders (searched recursively for .json, .json.gz and .csv)"
+    )
     p.add_argument(
         "--source",
         choices=[t.name for t in registered],

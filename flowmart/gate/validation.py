@@ -163,7 +163,7 @@ def validate_frame(
 
     def fetch(start: int) -> pd.DataFrame:
         # through Arrow: the same pandas frame as DuckDB's own .df() conversion (Arrow-backed strings,
-        # categoricals for ENUMs and dictionaries), about five times faster
+        # categoricals for dictionaries), about five times faster
         chunk = con.sql(
             f"select * exclude (_file_hash) from {frame} "
             f"where _row_ref >= {int(start)} and _row_ref < {int(min(start + chunk_rows, refs.stop))}"
@@ -306,38 +306,9 @@ def frame_tables(frame: str, lookups: dict[str, str]) -> list[str]:
 def create_frame(con: duckdb.DuckDBPyConnection, frame: str, frame_sql: str) -> int:
     """The frame's rows as temp table ``<frame>_rows`` and view ``<frame>`` adding ``_row_ref``, the row's
     rowid (0, 1, ...): stable while the gate runs, and free - a ``row_number() over ()`` is one
-    single-threaded pass carrying every column, about half the time of a big frame.
-
-    In big frames, text columns with few distinct values (site, field, origin, status keys) are handed to
-    pandas as categoricals (an inline ENUM cast in the view): reading millions of rows as pandas strings
-    takes longer than validating them, and GX's null, set and row-condition checks read categoricals as
-    they read strings. Returns the number of rows."""
+    single-threaded pass carrying every column, about half the time of a big frame. Text columns with few
+    values reach GX as categoricals as in a streamed frame (:func:`_categorical_texts`, per chunk).
+    Returns the number of rows."""
     con.execute(f"create or replace temp table {frame}_rows as {frame_sql}")
-    replaced: list[str] = []
-    rows = con.execute(f"select count(*) from {frame}_rows").fetchone()[0]
-    if rows >= CATEGORICAL_MIN_ROWS:
-        texts = [
-            name
-            for name, kind, *_ in con.execute(f"describe {frame}_rows").fetchall()
-            if kind == "VARCHAR" and name != "_file_hash"
-        ]
-        if texts:
-            estimates = con.execute(
-                "select " + ", ".join(f'approx_count_distinct("{c}")' for c in texts) + f" from {frame}_rows"
-            ).fetchone()
-            for column, estimate in zip(texts, estimates, strict=True):
-                if estimate > 2 * CATEGORICAL_MAX_VALUES:
-                    continue
-                values = [
-                    v
-                    for (v,) in con.execute(
-                        f'select distinct "{column}" from {frame}_rows where "{column}" is not null order by 1 '
-                        f"limit {CATEGORICAL_MAX_VALUES + 1}"
-                    ).fetchall()
-                ]
-                if 0 < len(values) <= CATEGORICAL_MAX_VALUES:
-                    literals = ", ".join("'" + v.replace("'", "''") + "'" for v in values)
-                    replaced.append(f'"{column}"::enum({literals}) as "{column}"')
-    replace = f" replace ({', '.join(replaced)})" if replaced else ""
-    con.execute(f"create or replace temp view {frame} as select rowid as _row_ref, *{replace} from {frame}_rows")
-    return rows
+    con.execute(f"create or replace temp view {frame} as select rowid as _row_ref, * from {frame}_rows")
+    return con.execute(f"select count(*) from {frame}_rows").fetchone()[0]
