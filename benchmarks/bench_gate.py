@@ -8,6 +8,7 @@ The gate runs as a dry run (validates everything, moves nothing) so that repeate
 from __future__ import annotations
 
 import argparse
+import json
 import time
 from pathlib import Path
 
@@ -19,6 +20,12 @@ def main() -> None:
     parser.add_argument("--db", required=True, help="a landed DuckDB warehouse (it is built by dbt too)")
     parser.add_argument("--chunk-rows", type=int, default=None, help="rows per GX batch (default: the gate's)")
     parser.add_argument("--skip-dbt", action="store_true", help="time the gate only")
+    parser.add_argument(
+        "--outcomes",
+        metavar="FILE",
+        help="write every expectation's outcome (success, rows checked, rows failing) as JSON: two versions of "
+        "the gate on the same warehouse must write the same file",
+    )
     args = parser.parse_args()
     db = Path(args.db).resolve()
 
@@ -40,6 +47,19 @@ def main() -> None:
         gate_seconds = time.perf_counter() - started
     print(f"raw rows: {sizes}")
     print(f"gate (dry run, {len(report.outcomes)} expectations): {gate_seconds:,.1f} s")
+    if args.outcomes:
+        outcomes = {
+            o.name: {
+                "success": o.success,
+                "element_count": o.element_count,
+                "unexpected_count": o.unexpected_count,
+                "missing_count": o.missing_count,
+                "files": len(o.file_counts),
+                "error": o.error,
+            }
+            for o in report.outcomes
+        }
+        Path(args.outcomes).write_text(json.dumps(outcomes, indent=1, sort_keys=True) + "\n")
     if not args.skip_dbt:
         from flowmart import pipeline
         from flowmart.warehouse import Warehouse

@@ -61,8 +61,13 @@ SPEC = TableSpec(
     lookups={
         "created_by_id": f"select instance, issue_id, min({utc('created')}) as item_created_at "
         "from raw.jira_issues group by all",
-        "created_by_key": f"select instance, issue_key, min({utc('created')}) as item_created_at "
-        "from raw.jira_issues group by all",
+        # only the keys changelog items use alone (the items of changelog pages named by key): joining
+        # every chunk to a second lookup of every issue cost as much as the first
+        "created_by_key": f"select issues.instance, issues.issue_key, min({utc('issues.created')}) as item_created_at "
+        "from raw.jira_issues as issues "
+        "inner join (select distinct instance, issue_key from raw.jira_changelog_items where issue_id is null) "
+        "as key_only on issues.instance = key_only.instance and issues.issue_key = key_only.issue_key "
+        "group by all",
     },
     joins="""left join created_by_id
         on items.issue_id is not null

@@ -33,6 +33,8 @@ from flowmart.gate.outcomes import EXAMPLES, CheckOutcome
 DEFAULT_CHUNK_ROWS = 1_000_000
 CATEGORICAL_MIN_ROWS = 100_000  # frames this big hand text columns with few values to pandas as categoricals
 CATEGORICAL_MAX_VALUES = 1_000
+CATEGORICAL_SAMPLE_ROWS = 20_000
+PARTIAL = 20  # failing values kept per expectation for Data Docs (and warnings' failing rows referenced)
 EXAMPLE_CHARS = 120  # longer example values are cut (a 1 MB field must not land in the results)
 
 
@@ -80,6 +82,10 @@ def _categorical_texts(chunk: pa.Table) -> pa.Table:
         return chunk
     for index, column in enumerate(chunk.schema):
         if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+            continue
+        # a column with more values than that in its first rows already (ids, timestamps, keys) is left as
+        # it is: encoding a million distinct strings only to find there are too many took half the chunk's time
+        if pc.count_distinct(chunk.column(index).slice(0, CATEGORICAL_SAMPLE_ROWS)).as_py() > CATEGORICAL_MAX_VALUES:
             continue
         encoded = pc.dictionary_encode(chunk.column(index))
         if max((len(part.dictionary) for part in encoded.chunks), default=0) <= CATEGORICAL_MAX_VALUES:
@@ -151,11 +157,15 @@ def validate_frame(
         parts.append(
             (
                 part,
-                list(columns),
+                [c for c in columns if c != "_row_ref"],
                 {
                     "result_format": result_format,
+                    # the failing rows' _row_ref (the frame's index), as one list: GX then reads no value
+                    # of a failing row one cell at a time (pandas .at per row: seconds at a million rows);
+                    # the values shown come from DuckDB (attach_examples)
                     "unexpected_index_column_names": ["_row_ref"],
-                    "partial_unexpected_count": 20,
+                    "exclude_unexpected_values": True,
+                    "partial_unexpected_count": PARTIAL,
                     "return_unexpected_index_query": False,
                 },
             )
@@ -168,7 +178,9 @@ def validate_frame(
             f"select * exclude (_file_hash) from {frame} "
             f"where _row_ref >= {int(start)} and _row_ref < {int(min(start + chunk_rows, refs.stop))}"
         ).to_arrow_table()
-        return _frame_dtypes(_categorical_texts(chunk).to_pandas())
+        df = _frame_dtypes(_categorical_texts(chunk).to_pandas())
+        df.index = pd.Index(df.pop("_row_ref"), name="_row_ref")
+        return df
 
     # the next chunk is read from DuckDB (which releases the GIL) while GX validates this one; only the
     # reader thread touches the connection meanwhile
@@ -182,8 +194,9 @@ def validate_frame(
             if df.empty:  # a rowid range without rows of the frame (files out of scope, rows moved away)
                 continue
             for part, columns, result_format in parts:
-                # only the columns the part reads: GX filters its whole frame for every row condition and
-                # every failing expectation's rows, so each extra column is moved again each time
+                # only the columns the part reads (and the index, _row_ref): GX filters its whole frame for
+                # every row condition and every failing expectation's rows, so each extra column is moved
+                # again each time
                 batch = batch_definition.get_batch(batch_parameters={"dataframe": df[columns]})
                 result = batch.validate(part, result_format=result_format)
                 for r in result.results:
@@ -213,22 +226,33 @@ def _merge(outcome: CheckOutcome, r) -> None:
     outcome.element_count += int(res.get("element_count") or 0)
     outcome.unexpected_count += int(res.get("unexpected_count") or 0)
     outcome.missing_count += int(res.get("missing_count") or 0)
-    if len(outcome.partial_unexpected) < 20:
-        outcome.partial_unexpected += list(res.get("partial_unexpected_list") or [])[
-            : 20 - len(outcome.partial_unexpected)
-        ]
-    if outcome.severity != WARNING:
-        index = res.get("unexpected_index_list") or []
-    else:
-        index = (res.get("partial_unexpected_index_list") or [])[: max(0, EXAMPLES - len(outcome.refs))]
-    outcome.refs += [int(i["_row_ref"]) for i in index]
+    # exclude_unexpected_values: the failing rows' references come as [{"_row_ref": [ref, ...]}]
+    listed = (
+        res.get("unexpected_index_list") if outcome.severity != WARNING else res.get("partial_unexpected_index_list")
+    )
+    refs = [int(ref) for entry in listed or [] for ref in entry.get("_row_ref", [])]
+    if outcome.severity == WARNING:
+        refs = refs[: max(0, PARTIAL - len(outcome.refs))]
+    outcome.refs += refs
 
 
 def attach_examples(con: duckdb.DuckDBPyConnection, outcome: CheckOutcome, frame: str, raw_columns: set[str]) -> None:
-    """Examples (file, position, the values concerned) and, for critical and quarantine checks, the
-    failing rows per file — all looked up by the _row_ref values GX reported."""
+    """Examples (file, position, the values concerned), the first failing values (``partial_unexpected``,
+    for Data Docs) and, for critical and quarantine checks, the failing rows per file — all looked up by
+    the _row_ref values GX reported."""
     if outcome.success or not outcome.refs or outcome.error:
         return
+    domain = [c for c in (outcome.column or "").split(",") if c]
+    if domain and not outcome.partial_unexpected:
+        first = sorted(outcome.refs)[:PARTIAL] if outcome.severity != WARNING else outcome.refs[:PARTIAL]
+        selected = ", ".join(f'f."{c}"' for c in domain)
+        values = con.execute(
+            f"select {selected} from {frame} as f where f._row_ref in (select unnest(?::bigint[])) order by f._row_ref",
+            [first],
+        ).fetchall()
+        outcome.partial_unexpected = [
+            _example_value(row[0]) if len(row) == 1 else [_example_value(v) for v in row] for row in values
+        ]
     columns: list[str] = []
     for c in (outcome.column or "").split(","):
         if not c:
@@ -247,7 +271,9 @@ def attach_examples(con: duckdb.DuckDBPyConnection, outcome: CheckOutcome, frame
             "on landed.file_hash = f._file_hash"
         )
     )
-    con.register("_gate_refs", pd.DataFrame({"row_ref": pd.Series(outcome.refs, dtype="int64")}))
+    # a warning's examples are its first failing rows as before; PARTIAL refs are kept for its values
+    refs = outcome.refs if outcome.severity != WARNING else outcome.refs[:EXAMPLES]
+    con.register("_gate_refs", pd.DataFrame({"row_ref": pd.Series(refs, dtype="int64")}))
     try:
         failing = f"""
             select {file_expr} as file, f._row_ref, f._record_position{"".join(f', f."{c}"' for c in columns)},
