@@ -35,6 +35,7 @@ def run(args: argparse.Namespace) -> int:
             since=since,
             page_size=args.page_size,
             compress=args.gzip,
+            resume=args.resume,
             progress=lambda done, total: advance(done),
         )
     say(
@@ -73,5 +74,11 @@ def register(subparsers) -> None:
         "--gzip",
         action="store_true",
         help="write every page gzip-compressed (.json.gz, about a sixteenth of the bytes; `flowmart land` reads them)",
+    )
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="carry on an interrupted run into the same --out with the same arguments from where it saved its "
+        "place (every minute), instead of starting again; the files are the same as an uninterrupted run's",
     )
     p.set_defaults(func=run)

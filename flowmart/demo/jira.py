@@ -23,6 +23,7 @@ import gzip
 import hashlib
 import json
 import math
+import pickle
 import random
 import time
 from collections import deque
@@ -48,6 +49,8 @@ HOUR = 3_600_000
 DAY = 86_400_000
 EMBEDDED_HISTORY_LIMIT = 100  # Jira embeds at most 100 histories in a search response
 CHANGELOG_PAGE_SIZE = 100
+STATE_FILE = ".flowmart-generate.state"  # where a long run saves its place (generate(resume=True))
+CHECKPOINT_SECONDS = 60.0
 GZIP_LEVEL = 6  # `generate --gzip`: a sixteenth of the bytes at ~14 ms per MB written (level 9: 17x, twice the time)
 
 CLOUD = "acme-mobility.atlassian.net"
@@ -208,6 +211,9 @@ class UserDef:
 class Route:
     """How an item lands in Jira (project, components, labels) and which value stream it belongs to."""
 
+    def __reduce__(self):  # a module constant holding lambdas: a saved run refers to it by name
+        return _route_named, (self.name,)
+
     name: str
     project: str
     stream: str | None  # None: matches no assignment rule ('unassigned')
@@ -247,6 +253,9 @@ class ProjectDef:
 
 @dataclass
 class SiteDef:
+    def __reduce__(self):  # a module constant: a saved run refers to it by host
+        return _site_named, (self.host,)
+
     host: str
     deployment: str  # cloud | datacenter
     share: float  # share of all generated items
@@ -1497,6 +1506,7 @@ def generate(
     progress: Callable[[int, int], None] | None = None,
     since: date | None = None,
     compress: bool = False,
+    resume: bool = False,
 ) -> dict:
     """Write the demo Jira exports under ``out_dir/jira/<site>/`` and return a summary.
 
@@ -1508,12 +1518,27 @@ def generate(
     JQL ``updated >= since`` export would. ``compress`` writes every file gzip-compressed (``.json.gz``,
     about a sixteenth of the bytes), as landing reads them. Same arguments give byte-identical files.
     ``progress(done, total)`` is called after every search page.
+
+    The generator is one random stream per site (each issue draws from where the one before stopped), so
+    it cannot be split; a long run (ten million items: over an hour) saves its place in ``out_dir`` every
+    ``CHECKPOINT_SECONDS`` (:data:`STATE_FILE`, removed at the end). ``resume`` carries on from there when
+    the arguments are the same, and gives the same files as a run never interrupted.
     """
     if items < 0:
         raise ValueError("items must be >= 0")
     if page_size < 1:
         raise ValueError("page_size must be >= 1")
     out = Path(out_dir)
+    arguments = {
+        "items": items,
+        "seed": seed,
+        "end": end.isoformat(),
+        "since": since.isoformat() if since else None,
+        "page_size": page_size,
+        "compress": compress,
+    }
+    state_path = out / STATE_FILE
+    saved = _saved_state(state_path, arguments) if resume else None
     cut = end
     end = max(end, EXPORT_END)  # the timeline's end: fixed, so that earlier exports are of the same company
     start = _history_start(end)
@@ -1541,13 +1566,20 @@ def generate(
         "seed": seed,
     }
     done = 0
-    for site, n in zip(SITES, counts, strict=True):
+    if saved is not None:
+        summary, done = saved["summary"], saved["done"]
+    checkpointed = time.monotonic()
+    for site_index, (site, n) in enumerate(zip(SITES, counts, strict=True)):
+        if saved is not None and site_index < saved["site_index"]:
+            continue  # written whole before the interruption
+        resumed = saved if saved is not None and site_index == saved["site_index"] else None
         site_dir = out / "jira" / site.host
         cl_dir = site_dir / "changelog"
         cl_dir.mkdir(parents=True, exist_ok=True)
-        for old in [*site_dir.glob("search_page_*.json*"), *cl_dir.glob("*_page_*.json*")]:
-            old.unlink()  # a previous, larger run must not leave stale pages behind
-        gen = _SiteGen(site, n, seed, start_ms, end_ms, holidays, clock)
+        if resumed is None:
+            for old in [*site_dir.glob("search_page_*.json*"), *cl_dir.glob("*_page_*.json*")]:
+                old.unlink()  # a previous, larger run must not leave stale pages behind
+        gen = resumed["gen"] if resumed else _SiteGen(site, n, seed, start_ms, end_ms, holidays, clock)
 
         def write(path: Path, obj) -> None:
             data = _dump(obj)
@@ -1558,11 +1590,13 @@ def generate(
             summary["files"] += 1
             summary["bytes"] += len(data)
 
-        write(site_dir / "status.json", gen.status_list())
+        if resumed is None:
+            write(site_dir / "status.json", gen.status_list())
         filtered = cut_ms < end_ms or since_ms is not None
 
-        def exported_issues(site_gen: _SiteGen, n: int = n):
-            for i in range(n):
+        def exported_issues(site_gen: _SiteGen, first: int = 0, n: int = n):
+            """(index in the timeline, issue, changelog pages) of the issues exported, from ``first`` on."""
+            for i in range(first, n):
                 issue, pages = site_gen.issue(i)  # every issue of the timeline: the random stream stays the same
                 if cut_ms < end_ms:
                     cut_issue = _as_exported_at(site_gen, issue, pages, cut_ms)
@@ -1571,22 +1605,27 @@ def generate(
                     issue, pages = cut_issue
                 if since_ms is not None and _jira_ms(issue["fields"]["updated"]) < since_ms:
                     continue
-                yield issue, pages
+                yield i, issue, pages
 
         # a search page says how many issues the query has: an export cut or a delta counts them first (a
         # second pass of the same generator), so that pages are still written one at a time
-        n_exported = (
-            sum(1 for _ in exported_issues(_SiteGen(site, n, seed, start_ms, end_ms, holidays, clock)))
-            if filtered
-            else n
-        )
+        if resumed:
+            n_exported = resumed["n_exported"]
+        else:
+            n_exported = (
+                sum(1 for _ in exported_issues(_SiteGen(site, n, seed, start_ms, end_ms, holidays, clock)))
+                if filtered
+                else n
+            )
         n_pages = max(1, math.ceil(n_exported / page_size))
-        stream = exported_issues(gen)
-        for p in range(n_pages):
+        first_page, next_index = (resumed["page"], resumed["next_index"]) if resumed else (0, 0)
+        stream = exported_issues(gen, next_index)
+        for p in range(first_page, n_pages):
             lo, hi = p * page_size, min(n_exported, (p + 1) * page_size)
             issues = []
             for _ in range(lo, hi):
-                issue, pages = next(stream)
+                next_index, issue, pages = next(stream)
+                next_index += 1
                 issues.append(issue)
                 for k, page in enumerate(pages or [], 1):
                     write(cl_dir / f"{issue['key']}_page_{k:03d}.json", page)
@@ -1603,6 +1642,10 @@ def generate(
             done += hi - lo
             if progress is not None:
                 progress(done, items)
+            if time.monotonic() - checkpointed >= CHECKPOINT_SECONDS and p + 1 < n_pages:
+                state = {"site_index": site_index, "page": p + 1, "next_index": next_index, "n_exported": n_exported}
+                _save_state(state_path, arguments, {**state, "gen": gen, "summary": summary, "done": done})
+                checkpointed = time.monotonic()
         for _ in stream:  # the rest of the timeline: the generator's statistics count every issue
             pass
         summary["items"] += n_exported
@@ -1610,7 +1653,34 @@ def generate(
             summary[k] += gen.stats.get(k, 0)
         summary["truncated_changelogs"] += gen.stats["truncated"]
         summary["sites"][site.host] = {"items": n_exported, "pages": n_pages, **gen.stats}
+    state_path.unlink(missing_ok=True)
     return summary
+
+
+def _site_named(host: str) -> SiteDef:
+    return next(site for site in SITES if site.host == host)
+
+
+def _route_named(name: str) -> Route:
+    return next(route for site in SITES for route in site.routes if route.name == name)
+
+
+def _saved_state(path: Path, arguments: dict) -> dict | None:
+    """The place an interrupted run with the same arguments saved, or None (start from the beginning)."""
+    try:
+        with path.open("rb") as handle:
+            saved = pickle.load(handle)  # written by _save_state of this module, in the user's own folder
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError):
+        return None
+    return saved["state"] if saved.get("arguments") == arguments else None
+
+
+def _save_state(path: Path, arguments: dict, state: dict) -> None:
+    """Save the run's place atomically (a half-written state would resume nothing)."""
+    temp = path.with_name(path.name + ".tmp")
+    with temp.open("wb") as handle:
+        pickle.dump({"arguments": arguments, "state": state}, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    temp.replace(path)
 
 
 def _main(argv: list[str] | None = None) -> None:
@@ -1624,9 +1694,10 @@ def _main(argv: list[str] | None = None) -> None:
     ap.add_argument("--end", type=date.fromisoformat, default=EXPORT_END)
     ap.add_argument("--page-size", type=int, default=100)
     ap.add_argument("--gzip", action="store_true")
+    ap.add_argument("--resume", action="store_true")
     a = ap.parse_args(argv)
     t0 = time.perf_counter()
-    s = generate(a.out, a.items, a.seed, a.end, a.page_size, compress=a.gzip)
+    s = generate(a.out, a.items, a.seed, a.end, a.page_size, compress=a.gzip, resume=a.resume)
     secs = time.perf_counter() - t0
     print(json.dumps(s, indent=1))
     print(

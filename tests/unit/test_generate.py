@@ -601,3 +601,66 @@ def test_all_four_flow_item_types_are_present_and_only_the_deliberate_types_are_
     assert unmapped == set(gen.UNMAPPED_ISSUE_TYPES)
     assert excluded == set(gen.EXCLUDED_ISSUE_TYPES)
     assert found[None] / len(sample) < 0.1
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{}, {"compress": True}, {"end": date(2026, 11, 1), "since": date(2026, 10, 1)}],
+    ids=["plain", "gzip", "cut-delta"],
+)
+def test_an_interrupted_run_resumed_gives_the_files_of_an_uninterrupted_one(tmp_path, monkeypatch, options):
+    monkeypatch.setattr(gen, "CHECKPOINT_SECONDS", 0.0)  # save the place after every page
+
+    class Interrupted(Exception):
+        pass
+
+    def stop_at(items):
+        def progress(done, total):
+            if done >= items:
+                raise Interrupted
+
+        return progress
+
+    whole = tmp_path / "whole"
+    expected = gen.generate(whole, items=900, seed=3, page_size=10, **options)
+    first, second = (site["items"] for site in expected["sites"].values())
+    assert first > 20 and second > 20  # several pages in each site
+    resumed = tmp_path / "resumed"
+    # interrupted halfway through the first site, then halfway through the second
+    with pytest.raises(Interrupted):
+        gen.generate(resumed, items=900, seed=3, page_size=10, progress=stop_at(first // 2), **options)
+    assert (resumed / gen.STATE_FILE).exists()
+    with pytest.raises(Interrupted):
+        gen.generate(
+            resumed, items=900, seed=3, page_size=10, progress=stop_at(first + second // 2), resume=True, **options
+        )
+    reported: list[int] = []
+    summary = gen.generate(
+        resumed,
+        items=900,
+        seed=3,
+        page_size=10,
+        resume=True,
+        progress=lambda done, total: reported.append(done),
+        **options,
+    )
+    # it carried on in the second site: the first page it wrote was past the first site's items
+    assert reported[0] > first
+    assert not (resumed / gen.STATE_FILE).exists()
+    assert summary == expected
+    assert _tree(resumed) == _tree(whole)
+
+
+def test_resume_with_other_arguments_starts_again(tmp_path, monkeypatch):
+    monkeypatch.setattr(gen, "CHECKPOINT_SECONDS", 0.0)
+
+    def interrupt(done, total):
+        if done >= 100:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        gen.generate(tmp_path / "a", items=400, seed=3, page_size=20, progress=interrupt)
+    # another seed: the saved place is not this run's, so it starts from the beginning (and replaces it)
+    summary = gen.generate(tmp_path / "a", items=400, seed=4, page_size=20, resume=True)
+    fresh = gen.generate(tmp_path / "b", items=400, seed=4, page_size=20)
+    assert summary == fresh and _tree(tmp_path / "a") == _tree(tmp_path / "b")
