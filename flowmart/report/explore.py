@@ -137,72 +137,36 @@ def explorer_spec(
         value=EVERY,
         bind=alt.binding_select(options=[EVERY, *types], labels=["every type", *types], name="Flow item type "),
     )
-    colour = alt.Color(
-        "type:N",
-        title="Flow item type",
-        scale=alt.Scale(domain=list(TYPES), range=[TYPE_COLORS[t] for t in TYPES]),
-        legend=alt.Legend(orient="bottom"),
-    )
-    # the same field, title and legend as the colour: one legend with both (colour-blind and greyscale safe)
-    shape = alt.Shape(
-        "type:N", title="Flow item type", scale=alt.Scale(domain=list(TYPES)), legend=alt.Legend(orient="bottom")
-    )
-    opacity = alt.value(0.8)
-
-    scatter_data = alt.Data(values=finished or [{"key": None}])
-    scatter_points = (
-        alt.Chart(scatter_data)
-        .mark_point(filled=True, size=36)
-        .transform_filter("datum.key != null")
-        .transform_filter(_filter())
-        .encode(
-            # fixed domains (the half; up to the longest item or line): axes stay put while the filters change,
-            # and a filter leaving no dot gives no infinite extent
-            x=alt.X(
-                "finished_day:T",
-                title="Finished (day)",
-                axis=alt.Axis(format="%b %Y"),
-                scale=alt.Scale(domain=list(period)),
-            ),
-            y=alt.Y(
-                "flow_time_days:Q",
-                title="Flow time (calendar days)",
-                scale=alt.Scale(domain=[0, _top([r["flow_time_days"] for r in finished], percentiles.values())]),
-            ),
-            color=colour,
-            shape=shape,
-            opacity=opacity,
-            tooltip=[
-                alt.Tooltip("key:N", title="Item"),
-                alt.Tooltip("title:N", title="Title"),
-                alt.Tooltip("type:N", title="Type"),
-                alt.Tooltip("stream_name:N", title="Stream"),
-                alt.Tooltip("started:N", title="Started"),
-                alt.Tooltip("finished:N", title="Finished"),
-                alt.Tooltip("flow_time_days:Q", title="Flow time (days)", format=".1f"),
-            ],
-        )
+    scatter_points = _dots(
+        finished,
+        # fixed domains (the half; up to the longest item or line): axes stay put while the filters change,
+        # and a filter leaving no dot gives no infinite extent
+        x=alt.X(
+            "finished_day:T",
+            title="Finished (day)",
+            axis=alt.Axis(format="%b %Y"),
+            scale=alt.Scale(domain=list(period)),
+        ),
+        y=("flow_time_days", "Flow time (calendar days)", percentiles.values()),
+        tooltip=[
+            alt.Tooltip("started:N", title="Started"),
+            alt.Tooltip("finished:N", title="Finished"),
+            alt.Tooltip("flow_time_days:Q", title="Flow time (days)", format=".1f"),
+        ],
     )
     lines = [
-        {"label": f"{name} {value:.1f} d", "value": value, "colour": PERCENTILE_COLOURS[name]}
+        {
+            "label": f"{name} {value:.1f} d",
+            "value": value,
+            "colour": PERCENTILE_COLOURS[name],
+            "text_colour": PERCENTILE_COLOURS[name],
+        }
         for name, value in percentiles.items()
         if value is not None
     ]
     scatter = scatter_points
     if lines and finished:
-        rules = (
-            alt.Chart(alt.Data(values=lines))
-            .mark_rule(strokeDash=[4, 3])
-            .encode(
-                y="value:Q",
-                stroke=alt.Stroke("colour:N", scale=None),
-                tooltip=[alt.Tooltip("label:N", title="Percentile of the half's flow times")],
-            )
-        )
-        labels = rules.mark_text(align="left", dx=3, dy=-5, fontSize=9).encode(
-            text="label:N", x=alt.value(0), y="value:Q", fill=alt.Fill("colour:N", scale=None), stroke=alt.value(None)
-        )
-        scatter = alt.layer(scatter_points, rules, labels)
+        scatter = alt.layer(scatter_points, *_reference_lines(lines, [4, 3], "Percentile of the half's flow times"))
     scatter = scatter.properties(
         width=WIDTH,
         height=HEIGHT,
@@ -211,52 +175,89 @@ def explorer_spec(
 
     present = [s for s in stage_order if any(r["stage"] == s for r in wip)]
     present += sorted({r["stage"] for r in wip} - set(present))
-    aging_points = (
-        alt.Chart(alt.Data(values=wip or [{"key": None}]))
-        .mark_point(filled=True, size=36)
-        .transform_filter("datum.key != null")
-        .transform_filter(_filter())
-        .transform_calculate(jitter="(random() - 0.5) * 0.6")
-        .encode(
-            x=alt.X("stage:N", title="Current stage (configured order)", sort=present, axis=alt.Axis(labelAngle=-30)),
-            xOffset=alt.XOffset("jitter:Q", scale=alt.Scale(domain=[-0.5, 0.5])),
-            y=alt.Y(
-                "age_days:Q",
-                title="Age since start (calendar days)",
-                scale=alt.Scale(domain=[0, _top([r["age_days"] for r in wip], bands.values())]),
-            ),
-            color=colour,
-            shape=shape,
-            opacity=opacity,
-            tooltip=[
-                alt.Tooltip("key:N", title="Item"),
-                alt.Tooltip("title:N", title="Title"),
-                alt.Tooltip("type:N", title="Type"),
-                alt.Tooltip("stream_name:N", title="Stream"),
-                alt.Tooltip("stage:N", title="Stage"),
-                alt.Tooltip("status:N", title="Status"),
-                alt.Tooltip("started:N", title="Started"),
-                alt.Tooltip("age_days:Q", title="Age (days)", format=".1f"),
-            ],
-        )
+    aging_points = _dots(
+        wip,
+        x=alt.X("stage:N", title="Current stage (configured order)", sort=present, axis=alt.Axis(labelAngle=-30)),
+        y=("age_days", "Age since start (calendar days)", bands.values()),
+        tooltip=[
+            alt.Tooltip("stage:N", title="Stage"),
+            alt.Tooltip("status:N", title="Status"),
+            alt.Tooltip("started:N", title="Started"),
+            alt.Tooltip("age_days:Q", title="Age (days)", format=".1f"),
+        ],
+        jitter=True,
     )
-    band_rows = [{"label": f"p{p} {v:.0f} d", "value": v} for p, v in sorted(bands.items()) if v is not None]
+    band_rows = [
+        {"label": f"p{p} {v:.0f} d", "value": v, "colour": "#7a7a7a", "text_colour": "#555555"}
+        for p, v in sorted(bands.items())
+        if v is not None
+    ]
     aging = aging_points
     if band_rows and wip:
-        band_rules = (
-            alt.Chart(alt.Data(values=band_rows))
-            .mark_rule(color="#7a7a7a", strokeDash=[2, 2])
-            .encode(y="value:Q", tooltip=[alt.Tooltip("label:N", title="Of the half's finished items")])
-        )
-        band_labels = band_rules.mark_text(align="left", dx=3, dy=-5, fontSize=9, color="#555555").encode(
-            text="label:N", x=alt.value(0), y="value:Q"
-        )
-        aging = alt.layer(aging_points, band_rules, band_labels)
+        aging = alt.layer(aging_points, *_reference_lines(band_rows, [2, 2], "Of the half's finished items"))
     aging = aging.properties(
         width=WIDTH, height=HEIGHT, title="Aging WIP at the half's end (50/70/85/95th percentiles)"
     )
 
     return _concat(scatter, aging, stream_pick, type_pick, title)
+
+
+def _dots(records: list[dict], x, y: tuple, tooltip: list, jitter: bool = False) -> alt.Chart:
+    """One dot per item of ``records`` (finished or open) that the drop-downs keep, coloured and shaped by
+    flow item type; ``y`` is (field, title, reference values): its axis runs from 0 to above the longest
+    item or line. The tooltip starts with the item (key, title, type, stream), then ``tooltip``."""
+    field, title, references = y
+    chart = (
+        alt.Chart(alt.Data(values=records or [{"key": None}]))
+        .mark_point(filled=True, size=36)
+        .transform_filter("datum.key != null")
+        .transform_filter(_filter())
+    )
+    encoding = {}
+    if jitter:  # dots of one stage spread across its band
+        chart = chart.transform_calculate(jitter="(random() - 0.5) * 0.6")
+        encoding["xOffset"] = alt.XOffset("jitter:Q", scale=alt.Scale(domain=[-0.5, 0.5]))
+    return chart.encode(
+        x=x,
+        y=alt.Y(f"{field}:Q", title=title, scale=alt.Scale(domain=[0, _top([r[field] for r in records], references)])),
+        color=alt.Color(
+            "type:N",
+            title="Flow item type",
+            scale=alt.Scale(domain=list(TYPES), range=[TYPE_COLORS[t] for t in TYPES]),
+            legend=alt.Legend(orient="bottom"),
+        ),
+        # the same field, title and legend as the colour: one legend with both (colour-blind and greyscale safe)
+        shape=alt.Shape(
+            "type:N", title="Flow item type", scale=alt.Scale(domain=list(TYPES)), legend=alt.Legend(orient="bottom")
+        ),
+        opacity=alt.value(0.8),
+        tooltip=[
+            alt.Tooltip("key:N", title="Item"),
+            alt.Tooltip("title:N", title="Title"),
+            alt.Tooltip("type:N", title="Type"),
+            alt.Tooltip("stream_name:N", title="Stream"),
+            *tooltip,
+        ],
+        **encoding,
+    )
+
+
+def _reference_lines(rows: list[dict], dash: list[int], meaning: str) -> tuple[alt.Chart, alt.Chart]:
+    """Dashed horizontal rules at each row's ``value`` in its ``colour``, and their ``label`` at the left
+    edge in its ``text_colour``; hovering a rule says what it is (``meaning``)."""
+    rules = (
+        alt.Chart(alt.Data(values=rows))
+        .mark_rule(strokeDash=dash)
+        .encode(
+            y="value:Q",
+            stroke=alt.Stroke("colour:N", scale=None),
+            tooltip=[alt.Tooltip("label:N", title=meaning)],
+        )
+    )
+    labels = rules.mark_text(align="left", dx=3, dy=-5, fontSize=9).encode(
+        text="label:N", x=alt.value(0), y="value:Q", fill=alt.Fill("text_colour:N", scale=None), stroke=alt.value(None)
+    )
+    return rules, labels
 
 
 def _concat(scatter, aging, stream_pick, type_pick, title: str) -> dict:
