@@ -394,7 +394,7 @@ class Lander:
             suffix = file_type(path)
             if suffix == ".csv":
                 kind = recognise_csv(path, source)
-            elif suffix in (".json", ".json.gz"):
+            elif is_json(path):
                 _candidates(source, "json")  # a .json file given as a CSV-only tracker: refused before parsing
             else:
                 raise RefusedFile(f"unsupported file type '{suffix or '(none)'}' (expected .json, .json.gz or .csv)")

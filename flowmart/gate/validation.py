@@ -254,9 +254,7 @@ def attach_examples(con: duckdb.DuckDBPyConnection, outcome: CheckOutcome, frame
             _example_value(row[0]) if len(row) == 1 else [_example_value(v) for v in row] for row in values
         ]
     columns: list[str] = []
-    for c in (outcome.column or "").split(","):
-        if not c:
-            continue
+    for c in domain:
         base = c[: -len("_utc")] if c.endswith("_utc") else c
         if base != c and base in raw_columns:
             columns.append(base)
