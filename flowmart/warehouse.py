@@ -159,8 +159,11 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("create schema if not exists raw")
     for table in trackers.raw_tables():
         con.execute(table.ddl())
+        before = _column_names(con, table.name)
         for migration in table.migrations():
             con.execute(migration)
+        for backfill in table.backfill_sql(_column_names(con, table.name) - before):
+            con.execute(backfill)
     con.execute(LANDING_LOG_DDL)
     # the file's modification time when it landed: with its path and size, a file landed before is known
     # without reading it again (docs/adr/0074)
@@ -177,6 +180,17 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     if not has_landed_rows:
         con.execute(LANDED_ROWS_DDL)
         _backfill_landed_rows(con)
+
+
+def _column_names(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
+    return {
+        row[0]
+        for row in con.execute(
+            "select column_name from duckdb_columns() "
+            "where database_name = current_database() and schema_name = 'raw' and table_name = ?",
+            [table],
+        ).fetchall()
+    }
 
 
 def _backfill_landed_rows(con: duckdb.DuckDBPyConnection) -> None:

@@ -172,7 +172,7 @@ def jira_type_names_by_id(con: duckdb.DuckDBPyConnection, seed: Path) -> list[tu
         from raw.jira_issues as issues
         inner join seed_rows
             on (seed_rows.instance = '*' or seed_rows.instance = issues.instance)
-            and seed_rows.type_id = json_extract_string(issues.fields, '$.issuetype.id')
+            and seed_rows.type_id = issues.issue_type_id
         where issues.issue_type is not null
         """,
         [str(seed)],

@@ -22,7 +22,7 @@ HOST = "regexp_extract({url}, '^https?://([^/?#]+)', 1)"
 
 ISSUE_FIELDS_TYPE = """{
     "summary": "VARCHAR",
-    "issuetype": {"name": "VARCHAR", "subtask": "VARCHAR"},
+    "issuetype": {"id": "VARCHAR", "name": "VARCHAR", "subtask": "VARCHAR"},
     "status": {"id": "VARCHAR", "name": "VARCHAR", "statusCategory": {"key": "VARCHAR"}},
     "project": {"key": "VARCHAR", "name": "VARCHAR"},
     "created": "VARCHAR", "updated": "VARCHAR",
@@ -179,7 +179,16 @@ def search_sql() -> KindSql:
         group by _source_file
     """
     insert_issues = """
-        insert into raw.jira_issues
+        insert into raw.jira_issues (
+            instance, issue_id, issue_key, self,
+            project_key, project_name, issue_type, is_subtask,
+            status_id, status_name, status_category_key,
+            resolution, resolution_date, created, updated, summary,
+            labels, components, parent_key,
+            changelog_total, changelog_max_results, embedded_history_count,
+            fields, issue_type_id,
+            _source_file, _file_hash, _record_position, _landed_at
+        )
         select
             instance, head.id, head.key, head.self,
             f.project.key, f.project.name, f.issuetype.name, f.issuetype.subtask,
@@ -189,7 +198,7 @@ def search_sql() -> KindSql:
             try_cast(changelog_total as integer),
             try_cast(changelog_max_results as integer),
             coalesce(json_array_length(histories), 0),
-            fields,
+            fields, f.issuetype.id,
             _source_file, _file_hash, pos, now()::timestamptz
         from _iss
     """
@@ -362,9 +371,14 @@ TRACKER = Tracker(
             resolution varchar, resolution_date varchar, created varchar, updated varchar, summary varchar,
             labels json, components json, parent_key varchar,
             changelog_total integer, changelog_max_results integer, embedded_history_count integer,
-            fields json,
+            fields json, issue_type_id varchar,
         """,
             suite="expectations.jira__issues",
+            # the issue type's id (fields.issuetype.id) has its own column since issue 22: the build read it
+            # from `fields`, parsing every issue's fields on every build; a warehouse landed before gets the
+            # column filled from the fields it kept (docs/adr/0078)
+            added_columns=("issue_type_id varchar",),
+            backfills=(("issue_type_id", "json_extract_string(fields, '$.issuetype.id')"),),
             people=People(
                 json_keys=(("fields", ("assignee", "reporter", "creator", "watches", "comment", "worklog")),)
             ),

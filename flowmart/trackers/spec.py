@@ -91,6 +91,9 @@ class RawTable:
     # columns added after the table was first released: a warehouse landed before gets them (appended last,
     # so inserts into the table name their columns)
     added_columns: tuple[str, ...] = ()
+    # (added column, SQL expression over the table's other columns): how a warehouse landed before the
+    # column existed fills it, once, when the column is added
+    backfills: tuple[tuple[str, str], ...] = ()
     people: People | None = None  # None: the table keeps no personal data
 
     def ddl(self) -> str:
@@ -98,6 +101,14 @@ class RawTable:
 
     def migrations(self) -> list[str]:
         return [f"alter table raw.{self.name} add column if not exists {column}" for column in self.added_columns]
+
+    def backfill_sql(self, added: set[str]) -> list[str]:
+        """The updates that fill the columns just added (``added``) in a table that had rows before."""
+        return [
+            f"update raw.{self.name} set {column} = {expression}"
+            for column, expression in self.backfills
+            if column in added
+        ]
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,26 @@ items_in_scope as (
         and created_at <= {{ flowmart.as_of_timestamp() }}
 ),
 
+-- an item and every rule it matches. Exact project and area-path rules are equality joins (a hash join:
+-- one probe per item whatever the number of rules); only patterns and list rules (component, label) are
+-- tried against every item. Each rule is in one branch, so an (item, rule) pair is found at most once.
 rule_matches as (
+    {%- for match_field, column in [('project', 'project_key'), ('area_path', 'area_path')] %}
+    select
+        items_in_scope.work_item_id,
+        stream_assignment_rules.value_stream_id,
+        stream_assignment_rules.priority
+    from items_in_scope
+    inner join stream_assignment_rules
+        on items_in_scope.{{ column }} = stream_assignment_rules.match_value
+    where stream_assignment_rules.match_field = '{{ match_field }}'
+        and stream_assignment_rules.match_type = 'exact'
+        and (stream_assignment_rules.source = '*' or items_in_scope.source = stream_assignment_rules.source)
+        and (stream_assignment_rules.instance = '*' or items_in_scope.instance = stream_assignment_rules.instance)
+
+    union all
+    {%- endfor %}
+
     select
         items_in_scope.work_item_id,
         stream_assignment_rules.value_stream_id,
@@ -37,16 +56,8 @@ rule_matches as (
         and (stream_assignment_rules.instance = '*' or items_in_scope.instance = stream_assignment_rules.instance)
         and (
             (
-                stream_assignment_rules.match_field = 'project' and stream_assignment_rules.match_type = 'exact'
-                and items_in_scope.project_key = stream_assignment_rules.match_value
-            )
-            or (
                 stream_assignment_rules.match_field = 'project' and stream_assignment_rules.match_type = 'pattern'
                 and items_in_scope.project_key like {{ flowmart.like_pattern('stream_assignment_rules.match_value') }}
-            )
-            or (
-                stream_assignment_rules.match_field = 'area_path' and stream_assignment_rules.match_type = 'exact'
-                and items_in_scope.area_path = stream_assignment_rules.match_value
             )
             or (
                 stream_assignment_rules.match_field = 'area_path' and stream_assignment_rules.match_type = 'pattern'
@@ -85,29 +96,33 @@ type_rules as (
     from flow_item_types
 ),
 
+-- an item and every type row it matches: rows with a type id by id, the others by name, both equality
+-- joins (each row is in one branch, so an (item, row) pair is found at most once)
 type_matches as (
+    {%- set branches = [
+        (0, 'items_in_scope.tracker_item_type_id', 'type_rules.tracker_item_type_id', 'not null'),
+        (1, 'lower(trim(items_in_scope.tracker_item_type))', 'type_rules.tracker_item_type_key', 'null'),
+    ] %}
+    {%- for id_rank, item_column, rule_column, id_test in branches %}
     select
         items_in_scope.work_item_id,
         type_rules.flow_item_type,
         case when type_rules.label_key is not null then 0 else 1 end as label_rank,
-        case when type_rules.tracker_item_type_id is not null then 0 else 1 end as id_rank,
+        {{ id_rank }} as id_rank,
         case when type_rules.instance = '*' then 1 else 0 end as instance_rank,
         case when type_rules.source = '*' then 1 else 0 end as source_rank
     from items_in_scope
     inner join type_rules
-        on (type_rules.source = '*' or items_in_scope.source = type_rules.source)
+        on {{ item_column }} = {{ rule_column }}
+    where type_rules.tracker_item_type_id is {{ id_test }}
+        and (type_rules.source = '*' or items_in_scope.source = type_rules.source)
         and (type_rules.instance = '*' or items_in_scope.instance = type_rules.instance)
-        and (
-            (type_rules.tracker_item_type_id is not null and items_in_scope.tracker_item_type_id = type_rules.tracker_item_type_id)
-            or (
-                type_rules.tracker_item_type_id is null
-                and lower(trim(items_in_scope.tracker_item_type)) = type_rules.tracker_item_type_key
-            )
-        )
         and (
             type_rules.label_key is null
             or {{ flowmart.pipe_list_contains('lower(items_in_scope.labels)', 'type_rules.label_key') }}
         )
+    {{ 'union all' if not loop.last }}
+    {%- endfor %}
 ),
 
 -- a row with a label the item carries wins over the row without; a source's own row over '*'

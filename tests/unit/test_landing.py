@@ -46,6 +46,27 @@ def count(db: Path, sql: str):
         return con.execute(sql).fetchone()[0]
 
 
+def test_the_issue_type_id_lands_in_a_column_and_an_older_warehouse_gets_it_from_the_fields_it_kept(tmp_path):
+    from flowmart.warehouse import ensure_raw_schema
+
+    db = tmp_path / "w.duckdb"
+    page = two_issue_page()
+    page["issues"][1]["fields"]["issuetype"]["id"] = "10002"  # PAY-1 keeps the payload's 10001
+    land(db, [jp.write(tmp_path / "in" / "page1.json", page)])
+    query = "select issue_key, issue_type_id from raw.jira_issues order by issue_key"
+    with duckdb.connect(str(db)) as con:
+        # each issue's fields.issuetype.id, as the page has it
+        assert con.execute(query).fetchall() == [("PAY-1", "10001"), ("PAY-2", "10002")]
+        # a warehouse landed before the column existed: the column is added and filled from `fields`, once
+        con.execute("alter table raw.jira_issues drop column issue_type_id")
+        ensure_raw_schema(con)
+        assert con.execute(query).fetchall() == [("PAY-1", "10001"), ("PAY-2", "10002")]
+        # and not again: a value already there is left as it is
+        con.execute("update raw.jira_issues set issue_type_id = 'kept' where issue_key = 'PAY-1'")
+        ensure_raw_schema(con)
+        assert con.execute(query).fetchall() == [("PAY-1", "kept"), ("PAY-2", "10002")]
+
+
 def test_search_page_lands_issues_and_changelog_items_with_lineage(tmp_path):
     db = tmp_path / "w.duckdb"
     page = jp.write(tmp_path / "in" / "page1.json", two_issue_page())

@@ -51,8 +51,9 @@ renamed as (
         issue_key as item_key,
         summary as title,
         issue_type as tracker_item_type,
-        -- landed in the issue's fields only (a column of its own would need every warehouse landed again)
-        {{ flowmart.json_text('fields', ['issuetype', 'id']) }} as tracker_item_type_id,
+        -- fields.issuetype.id, landed in a column of its own (warehouses landed before got it filled from
+        -- the fields they kept: docs/adr/0078), so no build parses the issues' fields
+        issue_type_id as tracker_item_type_id,
         coalesce(lower(is_subtask) = 'true', false) as is_subtask,
         project_key,
         project_name,
