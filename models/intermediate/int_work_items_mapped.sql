@@ -26,26 +26,39 @@ items_in_scope as (
         and created_at <= {{ flowmart.as_of_timestamp() }}
 ),
 
--- an item and every rule it matches. Exact project and area-path rules are equality joins (a hash join:
--- one probe per item whatever the number of rules); only patterns and list rules (component, label) are
--- tried against every item. Each rule is in one branch, so an (item, rule) pair is found at most once.
+-- an item and every rule it matches, in three branches. Exact project and area-path rules are equality
+-- joins (a hash join: one probe per item whatever the number of rules); only patterns and list rules
+-- (component, label) are tried against every item. Each rule is in one branch, so an (item, rule) pair is
+-- found at most once.
+{%- set exact_project -%}
+    stream_assignment_rules.match_field = 'project' and stream_assignment_rules.match_type = 'exact'
+    and items_in_scope.project_key = stream_assignment_rules.match_value
+{%- endset %}
+{%- set exact_area_path -%}
+    stream_assignment_rules.match_field = 'area_path' and stream_assignment_rules.match_type = 'exact'
+    and items_in_scope.area_path = stream_assignment_rules.match_value
+{%- endset %}
+{%- set patterns_and_lists -%}
+    (
+        stream_assignment_rules.match_field = 'project' and stream_assignment_rules.match_type = 'pattern'
+        and items_in_scope.project_key like {{ flowmart.like_pattern('stream_assignment_rules.match_value') }}
+    )
+    or (
+        stream_assignment_rules.match_field = 'area_path' and stream_assignment_rules.match_type = 'pattern'
+        and items_in_scope.area_path like {{ flowmart.like_pattern('stream_assignment_rules.match_value') }}
+    )
+    -- lists ('|a|b|'): exact and pattern both match one whole element
+    or (
+        stream_assignment_rules.match_field = 'component'
+        and {{ flowmart.pipe_list_contains('items_in_scope.components', 'stream_assignment_rules.match_value') }}
+    )
+    or (
+        stream_assignment_rules.match_field = 'label'
+        and {{ flowmart.pipe_list_contains('items_in_scope.labels', 'stream_assignment_rules.match_value') }}
+    )
+{%- endset %}
 rule_matches as (
-    {%- for match_field, column in [('project', 'project_key'), ('area_path', 'area_path')] %}
-    select
-        items_in_scope.work_item_id,
-        stream_assignment_rules.value_stream_id,
-        stream_assignment_rules.priority
-    from items_in_scope
-    inner join stream_assignment_rules
-        on items_in_scope.{{ column }} = stream_assignment_rules.match_value
-    where stream_assignment_rules.match_field = '{{ match_field }}'
-        and stream_assignment_rules.match_type = 'exact'
-        and (stream_assignment_rules.source = '*' or items_in_scope.source = stream_assignment_rules.source)
-        and (stream_assignment_rules.instance = '*' or items_in_scope.instance = stream_assignment_rules.instance)
-
-    union all
-    {%- endfor %}
-
+    {%- for rule_match in [exact_project, exact_area_path, patterns_and_lists] %}
     select
         items_in_scope.work_item_id,
         stream_assignment_rules.value_stream_id,
@@ -54,25 +67,9 @@ rule_matches as (
     inner join stream_assignment_rules
         on (stream_assignment_rules.source = '*' or items_in_scope.source = stream_assignment_rules.source)
         and (stream_assignment_rules.instance = '*' or items_in_scope.instance = stream_assignment_rules.instance)
-        and (
-            (
-                stream_assignment_rules.match_field = 'project' and stream_assignment_rules.match_type = 'pattern'
-                and items_in_scope.project_key like {{ flowmart.like_pattern('stream_assignment_rules.match_value') }}
-            )
-            or (
-                stream_assignment_rules.match_field = 'area_path' and stream_assignment_rules.match_type = 'pattern'
-                and items_in_scope.area_path like {{ flowmart.like_pattern('stream_assignment_rules.match_value') }}
-            )
-            -- lists ('|a|b|'): exact and pattern both match one whole element
-            or (
-                stream_assignment_rules.match_field = 'component'
-                and {{ flowmart.pipe_list_contains('items_in_scope.components', 'stream_assignment_rules.match_value') }}
-            )
-            or (
-                stream_assignment_rules.match_field = 'label'
-                and {{ flowmart.pipe_list_contains('items_in_scope.labels', 'stream_assignment_rules.match_value') }}
-            )
-        )
+        and ({{ rule_match }})
+    {{ 'union all' if not loop.last }}
+    {%- endfor %}
 ),
 
 -- the matching rule with the lowest priority (most items match one rule: first_copies)
