@@ -159,11 +159,14 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("create schema if not exists raw")
     for table in trackers.raw_tables():
         con.execute(table.ddl())
-        before = _column_names(con, table.name)
+        # the columns before the migrations, so a backfill runs only for a column they added (read only for
+        # the tables that have backfills: every command runs this)
+        before = _column_names(con, table.name) if table.backfills else set()
         for migration in table.migrations():
             con.execute(migration)
-        for backfill in table.backfill_sql(_column_names(con, table.name) - before):
-            con.execute(backfill)
+        if table.backfills:
+            for backfill in table.backfill_sql(_column_names(con, table.name) - before):
+                con.execute(backfill)
     con.execute(LANDING_LOG_DDL)
     # the file's modification time when it landed: with its path and size, a file landed before is known
     # without reading it again (docs/adr/0074)
