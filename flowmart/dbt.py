@@ -67,7 +67,7 @@ def dbt_vars(warehouse: Warehouse, config: DbtSettings) -> dict:
         "flowmart_db": str(warehouse.path),
         "flowmart_trackers": trackers.dbt_var(),
         "flowmart_dbt_threads": config.threads or settings.dbt_threads(),
-        "flowmart_memory_limit": config.memory_limit or settings.memory_limit(),
+        "flowmart_memory_limit": config.memory_limit or settings.memory_limit(warehouse.path),
         **config.extra_vars,
     }
     if config.as_of:
@@ -92,6 +92,9 @@ def dbt_args(command: Sequence[str], warehouse: Warehouse, config: DbtSettings |
     if config.target_path:
         args += ["--target-path", str(config.target_path)]
     return args
+
+
+OUT_OF_MEMORY = "Out of Memory Error"  # DuckDB's message when a query needs more than memory_limit
 
 
 def invoke_dbt(warehouse: Warehouse | Path, command: Sequence[str], config: DbtSettings | None = None):
@@ -119,8 +122,25 @@ def run_dbt(warehouse: Warehouse | Path, command: Sequence[str], config: DbtSett
     if result.exception is not None:
         raise DbtFailed(f"dbt {command[0]} could not run: {result.exception}")
     if not result.success:
-        raise DbtFailed(f"dbt {command[0]} finished with errors (see the log above and {config.project_dir / 'logs'})")
+        raise DbtFailed(
+            f"dbt {command[0]} finished with errors (see the log above and {config.project_dir / 'logs'})"
+            + _memory_hint(result, config, warehouse)
+        )
     return result.result
+
+
+def _memory_hint(result, config: DbtSettings, warehouse: Warehouse | Path) -> str:
+    """What to change when a node failed because DuckDB ran out of memory under its limit (ten million
+    items fail under 3GB: docs/benchmarks.md, docs/adr/0079), else nothing."""
+    messages = [getattr(node, "message", None) or "" for node in getattr(result.result, "results", None) or []]
+    if not any(OUT_OF_MEMORY in message for message in messages):
+        return ""
+    path = warehouse.path if isinstance(warehouse, Warehouse) else Path(warehouse)
+    limit = config.memory_limit or settings.memory_limit(path)
+    return (
+        f"; DuckDB ran out of memory within its limit of {limit}: raise FLOWMART_MEMORY_LIMIT "
+        "(ten million items built with 12GB on a 24 GB machine)"
+    )
 
 
 def release_duckdb() -> None:

@@ -124,7 +124,8 @@ def run_gate(
     memory next to the pandas chunks.
     """
     previous = con.execute("select current_setting('memory_limit')").fetchone()[0]
-    con.execute(f"set memory_limit = '{flowmart_settings.memory_limit()}'")
+    db = con.execute("select path from duckdb_databases() where database_name = current_database()").fetchone()[0]
+    con.execute(f"set memory_limit = '{flowmart_settings.memory_limit(db)}'")
     try:
         return _run_gate(con, settings, seeds_dir, chunk_rows, apply, docs_dir, progress, full)
     finally:
