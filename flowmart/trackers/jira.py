@@ -41,18 +41,17 @@ HISTORY_TYPE = """{
 # landed together), and every temp table below keeps them, so the same SQL lands one file or many.
 # Checks return rows (reason, _source_file): at most one reason per bad file.
 
-# Flattens the temp table _hist(instance, issue_id, issue_key, parent_pos, hist_pos, hist json, origin,
+# The histories' type: json_transform reads them straight into typed lists in the parse that finds them
+# (the search page's issue, the changelog page), so a history's text is parsed once; keys not named here
+# (author, ...) are skipped unread. A history that is not an object types as a struct of nulls and
+# yields no items, as it did when histories were parsed on their own.
+HISTORY_LIST_TYPE = f"[{HISTORY_TYPE}]"
+
+# Flattens the temp table _hist(instance, issue_id, issue_key, parent_pos, hist_pos, h (HISTORY_TYPE), origin,
 # _source_file, _file_hash) into _items, one row per changelog item.
-PREPARE_CHANGELOG_ITEMS = f"""
+PREPARE_CHANGELOG_ITEMS = """
 create or replace temp table _items as
 with
-
-histories as (
-    select
-        instance, issue_id, issue_key, parent_pos, hist_pos, origin, _source_file, _file_hash,
-        json_transform(hist, '{HISTORY_TYPE}') as h
-    from _hist
-),
 
 items as (
     select
@@ -61,7 +60,7 @@ items as (
         h.created as history_created,
         generate_subscripts(h.items, 1) as item_position,
         unnest(h.items) as item
-    from histories
+    from _hist
 )
 
 select
@@ -100,9 +99,9 @@ def search_sql() -> KindSql:
     precheck = """
         select '"issues" is not a JSON array', _source_file from _doc where json_type(doc, '$.issues') <> 'ARRAY'
     """
-    # One pass over each issue: json_transform reads the head, the raw fields and the changelog's parts in
-    # one parse (each `->` on the issue text parsed it again), and a second pass types the fields. The
-    # temp tables keep no copy of the whole issue (docs/benchmarks.md, issue 22).
+    # One pass over each issue: json_transform reads the head, the raw fields and the changelog's histories
+    # (typed) in one parse (each `->` on the issue text parsed it again), and a second pass types the
+    # fields. The temp tables keep no copy of the whole issue (docs/benchmarks.md, issue 22).
     prepare = (
         f"""
         create or replace temp table _iss as
@@ -111,7 +110,7 @@ def search_sql() -> KindSql:
                 _source_file, _file_hash,
                 generate_subscripts(arr, 1) as pos,
                 unnest(arr) as issue
-            from (select _source_file, _file_hash, cast(doc -> 'issues' as json[]) as arr from _doc)
+            from (select _source_file, _file_hash, json_transform(doc, '{{"issues": ["JSON"]}}').issues as arr from _doc)
         ),
         parsed as (
             select
@@ -122,8 +121,10 @@ def search_sql() -> KindSql:
                 json_transform(
                     issue,
                     '{{"id": "VARCHAR", "key": "VARCHAR", "self": "VARCHAR", "fields": "JSON",
-                       "changelog": {{"total": "VARCHAR", "maxResults": "VARCHAR", "histories": "JSON"}}}}'
-                ) as i
+                       "changelog": {{"total": "VARCHAR", "maxResults": "VARCHAR",
+                                      "histories": {HISTORY_LIST_TYPE}}}}}'
+                ) as i,
+                issue
             from issues
         )
         select
@@ -134,6 +135,11 @@ def search_sql() -> KindSql:
             struct_pack(id := i.id, key := i.key, self := i.self) as head,
             i.fields as fields,
             i.changelog.histories as histories,
+            -- typed histories that are not a list come out null: only then is the issue read again, to tell
+            -- an absent changelog (no rows) from a malformed one (the file is refused)
+            case
+                when i.changelog.histories is null then json_type(issue, '$.changelog.histories')
+            end as histories_json_type,
             i.changelog.total as changelog_total,
             i.changelog.maxResults as changelog_max_results,
             coalesce($instance, {HOST.format(url="i.self")}) as instance,
@@ -142,21 +148,14 @@ def search_sql() -> KindSql:
         """,
         """
         create or replace temp table _hist as
-        with unnested as (
-            select
-                _source_file, _file_hash,
-                instance, head.id as issue_id, head.key as issue_key, pos as parent_pos,
-                cast(histories as json[]) as histories
-            from _iss
-            where histories is not null
-        )
         select
             _source_file, _file_hash,
-            instance, issue_id, issue_key, parent_pos,
+            instance, head.id as issue_id, head.key as issue_key, pos as parent_pos,
             generate_subscripts(histories, 1) as hist_pos,
-            unnest(histories) as hist,
+            unnest(histories) as h,
             'search' as origin
-        from unnested
+        from _iss
+        where histories is not null
         """,
         PREPARE_CHANGELOG_ITEMS,
     )
@@ -175,6 +174,9 @@ def search_sql() -> KindSql:
             union all
             select 4, 'issue at position ' || min(pos) || ' has no fields.created', _source_file
             from _iss where f.created is null group by _source_file
+            union all
+            select 5, 'issue at position ' || min(pos) || ': changelog.histories is not an array', _source_file
+            from _iss where histories_json_type not in ('ARRAY', 'NULL') group by _source_file
         )
         group by _source_file
     """
@@ -197,7 +199,7 @@ def search_sql() -> KindSql:
             f.labels, to_json(list_transform(f.components, lambda c: c.name)), f.parent.key,
             try_cast(changelog_total as integer),
             try_cast(changelog_max_results as integer),
-            coalesce(json_array_length(histories), 0),
+            coalesce(len(histories), 0),
             fields, f.issuetype.id,
             _source_file, _file_hash, pos, now()::timestamptz
         from _iss
@@ -222,7 +224,8 @@ def changelog_page_sql() -> KindSql:
         create or replace temp table _page as
         with parsed as (
             -- one parse of the page for its self URL and its histories
-            select _source_file, _file_hash, _issue_ref, json_transform(doc, '{{"self": "VARCHAR", "values": "JSON"}}') as d
+            select _source_file, _file_hash, _issue_ref,
+                json_transform(doc, '{{"self": "VARCHAR", "values": {HISTORY_LIST_TYPE}}}') as d
             from _doc
         )
         select
@@ -230,7 +233,7 @@ def changelog_page_sql() -> KindSql:
             _file_hash,
             coalesce($instance, {HOST.format(url="d.self")}) as instance,
             coalesce(regexp_extract(d.self, '/issue/([^/?#]+)/changelog', 1), _issue_ref) as ref,
-            cast(d."values" as json[]) as histories
+            d."values" as histories
         from parsed
         """,
         f"""
@@ -240,7 +243,7 @@ def changelog_page_sql() -> KindSql:
             instance, {_changelog_ref_sql("nullif(ref, '')")},
             1 as parent_pos,
             generate_subscripts(histories, 1) as hist_pos,
-            unnest(histories) as hist,
+            unnest(histories) as h,
             'changelog_page' as origin
         from _page
         """,
@@ -280,6 +283,7 @@ def changelog_array_sql() -> KindSql:
             1 as parent_pos,
             pos as hist_pos,
             doc as hist,
+            json_transform(doc, '{HISTORY_TYPE}') as h,
             'changelog_page' as origin
         from _doc
         """,

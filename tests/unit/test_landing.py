@@ -170,6 +170,23 @@ def test_refusal_keeps_what_was_landed_before(tmp_path):
             json.dumps({"issues": [{"id": "1", "self": "https://x.example/rest/api/2/issue/1"}]}),
             "issue at position 1 lacks id, key or fields",
         ),
+        (
+            "histories_not_a_list.json",
+            json.dumps(
+                {
+                    "issues": [
+                        {
+                            "id": "1",
+                            "key": "A-1",
+                            "self": "https://x.example/rest/api/2/issue/1",
+                            "fields": {"created": "2024-01-01T00:00:00.000+0000"},
+                            "changelog": {"histories": {"id": "9"}},
+                        }
+                    ]
+                }
+            ),
+            "issue at position 1: changelog.histories is not an array",
+        ),
         ("text.json", "hello", "not JSON (expected a JSON object or array)"),
         ("notes.txt", "hello", "unsupported file type '.txt' (expected .json, .json.gz or .csv)"),
         ("empty_array.json", "[]", "JSON holds no records"),
