@@ -96,9 +96,6 @@ group by _source_file
 
 
 def search_sql() -> KindSql:
-    precheck = """
-        select '"issues" is not a JSON array', _source_file from _doc where json_type(doc, '$.issues') <> 'ARRAY'
-    """
     # One pass over each issue: json_transform reads the head, the raw fields and the changelog's histories
     # (typed) in one parse (each `->` on the issue text parsed it again), and a second pass types the
     # fields. The temp tables keep no copy of the whole issue (docs/benchmarks.md, issue 22).
@@ -162,7 +159,14 @@ def search_sql() -> KindSql:
     validate = """
         select min_by(reason, priority), _source_file
         from (
-            select 1 as priority, 'issue at position ' || min(pos) || ' is not an object' as reason, _source_file
+            -- json_transform gives no list for "issues" that is not an array (it does not fail): only a page
+            -- without issues is read again to tell an empty array from a malformed one
+            select 0 as priority, '"issues" is not a JSON array' as reason, _source_file
+            from _doc
+            where _source_file not in (select _source_file from _iss)
+                and json_type(doc, '$.issues') is distinct from 'ARRAY'
+            union all
+            select 1, 'issue at position ' || min(pos) || ' is not an object', _source_file
             from _iss where not is_object group by _source_file
             union all
             select 2, 'issue at position ' || min(pos) || ' lacks id, key or fields', _source_file
@@ -204,7 +208,7 @@ def search_sql() -> KindSql:
             _source_file, _file_hash, pos, now()::timestamptz
         from _iss
     """
-    return KindSql(precheck, prepare, validate, (insert_issues, INSERT_CHANGELOG_ITEMS), ("_iss", "_hist", "_items"))
+    return KindSql(None, prepare, validate, (insert_issues, INSERT_CHANGELOG_ITEMS), ("_iss", "_hist", "_items"))
 
 
 def _changelog_ref_sql(ref: str) -> str:
@@ -216,9 +220,6 @@ def _changelog_ref_sql(ref: str) -> str:
 
 def changelog_page_sql() -> KindSql:
     """`GET /rest/api/3/issue/{issueIdOrKey}/changelog`: {"self": ".../issue/KEY/changelog?...", "values": [...]}."""
-    precheck = """
-        select '"values" is not a JSON array', _source_file from _doc where json_type(doc, '$.values') <> 'ARRAY'
-    """
     prepare = (
         f"""
         create or replace temp table _page as
@@ -252,7 +253,11 @@ def changelog_page_sql() -> KindSql:
     validate = """
         select min_by(reason, priority), _source_file
         from (
-            select 1 as priority,
+            -- "values" that is not an array types as no list (json_transform does not fail)
+            select 0 as priority, '"values" is not a JSON array' as reason, _source_file
+            from _page where histories is null
+            union all
+            select 1,
                 'changelog page does not name its issue (no self URL .../issue/<key>/changelog; '
                 || 'name the file *issue_<id or key>*.json)' as reason,
                 _source_file
@@ -263,7 +268,7 @@ def changelog_page_sql() -> KindSql:
         )
         group by _source_file
     """
-    return KindSql(precheck, prepare, validate, (INSERT_CHANGELOG_ITEMS,), ("_page", "_hist", "_items"))
+    return KindSql(None, prepare, validate, (INSERT_CHANGELOG_ITEMS,), ("_page", "_hist", "_items"))
 
 
 def changelog_array_sql() -> KindSql:

@@ -166,6 +166,11 @@ def test_refusal_keeps_what_was_landed_before(tmp_path):
         ),
         ("not_array.json", '{"issues": {"id": 1}}', '"issues" is not a JSON array'),
         (
+            "A-1_changelog.json",
+            '{"self": "https://x.example/rest/api/3/issue/A-1/changelog", "values": {"id": "1"}}',
+            '"values" is not a JSON array',
+        ),
+        (
             "no_key.json",
             json.dumps({"issues": [{"id": "1", "self": "https://x.example/rest/api/2/issue/1"}]}),
             "issue at position 1 lacks id, key or fields",
@@ -315,24 +320,36 @@ def test_batch_of_pages_lands_like_single_files_and_leaves_bad_ones_to_their_own
         folder / "p5_page.json",
         jp.changelog_page("PAY-3", [jp.history("1004", "2024-02-03T09:00:00.000+0000", "Done", "To Do")]),
     )
+    # a page and a changelog page whose arrays are not arrays, and an empty page (lands, no rows)
+    jp.write(folder / "p6_issues_object.json", {"startAt": 0, "issues": {"id": "1"}})
+    jp.write(folder / "p7_empty.json", {"startAt": 0, "issues": []})
+    jp.write(
+        folder / "PAY-3_p8_values_object.json",
+        {"self": "https://x.example/rest/api/3/issue/PAY-3/changelog", "values": {"id": "1"}},
+    )
     db = tmp_path / "w.duckdb"
     results = land(db, [folder])
     assert [(r.path.name, r.status, r.rows, r.rows_total) for r in results] == [
+        ("PAY-3_p8_values_object.json", "refused", 0, 0),
         ("p1.json", "landed", 2, 4),  # 2 issues + 2 changelog items
         ("p2.json", "landed", 1, 2),  # 1 issue + 1 item
         ("p3_copy_of_p1.json", "skipped", 0, 0),
         ("p4_no_site.json", "refused", 0, 0),
         ("p5_page.json", "landed", 1, 1),
+        ("p6_issues_object.json", "refused", 0, 0),
+        ("p7_empty.json", "landed", 0, 0),
     ]
-    assert results[3].reason == "cannot tell the Jira site: issue at position 1 has no self URL (pass --instance)"
+    assert results[0].reason == '"values" is not a JSON array'
+    assert results[4].reason == "cannot tell the Jira site: issue at position 1 has no self URL (pass --instance)"
+    assert results[6].reason == '"issues" is not a JSON array'
     assert count(db, "select count(*) from raw.jira_issues") == 3
     assert count(db, "select count(*) from raw.jira_changelog_items") == 4
     # record positions restart in every file
     assert count(db, "select max(_record_position) from raw.jira_issues") == 2
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("select status, count(*) from raw.landing_log group by 1 order by 1").fetchall() == [
-            ("landed", 3),
-            ("refused", 1),
+            ("landed", 4),
+            ("refused", 3),
             ("skipped", 1),
         ]
 
