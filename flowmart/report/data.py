@@ -27,7 +27,9 @@ class ReviewInputs:
     half_metrics: pd.DataFrame  # fct_flow_metrics, half_year rows of this half and the previous one
     month_metrics: pd.DataFrame  # fct_flow_metrics, month rows of the previous and this half
     week_metrics: pd.DataFrame  # fct_flow_metrics, week rows of full weeks inside the half
-    items: pd.DataFrame  # fct_work_items finished, started or created in the half, or WIP at its end
+    # fct_work_items finished in the half or WIP at its end, the columns the charts show (their own data: the
+    # flow time scatter, the aging WIP); what the review counts of the other items comes aggregated (created)
+    items: pd.DataFrame
     daily: pd.DataFrame  # fct_flow_daily summed over item types: stream x day, from history_start to the half's end
     stage_time: pd.DataFrame  # fct_stage_time, half_year rows of the half
     data_quality: pd.DataFrame  # fct_data_quality
@@ -51,6 +53,9 @@ class ReviewInputs:
     # value_stream_id, status: the statuses counted active only because the tracker's status category says
     # so (no status_mappings row covers them; docs/adr/0061): flow efficiency counts them, the review says so
     guessed_active: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # the flow items created in the half per stream: items_created, unmapped_type_items (of unmapped type),
+    # unassigned_or_unmapped_items (in the unassigned pool or of unmapped type)
+    created: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def _df(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pd.DataFrame:
@@ -102,23 +107,34 @@ def load(con: duckdb.DuckDBPyConnection, half: Half, history_weeks: int = 12) ->
         con,
         """
         select
-            work_item_id, source, instance, item_key, title, project_key, value_stream_id, flow_item_type,
-            tracker_item_type, current_status, current_flow_state, current_stage, created_at, started_at,
-            finished_at, canceled_at, flow_time_days, active_days, waiting_days, flow_efficiency, age_days,
-            is_wip, is_finished, is_done_without_start, is_history_complete, is_stream_assigned,
-            is_type_mapped, has_unmapped_status, is_start_unknown
+            work_item_id, instance, item_key, title, project_key, value_stream_id, flow_item_type,
+            current_status, current_flow_state, current_stage, started_at, finished_at, flow_time_days,
+            age_days, is_wip
         from marts.fct_work_items
         -- flow items only: the types the seed excludes (epics, sub-tasks) are in no flow figure
         where is_flow_item
-            and (
-                is_wip
-                or (finished_at >= ? and finished_at < ?)
-                or (started_at >= ? and started_at < ?)
-                or (created_at >= ? and created_at < ?)
-            )
+            and (is_wip or (finished_at >= ? and finished_at < ?))
         order by work_item_id
     """,
-        [start, end] * 3,
+        [start, end],
+    )
+    created = _df(
+        con,
+        """
+        select
+            value_stream_id,
+            count(*) as items_created,
+            count(*) filter (where flow_item_type = 'unmapped') as unmapped_type_items,
+            count(*) filter (
+                where flow_item_type = 'unmapped' or value_stream_id = 'unassigned'
+            ) as unassigned_or_unmapped_items
+        from marts.fct_work_items
+        where is_flow_item
+            and created_at >= ? and created_at < ?
+        group by value_stream_id
+        order by value_stream_id
+    """,
+        [start, end],
     )
     history_start = min(start, pd.Timestamp(end).date() - pd.Timedelta(weeks=history_weeks))
     daily = _df(
@@ -251,6 +267,7 @@ def load(con: duckdb.DuckDBPyConnection, half: Half, history_weeks: int = 12) ->
         month_metrics=month_metrics,
         week_metrics=week_metrics,
         items=items,
+        created=created,
         daily=daily,
         stage_time=stage_time,
         data_quality=data_quality,

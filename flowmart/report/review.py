@@ -670,24 +670,15 @@ def merge_candidates(streams: pd.DataFrame) -> list[dict]:
 
 def feed(inputs: ReviewInputs) -> pd.DataFrame:
     """Per stream: items created in the half-year, and the share unassigned or of unmapped type."""
-    half = inputs.half
-    items = inputs.items
-    created = items[(items.created_at >= pd.Timestamp(half.start)) & (items.created_at < pd.Timestamp(half.end))]
-    total = len(created)
+    created = inputs.created
+    if created.empty:
+        created = pd.DataFrame(columns=["value_stream_id", "items_created", "unassigned_or_unmapped_items"])
+    total = int(created.items_created.sum())
     rows = []
-    for stream, group in created.groupby("value_stream_id", sort=True):
-        unmapped = int((group.flow_item_type == "unmapped").sum())
-        unassigned = int((group.value_stream_id == "unassigned").sum())
-        share = (
-            100.0
-            * (
-                unmapped
-                + unassigned
-                - int(((group.flow_item_type == "unmapped") & (group.value_stream_id == "unassigned")).sum())
-            )
-            / len(group)
-        )
-        portfolio_share = 100.0 * len(group) / total
+    for row in created[created.value_stream_id.notna()].sort_values("value_stream_id").itertuples():
+        stream, count = row.value_stream_id, int(row.items_created)
+        share = 100.0 * int(row.unassigned_or_unmapped_items) / count
+        portfolio_share = 100.0 * count / total
         if stream == "unassigned":  # the pool itself: judged by its share of all work created
             flag = "pool-large" if portfolio_share > WATCH_SHARE else "pool"
         else:
@@ -695,9 +686,9 @@ def feed(inputs: ReviewInputs) -> pd.DataFrame:
         rows.append(
             {
                 "value_stream_id": stream,
-                "items_created": len(group),
+                "items_created": count,
                 "share_of_portfolio_pct": round(portfolio_share, DECIMALS),
-                "unmapped_type_items": unmapped,
+                "unmapped_type_items": int(row.unmapped_type_items),
                 "unassigned_or_unmapped_pct": round(share, DECIMALS),
                 "flag": flag,
             }
