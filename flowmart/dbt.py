@@ -13,7 +13,7 @@ import json
 import re
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import duckdb
@@ -118,25 +118,26 @@ def run_dbt(warehouse: Warehouse | Path, command: Sequence[str], config: DbtSett
     """Run ``dbt <command>`` in-process against ``warehouse``; raise DbtFailed when it does not succeed.
     Returns dbt's result (the node results of a build)."""
     config = config or DbtSettings()
+    if not config.memory_limit:  # fixed before dbt starts: the file grows while it builds
+        path = warehouse.path if isinstance(warehouse, Warehouse) else Path(warehouse)
+        config = replace(config, memory_limit=settings.memory_limit(path))
     result = invoke_dbt(warehouse, command, config)
     if result.exception is not None:
         raise DbtFailed(f"dbt {command[0]} could not run: {result.exception}")
     if not result.success:
         raise DbtFailed(
             f"dbt {command[0]} finished with errors (see the log above and {config.project_dir / 'logs'})"
-            + _memory_hint(result, config, warehouse)
+            + _memory_hint(result, config.memory_limit)
         )
     return result.result
 
 
-def _memory_hint(result, config: DbtSettings, warehouse: Warehouse | Path) -> str:
-    """What to change when a node failed because DuckDB ran out of memory under its limit (ten million
-    items fail under 3GB: docs/benchmarks.md, docs/adr/0079), else nothing."""
+def _memory_hint(result, limit: str) -> str:
+    """What to change when a node failed because DuckDB ran out of memory under its limit ``limit`` (ten
+    million items fail under 3GB: docs/benchmarks.md, docs/adr/0079), else nothing."""
     messages = [getattr(node, "message", None) or "" for node in getattr(result.result, "results", None) or []]
     if not any(OUT_OF_MEMORY in message for message in messages):
         return ""
-    path = warehouse.path if isinstance(warehouse, Warehouse) else Path(warehouse)
-    limit = config.memory_limit or settings.memory_limit(path)
     return (
         f"; DuckDB ran out of memory within its limit of {limit}: raise FLOWMART_MEMORY_LIMIT "
         "(ten million items built with 12GB on a 24 GB machine)"

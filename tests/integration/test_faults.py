@@ -545,7 +545,7 @@ def test_a_key_recreated_in_a_later_export_is_set_aside_by_the_daily_gate_and_bu
     ]
 
 
-def test_a_build_that_runs_out_of_memory_names_the_setting_to_raise(tmp_path):
+def test_a_build_that_runs_out_of_memory_names_the_setting_to_raise(tmp_path, monkeypatch):
     # ten million items fail the build under the default limit (docs/benchmarks.md); here a 1MB limit makes
     # DuckDB run out while loading the seeds, and the error says which setting to raise and its value
     from flowmart.dbt import DbtFailed, DbtSettings, run_dbt
@@ -555,5 +555,9 @@ def test_a_build_that_runs_out_of_memory_names_the_setting_to_raise(tmp_path):
     Warehouse(db).ensure_raw_schema()
     with pytest.raises(DbtFailed, match=r"ran out of memory within its limit of 1MB: raise FLOWMART_MEMORY_LIMIT"):
         run_dbt(db, ["build", "--select", "resource_type:seed"], DbtSettings(memory_limit="1MB"))
+    # the same from the environment: the limit dbt ran under is the one the error names
+    monkeypatch.setenv("FLOWMART_MEMORY_LIMIT", "1MB")
+    with pytest.raises(DbtFailed, match=r"within its limit of 1MB: raise FLOWMART_MEMORY_LIMIT"):
+        run_dbt(db, ["build", "--select", "resource_type:seed"])
     # with room enough, the same seeds load and nothing is said
     run_dbt(db, ["build", "--select", "resource_type:seed"], DbtSettings(memory_limit="1GB"))
