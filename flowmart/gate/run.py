@@ -119,13 +119,13 @@ def run_gate(
 
     ``apply=False`` validates and records results without moving anything (a dry run).
 
-    While it runs, DuckDB's memory is capped like dbt's (``FLOWMART_MEMORY_LIMIT``): the lookups (and the
+    While it runs, DuckDB's memory is capped (``FLOWMART_MEMORY_LIMIT``, else 3GB:
+    :func:`flowmart.settings.gate_memory_limit`): the lookups (and the
     frames of undeclared suites) are temp tables, and DuckDB spills them to disk instead of holding them in
     memory next to the pandas chunks.
     """
     previous = con.execute("select current_setting('memory_limit')").fetchone()[0]
-    db = con.execute("select path from duckdb_databases() where database_name = current_database()").fetchone()[0]
-    con.execute(f"set memory_limit = '{flowmart_settings.memory_limit(db)}'")
+    con.execute(f"set memory_limit = '{flowmart_settings.gate_memory_limit()}'")
     try:
         return _run_gate(con, settings, seeds_dir, chunk_rows, apply, docs_dir, progress, full)
     finally:

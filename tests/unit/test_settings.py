@@ -57,3 +57,14 @@ def test_the_machine_memory_is_the_physical_memory_or_a_smaller_cgroup_limit():
     physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     found = settings.machine_memory()
     assert found is not None and 0 < found <= physical
+
+
+def test_the_gate_keeps_the_least_default_unless_the_environment_says_otherwise(monkeypatch):
+    # at 10M the gate ran as fast under 3GB as under 12GB (382 s, peak 5.6 GB against 440 s, 12.0 GB)
+    monkeypatch.delenv("FLOWMART_MEMORY_LIMIT", raising=False)
+    monkeypatch.setattr(settings, "machine_memory", lambda: 24 * GB)  # half: 12, min(3, 12) = 3
+    assert settings.gate_memory_limit() == "3GB"
+    monkeypatch.setattr(settings, "machine_memory", lambda: 4 * GB)  # half: 2, min(3, 2) = 2
+    assert settings.gate_memory_limit() == "2GB"
+    monkeypatch.setenv("FLOWMART_MEMORY_LIMIT", "6GB")
+    assert settings.gate_memory_limit() == "6GB"
