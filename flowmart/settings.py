@@ -50,10 +50,7 @@ def gate_memory_limit() -> str:
     the least default (3GB, at most half the machine). The gate's lookups spill well under it: at ten
     million items a larger limit only let DuckDB's cache fill (12.0 GB against 5.6 GB, no faster;
     docs/adr/0079)."""
-    limit = os.environ.get("FLOWMART_MEMORY_LIMIT", "").strip()
-    if re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", limit, re.IGNORECASE):
-        return limit
-    return default_memory_limit(0, machine_memory())
+    return memory_limit()  # no warehouse: the least default
 
 
 def default_memory_limit(warehouse_bytes: int, machine_bytes: int | None) -> str:
