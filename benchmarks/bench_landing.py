@@ -35,6 +35,8 @@ print(json.dumps({
     "rows": sum(r.rows_total for r in results),
     "bytes": sum(r.bytes for r in results),
     "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    # user + system CPU of this process and its landing workers
+    "cpu_seconds": sum(u.ru_utime + u.ru_stime for u in map(resource.getrusage, (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))),
 }))
 """
 
@@ -66,7 +68,8 @@ if sys.argv[3] == "every":
 rows = con.execute('select (select count(*) from issues) + (select count(*) from items)').fetchone()[0]
 con.close()
 print(json.dumps({"seconds": time.perf_counter() - started, "rows": rows,
-                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "cpu_seconds": (lambda u: u.ru_utime + u.ru_stime)(resource.getrusage(resource.RUSAGE_SELF))}))
 """
 
 
@@ -113,9 +116,10 @@ def main() -> int:
         print(f"machine: {machine()}")
         print(
             "| run | items | files | MB | rows landed | wall s | MB/s | rows/s | peak RSS MB | floor s | ratio to floor |"
-            " complete floor s | ratio to complete floor |" + (" re-landing s |" if args.relanding else "")
+            " complete floor s | ratio to complete floor | CPU s | complete floor CPU s | CPU ratio |"
+            + (" re-landing s |" if args.relanding else "")
         )
-        print("|---|---|---|---|---|---|---|---|---|---|---|---|---|" + ("---|" if args.relanding else ""))
+        print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|" + ("---|" if args.relanding else ""))
         for run in range(1, args.runs + 1):
             for db in (workdir / "land.duckdb", workdir / "floor.duckdb"):
                 db.unlink(missing_ok=True)
@@ -129,7 +133,9 @@ def main() -> int:
                 f"| {run} | {args.items:,} | {landed['files']:,} | {mb:,.0f} | {landed['rows']:,} | "
                 f"{landed['seconds']:.1f} | {mb / landed['seconds']:.1f} | {landed['rows'] / landed['seconds']:,.0f} | "
                 f"{landed['peak_mb']:,.0f} | {floor['seconds']:.1f} | {landed['seconds'] / floor['seconds']:.2f} | "
-                f"{complete['seconds']:.1f} | {landed['seconds'] / complete['seconds']:.2f} |"
+                f"{complete['seconds']:.1f} | {landed['seconds'] / complete['seconds']:.2f} | "
+                f"{landed['cpu_seconds']:.1f} | {complete['cpu_seconds']:.1f} | "
+                f"{landed['cpu_seconds'] / complete['cpu_seconds']:.2f} |"
                 + (f" {again['seconds']:.1f} |" if again else ""),
                 flush=True,
             )

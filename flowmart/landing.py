@@ -36,7 +36,19 @@ JSON_MAX_OBJECT_SIZE = 1 << 30  # a search page of 1,000 issues with changelogs 
 SUPPORTED_SUFFIXES = {".json", ".csv", ".json.gz"}  # a gzip-compressed JSON page is read as it is (docs/adr/0077)
 BATCH_BYTES = 64 << 20  # batchable pages landed together in one transaction (see land_files)
 BATCH_FILES = 500
-LANDING_CHECKPOINT_THRESHOLD = "1GB"  # WAL size at which a landing checkpoints (see land_files)
+# DuckDB settings while a landing runs (land_files restores them after):
+# - checkpoint_threshold: every batch commits; at DuckDB's default threshold (16 MB of WAL) each commit also
+#   checkpointed, rewriting the tables' last row groups a hundred times at 1M items. Checkpoint after ~1 GB
+#   instead (the WAL keeps every commit durable meanwhile; closing the warehouse checkpoints the rest).
+# - the allocator's flush thresholds: each batch parses and frees hundreds of MB; by default DuckDB hands
+#   memory back to the system after any free of more than 512 MB (or any task that peaked over 128 MB), and
+#   the next batch faults every page in again, zeroed by the kernel: at 1M items a third of landing's CPU
+#   was system time. Landing keeps freed memory for the next batch instead (docs/adr/0081).
+LANDING_SETTINGS = {
+    "checkpoint_threshold": "1GB",
+    "allocator_flush_threshold": "4GB",
+    "allocator_bulk_deallocation_flush_threshold": "4GB",
+}
 INSERT_TARGET = re.compile(r"insert\s+into\s+raw\.(\w+)", re.IGNORECASE)
 GLOB_CHARACTERS = set("*?[]{}")  # DuckDB's readers expand these in a path
 
@@ -743,16 +755,15 @@ def land_files(
     files = expand_paths(paths)
     lander.remember(files)
     workers = 1 if drop_people else max(1, workers or settings.landing_workers())
-    # every batch commits; at DuckDB's default threshold (16 MB of WAL) each commit also checkpointed,
-    # rewriting the tables' last row groups a hundred times at 1M items. Checkpoint after ~1 GB instead
-    # (the WAL keeps every commit durable meanwhile; closing the warehouse checkpoints the rest).
-    threshold = con.execute("select current_setting('checkpoint_threshold')").fetchone()[0]
-    con.execute(f"set checkpoint_threshold = '{LANDING_CHECKPOINT_THRESHOLD}'")
+    before = {name: con.execute(f"select current_setting('{name}')").fetchone()[0] for name in LANDING_SETTINGS}
+    for name, value in LANDING_SETTINGS.items():
+        con.execute(f"set {name} = '{value}'")
     try:
         return _land_jobs(lander, files, _jobs(files), source, instance, progress, workers)
     finally:
         with contextlib.suppress(duckdb.Error):  # a full disk invalidates the database: its error stands
-            con.execute(f"set checkpoint_threshold = '{threshold}'")
+            for name, value in before.items():
+                con.execute(f"set {name} = '{value}'")
 
 
 def _jobs(files: list[Path]) -> list[tuple[bool, list[int]]]:

@@ -103,6 +103,47 @@ def test_search_page_lands_issues_and_changelog_items_with_lineage(tmp_path):
         assert log == [("landed", "jira_search", 2, None)]
 
 
+def test_a_landing_sets_its_duckdb_settings_and_gives_the_connection_back_as_it_was(tmp_path):
+    from flowmart.landing import LANDING_SETTINGS, land_files
+
+    page = jp.write(tmp_path / "page1.json", two_issue_page())
+    names = ", ".join(f"'{name}'" for name in LANDING_SETTINGS)
+    query = f"select name, value from duckdb_settings() where name in ({names}) order by name"
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        con.execute("set checkpoint_threshold = '32MB'")  # a caller's own setting (32 MB = 30.5 MiB)
+        before = con.execute(query).fetchall()
+        seen_during = []
+        land_files(con, [page], progress=lambda *_: seen_during.append(con.execute(query).fetchall()))
+        assert con.execute(query).fetchall() == before
+    # DuckDB shows most sizes in its own units (1GB = 1e9 bytes = 953.6 MiB, 4GB = 3.7 GiB), and
+    # allocator_flush_threshold as it was given
+    assert dict(seen_during[0]) == {
+        "checkpoint_threshold": "953.6 MiB",
+        "allocator_flush_threshold": "4GB",
+        "allocator_bulk_deallocation_flush_threshold": "3.7 GiB",
+    }
+    assert dict(before)["checkpoint_threshold"] == "30.5 MiB"
+
+
+def test_flowmart_keeps_duckdbs_freed_memory_ten_seconds_unless_the_environment_says_otherwise(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    code = "import flowmart, os; print(os.environ['DUCKDB_JE_MALLOC_CONF'])"
+    env = {key: value for key, value in os.environ.items() if key != "DUCKDB_JE_MALLOC_CONF"}
+    ours = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert ours.stdout.strip() == "dirty_decay_ms:10000"
+    theirs = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**env, "DUCKDB_JE_MALLOC_CONF": "dirty_decay_ms:500"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert theirs.stdout.strip() == "dirty_decay_ms:500"
+
+
 def test_same_file_twice_adds_nothing(tmp_path):
     db = tmp_path / "w.duckdb"
     page = jp.write(tmp_path / "page1.json", two_issue_page())
