@@ -9,8 +9,8 @@ import os
 import warnings
 
 # DuckDB's allocator (its own jemalloc) hands freed pages back to the system after one second by default, and
-# the next batch of a landing or a gate has the kernel fault and zero every page again: at 1M items that was a
-# third of landing's CPU. Kept for ten seconds, freed memory is reused (docs/adr/0081). jemalloc reads this
+# the next batch of a landing has the kernel fault and zero every page again: at 1M items that was a third of
+# landing's CPU (the gate and dbt neither gained nor lost, measured). Kept for ten seconds, freed memory is reused (docs/adr/0081). jemalloc reads this
 # once, when duckdb is first imported: so here, before any Flowmart module imports duckdb, and only when the
 # environment does not already say otherwise. dbt and the other processes Flowmart starts inherit it.
 os.environ.setdefault("DUCKDB_JE_MALLOC_CONF", "dirty_decay_ms:10000")

@@ -5,7 +5,7 @@
 | ``FLOWMART_DB`` | ``./warehouse/flowmart.duckdb`` | the warehouse work file |
 | ``FLOWMART_LANDING_DIR`` | ``./landing`` | the folder the Dagster sensor and landing assets read |
 | ``FLOWMART_PUBLISH_DIR`` | ``<warehouse folder>/published`` | where published versions go |
-| ``FLOWMART_MEMORY_LIMIT`` | from the warehouse | DuckDB's memory limit for dbt and the gate (it spills beyond it): by default, for dbt the warehouse file's size, at least 3GB, at most half the machine's memory (:func:`memory_limit`); for the gate 3GB (:func:`gate_memory_limit`) |
+| ``FLOWMART_MEMORY_LIMIT`` | from the warehouse | DuckDB's memory limit for dbt and the gate (it spills beyond it): by default, for dbt the warehouse file's size, at least 3GB, at most half the machine's memory (:func:`memory_limit`); for the gate 3GB, at most half the machine (:func:`gate_memory_limit`) |
 | ``FLOWMART_DBT_THREADS`` | ``2`` | dbt threads |
 | ``FLOWMART_PROJECT_DIR`` | the repository | the dbt project Flowmart runs |
 | ``FLOWMART_DROP_PEOPLE`` | off | ``1``: every landing pseudonymises people (``flowmart land --drop-people``) |

@@ -119,7 +119,7 @@ def run_gate(
 
     ``apply=False`` validates and records results without moving anything (a dry run).
 
-    While it runs, DuckDB's memory is capped (``FLOWMART_MEMORY_LIMIT``, else 3GB:
+    While it runs, DuckDB's memory is capped (``FLOWMART_MEMORY_LIMIT``, else 3GB, at most half the machine:
     :func:`flowmart.settings.gate_memory_limit`): the lookups (and the
     frames of undeclared suites) are temp tables, and DuckDB spills them to disk instead of holding them in
     memory next to the pandas chunks.
