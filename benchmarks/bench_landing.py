@@ -36,7 +36,7 @@ print(json.dumps({
     "bytes": sum(r.bytes for r in results),
     "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     # user + system CPU of this process: the landing workers are its threads
-    "cpu_seconds": sum(resource.getrusage(resource.RUSAGE_SELF)[:2])  # ru_utime + ru_stime,
+    "cpu_seconds": sum(resource.getrusage(resource.RUSAGE_SELF)[:2]),  # ru_utime + ru_stime
 }))
 """
 
@@ -69,7 +69,7 @@ rows = con.execute('select (select count(*) from issues) + (select count(*) from
 con.close()
 print(json.dumps({"seconds": time.perf_counter() - started, "rows": rows,
                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                  "cpu_seconds": sum(resource.getrusage(resource.RUSAGE_SELF)[:2])  # ru_utime + ru_stime}))
+                  "cpu_seconds": sum(resource.getrusage(resource.RUSAGE_SELF)[:2])}))  # ru_utime + ru_stime
 """
 
 
