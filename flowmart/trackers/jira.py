@@ -96,52 +96,45 @@ group by _source_file
 
 
 def search_sql() -> KindSql:
-    # One pass over each issue: json_transform reads the head, the raw fields and the changelog's histories
-    # (typed) in one parse (each `->` on the issue text parsed it again), and a second pass types the
-    # fields. The temp tables keep no copy of the whole issue (docs/benchmarks.md, issue 22).
+    # One parse of each page: json_transform reads every issue's head, its raw fields (as JSON text) and its
+    # changelog's histories (typed) straight out of the page, and a second pass types the fields. Neither
+    # the issues' text nor a copy of it is kept (docs/benchmarks.md, issue 22). An issue that is not an object
+    # types as a struct of nulls: only a page with such an issue, or with an issue whose histories did not
+    # type as a list, is read again by the checks, to say which.
     prepare = (
         f"""
         create or replace temp table _iss as
         with issues as (
             select
-                _source_file, _file_hash,
-                generate_subscripts(arr, 1) as pos,
-                unnest(arr) as issue
-            from (select _source_file, _file_hash, json_transform(doc, '{{"issues": ["JSON"]}}').issues as arr from _doc)
-        ),
-        parsed as (
-            select
                 _source_file,
                 _file_hash,
-                pos,
-                starts_with(ltrim(issue::varchar), '{{') as is_object,
-                json_transform(
-                    issue,
-                    '{{"id": "VARCHAR", "key": "VARCHAR", "self": "VARCHAR", "fields": "JSON",
-                       "changelog": {{"total": "VARCHAR", "maxResults": "VARCHAR",
-                                      "histories": {HISTORY_LIST_TYPE}}}}}'
-                ) as i,
-                issue
-            from issues
+                generate_subscripts(arr, 1) as pos,
+                unnest(arr) as i
+            from (
+                select
+                    _source_file,
+                    _file_hash,
+                    json_transform(
+                        doc,
+                        '{{"issues": [{{"id": "VARCHAR", "key": "VARCHAR", "self": "VARCHAR", "fields": "JSON",
+                                        "changelog": {{"total": "VARCHAR", "maxResults": "VARCHAR",
+                                                       "histories": {HISTORY_LIST_TYPE}}}}}]}}'
+                    ).issues as arr
+                from _doc
+            )
         )
         select
             _source_file,
             _file_hash,
             pos,
-            is_object,
             struct_pack(id := i.id, key := i.key, self := i.self) as head,
             i.fields as fields,
             i.changelog.histories as histories,
-            -- typed histories that are not a list come out null: only then is the issue read again, to tell
-            -- an absent changelog (no rows) from a malformed one (the file is refused)
-            case
-                when i.changelog.histories is null then json_type(issue, '$.changelog.histories')
-            end as histories_json_type,
             i.changelog.total as changelog_total,
             i.changelog.maxResults as changelog_max_results,
             coalesce($instance, {HOST.format(url="i.self")}) as instance,
             json_transform(i.fields, '{ISSUE_FIELDS_TYPE}') as f
-        from parsed
+        from issues
         """,
         """
         create or replace temp table _hist as
@@ -157,6 +150,25 @@ def search_sql() -> KindSql:
         PREPARE_CHANGELOG_ITEMS,
     )
     validate = """
+        with
+
+        -- the issues of pages read again: those with an issue that typed as nothing (not an object, or an
+        -- object without id, key or fields) or whose histories typed as no list (absent, null or malformed)
+        reread as (
+            select
+                _source_file,
+                generate_subscripts(arr, 1) as pos,
+                unnest(arr) as issue
+            from (
+                select _source_file, json_transform(doc, '{"issues": ["JSON"]}').issues as arr
+                from _doc
+                where _source_file in (
+                    select _source_file from _iss
+                    where (head.id is null and head.key is null and fields is null) or histories is null
+                )
+            )
+        )
+
         select min_by(reason, priority), _source_file
         from (
             -- json_transform gives no list for "issues" that is not an array (it does not fail): only a page
@@ -167,7 +179,7 @@ def search_sql() -> KindSql:
                 and json_type(doc, '$.issues') is distinct from 'ARRAY'
             union all
             select 1, 'issue at position ' || min(pos) || ' is not an object', _source_file
-            from _iss where not is_object group by _source_file
+            from reread where not starts_with(ltrim(issue::varchar), '{') group by _source_file
             union all
             select 2, 'issue at position ' || min(pos) || ' lacks id, key or fields', _source_file
             from _iss where head.id is null or head.key is null or fields is null group by _source_file
@@ -180,7 +192,9 @@ def search_sql() -> KindSql:
             from _iss where f.created is null group by _source_file
             union all
             select 5, 'issue at position ' || min(pos) || ': changelog.histories is not an array', _source_file
-            from _iss where histories_json_type not in ('ARRAY', 'NULL') group by _source_file
+            from reread
+            where json_type(issue, '$.changelog.histories') not in ('ARRAY', 'NULL')
+            group by _source_file
         )
         group by _source_file
     """

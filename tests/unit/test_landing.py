@@ -217,6 +217,25 @@ def test_refusal_keeps_what_was_landed_before(tmp_path):
             "issue at position 1 lacks id, key or fields",
         ),
         (
+            # an issue that is not an object types as a struct of nulls; the page is read again to say so (the
+            # second issue is not an object, the first is well formed)
+            "issue_not_an_object.json",
+            json.dumps(
+                {
+                    "issues": [
+                        {
+                            "id": "1",
+                            "key": "A-1",
+                            "self": "https://x.example/rest/api/2/issue/1",
+                            "fields": {"created": "2024-01-01T00:00:00.000+0000"},
+                        },
+                        7,
+                    ]
+                }
+            ),
+            "issue at position 2 is not an object",
+        ),
+        (
             "histories_not_a_list.json",
             json.dumps(
                 {
@@ -406,6 +425,45 @@ def test_batch_with_a_truncated_page_still_lands_the_others(tmp_path):
     results = land(tmp_path / "w.duckdb", [folder])
     assert [r.status for r in results] == ["landed", "refused", "landed"]
     assert results[1].reason.startswith("Malformed JSON")
+    # the truncated page is left out of the run, whose other two pages land in one transaction (now() its start)
+    assert (
+        count(tmp_path / "w.duckdb", "select count(distinct started_at) from raw.landing_log where status = 'landed'")
+        == 1
+    )
+
+
+def test_a_run_reads_pages_with_a_byte_order_mark_compressed_pages_beside_plain_ones_and_refuses_two_documents(
+    tmp_path,
+):
+    """A run's plain pages are read as text and cast to JSON, its compressed ones by DuckDB's JSON reader: a page
+    that starts with a byte order mark lands as it would without it, a compressed page in the same run lands, and
+    a file holding two documents fails the cast and is refused on its own, with the reason it always had."""
+    import gzip
+
+    folder = tmp_path / "export"
+    folder.mkdir()
+    page = json.dumps(two_issue_page()).encode()
+    (folder / "a_bom.json").write_bytes(b"\xef\xbb\xbf" + page)
+    other = jp.search_page([jp.issue("7", "PAY-7", "2024-01-01T00:00:00.000+0000", "2024-01-01T00:00:00.000+0000")])
+    (folder / "b_packed.json.gz").write_bytes(gzip.compress(json.dumps(other).encode()))
+    (folder / "c_two_documents.json").write_text('{"issues": []}\n{"issues": []}\n')
+    jp.write(folder / "d.json", jp.changelog_page("PAY-1", [jp.history("9", "2024-01-06T00:00:00.000+0000", "A", "B")]))
+    db = tmp_path / "w.duckdb"
+    results = land(db, [folder])
+    assert [(r.path.name, r.status, r.rows_total) for r in results] == [
+        ("a_bom.json", "landed", 4),  # 2 issues + 2 changelog items
+        ("b_packed.json.gz", "landed", 1),  # 1 issue, no history
+        ("c_two_documents.json", "refused", 0),
+        ("d.json", "landed", 1),  # 1 changelog item
+    ]
+    assert results[2].reason == "expected one JSON document, found several"
+    # 2 + 1 issues; 2 + 1 changelog items
+    assert count(db, "select count(*) from raw.jira_issues") == 3
+    assert count(db, "select count(*) from raw.jira_changelog_items") == 3
+    # the three pages landed in the run's one transaction (now() is its start), not one by one
+    with duckdb.connect(str(db), read_only=True) as con:
+        starts = con.execute("select count(distinct started_at) from raw.landing_log where status = 'landed'")
+        assert starts.fetchone()[0] == 1
 
 
 def test_a_file_landed_before_is_not_read_again_while_its_path_size_and_mtime_are_unchanged(tmp_path, monkeypatch):
