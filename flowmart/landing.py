@@ -568,23 +568,20 @@ class Lander:
         candidates = {name: c for name, c in candidates.items() if c[1] not in landed}
         if len(candidates) < 2:
             return known
-        # Plain pages are read as text and cast to JSON: four times faster than read_json_objects, which splits
-        # a file into its documents, where each page here holds one. A page the cast refuses (not valid JSON,
-        # several documents) is left out and goes on its own, with its reason; a byte order mark is dropped.
+        # Plain pages are read as text: four times faster than read_json_objects, which splits a file into
+        # its documents, where each page here holds one. The text is not parsed here: the next statement's
+        # json_keys is its first parse, and a page it cannot parse (not valid JSON, several documents) has no
+        # keys, is left out of the run and goes on its own, with its reason. A byte order mark is dropped.
         # Compressed pages need the JSON reader, which decompresses them.
         plain = [name for name in candidates if file_type(Path(name)) == ".json"]
         packed = [name for name in candidates if file_type(Path(name)) != ".json"]
         reads, params = [], []
         if plain:
-            reads.append(
-                "select filename as _source_file, doc from ("
-                "select filename, try_cast(ltrim(content, chr(65279)) as json) as doc from read_text(?)"
-                ") where doc is not null"
-            )
+            reads.append("select filename as _source_file, ltrim(content, chr(65279)) as doc from read_text(?)")
             params.append(plain)
         if packed:
             reads.append(
-                "select filename as _source_file, json as doc "
+                "select filename as _source_file, json::varchar as doc "
                 "from read_json_objects(?, format = 'auto', maximum_object_size = ?, filename = true)"
             )
             params.extend([packed, JSON_MAX_OBJECT_SIZE])
@@ -596,9 +593,9 @@ class Lander:
             return known  # a compressed page is not valid JSON, or a page not text: each goes on its own
         kinds: dict[int, tuple[Kind, list[str]]] = {}
         for name, count, keys in self.con.execute(
-            "select _source_file, count(*), any_value(json_keys(doc)) from _batch group by _source_file"
+            "select _source_file, count(*), any_value(try(json_keys(doc))) from _batch group by _source_file"
         ).fetchall():
-            if count != 1 or _duplicate_key(keys or []) is not None:
+            if count != 1 or keys is None or _duplicate_key(keys) is not None:
                 continue
             try:
                 kind = recognise_json("object", set(keys or []), set(), source)
