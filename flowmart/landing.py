@@ -5,7 +5,7 @@ One call of :func:`land_files` lands a batch of files. Each file is:
 * hashed (sha256 of its bytes) — a hash already landed is skipped, so landing is idempotent;
 * recognised by the tracker registry (:mod:`flowmart.trackers`): each tracker says which of its kinds a
   parsed document or a CSV header is;
-* read by DuckDB's own readers (``read_json_objects``, ``read_text`` cast to JSON, ``read_csv``) and
+* read by DuckDB's own readers (``read_json_objects``, ``read_text``, ``read_csv``) and
   inserted set-based, inside one transaction together with its ``raw.landing_log`` and ``raw.landed_rows`` rows — a file
   lands completely or not at all;
 * refused with a one-line reason (recorded in ``raw.landing_log``) when it is corrupt, truncated or
@@ -505,7 +505,7 @@ class Lander:
         """Land a run of JSON files, the pages of batchable kinds among them in one transaction.
 
         Per-file overhead (a dozen statements, each parsing the page) dominates landing 100-issue pages, so
-        pages that are well formed are read by one statement (as text, cast to JSON) and inserted set-based
+        pages that are well formed are read by one statement (as text) and inserted set-based
         together with their landing_log rows. Per-file atomicity still holds: a file is in the transaction whole or not
         at all, and if anything about the batch fails the transaction is rolled back. Every file the batch
         does not take (refusals, duplicates, other kinds, arrays) goes through :meth:`land_file`, which
