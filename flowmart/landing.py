@@ -5,9 +5,9 @@ One call of :func:`land_files` lands a batch of files. Each file is:
 * hashed (sha256 of its bytes) — a hash already landed is skipped, so landing is idempotent;
 * recognised by the tracker registry (:mod:`flowmart.trackers`): each tracker says which of its kinds a
   parsed document or a CSV header is;
-* read by DuckDB's own readers (``read_json_objects``, ``read_text``, ``read_csv``) and
-  inserted set-based, inside one transaction together with its ``raw.landing_log`` and ``raw.landed_rows`` rows — a file
-  lands completely or not at all;
+* read by DuckDB's own readers (``read_json_objects``, ``read_text``, ``read_csv``) and inserted
+  set-based, inside one transaction together with its ``raw.landing_log`` and ``raw.landed_rows`` rows — a
+  file lands completely or not at all;
 * refused with a one-line reason (recorded in ``raw.landing_log``) when it is corrupt, truncated or
   wrongly shaped. Other files of the batch still land; nothing landed before is touched.
 """
@@ -505,11 +505,11 @@ class Lander:
         """Land a run of JSON files, the pages of batchable kinds among them in one transaction.
 
         Per-file overhead (a dozen statements, each parsing the page) dominates landing 100-issue pages, so
-        pages that are well formed are read by one statement (as text) and inserted set-based
-        together with their landing_log rows. Per-file atomicity still holds: a file is in the transaction whole or not
-        at all, and if anything about the batch fails the transaction is rolled back. Every file the batch
-        does not take (refusals, duplicates, other kinds, arrays) goes through :meth:`land_file`, which
-        gives it its own one-line reason.
+        pages that are well formed are read by one statement (as text) and inserted set-based together with
+        their landing_log rows. Per-file atomicity still holds: a file is in the transaction whole or not at
+        all, and if anything about the batch fails the transaction is rolled back. Every file the batch does
+        not take (refusals, duplicates, other kinds, arrays) goes through :meth:`land_file`, which gives it
+        its own one-line reason.
         """
         done: dict[Path, FileResult] = {}
         if len(paths) > 1 and (source is None or any(k.batchable for k in trackers.get(source).kinds)):
@@ -568,8 +568,9 @@ class Lander:
         candidates = {name: c for name, c in candidates.items() if c[1] not in landed}
         if len(candidates) < 2:
             return known
-        # Plain pages are read as text: four times faster than read_json_objects, which splits a file into
-        # its documents, where each page here holds one. The text is not parsed here: the next statement's
+        # Plain pages are read as text. read_json_objects splits each file into its documents, where a page
+        # here holds one: reading 64 MB and finding the pages' kinds took it 0.76 s on one thread, text
+        # 0.15-0.18 s (docs/adr/0082). The text is not parsed here: the next statement's
         # json_keys is its first parse, and a page it cannot parse (not valid JSON, several documents) has no
         # keys, is left out of the run and goes on its own, with its reason. A byte order mark is dropped.
         # Compressed pages need the JSON reader, which decompresses them.
