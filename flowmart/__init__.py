@@ -10,9 +10,10 @@ import warnings
 
 # DuckDB's allocator (its own jemalloc) hands freed pages back to the system after one second by default, and
 # the next batch of a landing has the kernel fault and zero every page again: at 1M items that was a third of
-# landing's CPU (the gate and dbt neither gained nor lost, measured). Kept for ten seconds, freed memory is reused (docs/adr/0081). jemalloc reads this
-# once, when duckdb is first imported: so here, before any Flowmart module imports duckdb, and only when the
-# environment does not already say otherwise. dbt and the other processes Flowmart starts inherit it.
+# landing's CPU (the gate and dbt neither gained nor lost, measured). Kept for ten seconds, freed memory is
+# reused (docs/adr/0081). jemalloc reads this once, when duckdb is first imported: so here, before any
+# Flowmart module imports duckdb, and only when the environment does not already say otherwise. dbt and the
+# other processes Flowmart starts inherit it.
 os.environ.setdefault("DUCKDB_JE_MALLOC_CONF", "dirty_decay_ms:10000")
 
 # With the `spark` extra installed, Great Expectations imports pyspark, which warns on every import that it

@@ -599,7 +599,7 @@ class Lander:
             if count != 1 or keys is None or _duplicate_key(keys) is not None:
                 continue
             try:
-                kind = recognise_json("object", set(keys or []), set(), source)
+                kind = recognise_json("object", set(keys), set(), source)
             except RefusedFile:
                 continue
             if kind.batchable:

@@ -221,17 +221,9 @@ def test_refusal_keeps_what_was_landed_before(tmp_path):
             # second issue is not an object, the first is well formed)
             "issue_not_an_object.json",
             json.dumps(
-                {
-                    "issues": [
-                        {
-                            "id": "1",
-                            "key": "A-1",
-                            "self": "https://x.example/rest/api/2/issue/1",
-                            "fields": {"created": "2024-01-01T00:00:00.000+0000"},
-                        },
-                        7,
-                    ]
-                }
+                jp.search_page(
+                    [jp.issue("1", "A-1", "2024-01-01T00:00:00.000+0000", "2024-01-01T00:00:00.000+0000"), 7]
+                )
             ),
             "issue at position 2 is not an object",
         ),
